@@ -1,0 +1,224 @@
+"""Opening the database: engine, session factory, SQLite pragmas, Alembic upgrade on open.
+
+``open_database(target)`` takes a SQLAlchemy URL, a file path, or nothing (then
+``FUPIN_DB_URL``, then the SQLite file in the per-user data folder). Opening a database that
+an older version created backs it up first (SQLite: a consistent copy through the backup API
+into ``backups/``), then upgrades it to the current schema.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from fupin_desktop import audit, paths
+from fupin_desktop.errors import DatabaseVersionError, UserError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class AuditedSession(Session):
+    """The session class every caller gets: its writes go into the audit log."""
+
+
+audit.install(AuditedSession)
+
+
+def resolve_url(target: str | os.PathLike[str] | None = None) -> str:
+    """Turn ``--db`` / ``FUPIN_DB_URL`` / the default into a SQLAlchemy URL."""
+    if target is None or str(target) == "":
+        target = os.environ.get("FUPIN_DB_URL") or None
+    if target is None:
+        return f"sqlite:///{paths.default_db_path()}"
+    text = str(target)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() == "sqlite":
+        database = sa_url.database
+        if database and database != ":memory:":
+            parent = Path(database).parent
+            if not parent.exists():
+                raise UserError(f"数据库所在文件夹不存在：{parent}，请先建立该文件夹或换一个位置。")
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    """An open database: the engine and a factory for one session per user action."""
+
+    url: str
+    engine: Engine
+    session_factory: sessionmaker[AuditedSession]
+    user: str | None = None
+
+    @contextlib.contextmanager
+    def session(self, *, note: str | None = None) -> Iterator[AuditedSession]:
+        """One unit of work: commits when the block ends, rolls back if it raises."""
+        session = self.session_factory()
+        if self.user:
+            session.info["user"] = self.user
+        if note:
+            session.info["audit_note"] = note
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def display_name(self) -> str:
+        """A human description for the status bar (no password)."""
+        url = make_url(self.url)
+        if url.get_backend_name() == "sqlite":
+            return f"SQLite：{url.database}"
+        return f"{url.get_backend_name()}：{url.render_as_string(hide_password=True)}"
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+def head_revision(engine: Engine) -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite(db_path: Path, reason: str = "backup") -> Path:
+    """A consistent copy of a SQLite file (safe while it is open) in the backups folder."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = paths.backups_dir() / f"{db_path.stem}-{reason}-{stamp}.sqlite3"
+    counter = 1
+    while target.exists():
+        target = target.with_name(f"{db_path.stem}-{reason}-{stamp}-{counter}.sqlite3")
+        counter += 1
+    src = sqlite3.connect(db_path)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def upgrade(engine: Engine) -> Path | None:
+    """Bring the schema to the current version; returns the backup made first, if any."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    cfg = _alembic_config(engine)
+    script = ScriptDirectory.from_config(cfg)
+    head = script.get_current_head()
+    current = current_revision(engine)
+    if current == head:
+        return None
+    table_names = set(inspect(engine).get_table_names())
+    if current is None and table_names - {"alembic_version"}:
+        raise DatabaseVersionError(
+            "这个数据库里已有其他程序的数据表，不是本程序的数据库。请选择本程序的数据库文件，或新建一个。"
+        )
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except Exception as exc:  # alembic raises CommandError/ResolutionError subclasses
+            raise DatabaseVersionError(
+                f"这个数据库由更新版本的程序创建（版本 {current}），请升级本程序后再打开。"
+            ) from exc
+    backup = None
+    if current is not None and engine.dialect.name == "sqlite" and engine.url.database:
+        backup = backup_sqlite(Path(engine.url.database), reason=f"before-upgrade-{current}")
+        log.info("database backed up to %s before upgrade", backup)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return backup
+
+
+def open_database(
+    target: str | os.PathLike[str] | None = None,
+    *,
+    migrate: bool = True,
+    user: str | None = None,
+) -> Database:
+    """Open (and by default create or upgrade) the database named by ``target``.
+
+    Raises ``UserError`` when the location cannot be used, and ``DatabaseVersionError`` when
+    the database belongs to a newer version of the program or to another program.
+    """
+    url = resolve_url(target)
+    try:
+        engine = make_engine(url)
+    except UserError:
+        raise
+    except Exception as exc:
+        raise UserError(f"无法打开数据库 {url!r}：{exc}。请检查 --db 参数或 FUPIN_DB_URL。") from exc
+    if migrate:
+        try:
+            upgrade(engine)
+        except UserError:
+            engine.dispose()
+            raise
+        except Exception as exc:
+            engine.dispose()
+            from sqlalchemy.exc import OperationalError
+
+            if isinstance(exc, OperationalError):
+                raise UserError(
+                    f"无法连接或读写数据库：{exc.orig}。请检查数据库地址、文件权限或服务器是否已启动。"
+                ) from exc
+            raise
+    factory = sessionmaker(bind=engine, class_=AuditedSession, expire_on_commit=False)
+    return Database(url=url, engine=engine, session_factory=factory, user=user)

@@ -1,0 +1,82 @@
+"""The whole data model: import this package to register every table on ``Base.metadata``."""
+
+from fupin_desktop.models.asset import (
+    Asset,
+    AssetDisposal,
+    AssetFunding,
+    AssetIncome,
+    AssetMaintenance,
+    AssetNumberSequence,
+    IncomeDistribution,
+)
+from fupin_desktop.models.audit import AppSetting, AuditLog, ImportProfile, User
+from fupin_desktop.models.base import Base
+from fupin_desktop.models.handbook import (
+    HandbookEntry,
+    Helper,
+    HelperAssignment,
+    VillageTeamMember,
+)
+from fupin_desktop.models.household import (
+    MEMBER_LEFT,
+    MEMBER_PRESENT,
+    RELATION_HEAD,
+    RELATION_SPOUSE,
+    AssistanceMeasure,
+    ChangeEvent,
+    GuaranteeCheck,
+    Household,
+    HouseholdYear,
+    Member,
+    MonitoringCase,
+)
+from fupin_desktop.models.project import (
+    Disbursement,
+    Project,
+    ProjectBeneficiary,
+    ProjectChecklistItem,
+    ProjectFunding,
+    ProjectIndicator,
+    ProjectStatusLog,
+)
+from fupin_desktop.models.region import Region
+from fupin_desktop.models.report import ReportSnapshot
+
+__all__ = [
+    "MEMBER_LEFT",
+    "MEMBER_PRESENT",
+    "RELATION_HEAD",
+    "RELATION_SPOUSE",
+    "AppSetting",
+    "Asset",
+    "AssetDisposal",
+    "AssetFunding",
+    "AssetIncome",
+    "AssetMaintenance",
+    "AssetNumberSequence",
+    "AssistanceMeasure",
+    "AuditLog",
+    "Base",
+    "ChangeEvent",
+    "Disbursement",
+    "GuaranteeCheck",
+    "HandbookEntry",
+    "Helper",
+    "HelperAssignment",
+    "Household",
+    "HouseholdYear",
+    "ImportProfile",
+    "IncomeDistribution",
+    "Member",
+    "MonitoringCase",
+    "Project",
+    "ProjectBeneficiary",
+    "ProjectChecklistItem",
+    "ProjectFunding",
+    "ProjectIndicator",
+    "ProjectStatusLog",
+    "Region",
+    "ReportSnapshot",
+    "User",
+    "VillageTeamMember",
+]
