@@ -48,10 +48,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def _row_key(obj: Any) -> str | None:
-    identity = inspect(obj).identity
-    if identity is None:
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    if not key or any(part is None for part in key):
         return None
-    return ",".join(str(part) for part in identity)
+    return ",".join(str(part) for part in key)
 
 
 def _column_attrs(obj: Any):
