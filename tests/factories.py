@@ -42,7 +42,7 @@ def add_household(session, *, no: str = "5223261002010001", head: str = "张三"
         head_name=head,
         head_id18=head_id,
         member_count=2,
-        household_type="脱贫户",
+        household_type="01",
     )
     hh.members = [
         Member(name=head, relation="01", sex="1", id_number=head_id, id18=head_id, seq=1,

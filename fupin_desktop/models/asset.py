@@ -65,7 +65,7 @@ class Asset(TimestampMixin, Base):
     handed_over_on: Mapped[dt.date | None]
     handover_doc: Mapped[str | None] = mapped_column(String(60))
     beneficiaries_note: Mapped[Text | None]
-    status: Mapped[Code] = mapped_column(default="正常运营")  # asset_status
+    status: Mapped[Code] = mapped_column(default="01")  # asset_status, 01 正常运营
     status_changed_on: Mapped[dt.date | None]
     note: Mapped[Text | None]
 
@@ -160,7 +160,7 @@ class AssetMaintenance(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[Code]  # 维护 / 巡查
+    kind: Mapped[Code]  # maintenance_kind: 维护 / 巡查
     date: Mapped[dt.date]
     content: Mapped[str] = mapped_column(String(500))
     cost: Mapped[Money | None]
@@ -179,7 +179,7 @@ class AssetDisposal(TimestampMixin, Base):
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     trigger: Mapped[Code]  # disposal_trigger
     method: Mapped[Code]  # disposal_method
-    status: Mapped[Code] = mapped_column(default="申请")  # disposal_status
+    status: Mapped[Code] = mapped_column(default="01")  # disposal_status, 01 申请
     reason: Mapped[Text | None]
     requested_on: Mapped[dt.date]
     village_resolution_on: Mapped[dt.date | None]

@@ -17,7 +17,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(40))
-    role: Mapped[Code] = mapped_column(default="clerk")  # admin / clerk / viewer
+    role: Mapped[Code] = mapped_column(default="02")  # user_role: 管理员 / 专干 / 只读
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)
 

@@ -25,7 +25,7 @@ class Helper(TimestampMixin, Base):
     unit_name: Mapped[str | None] = mapped_column(String(100))
     unit_level: Mapped[Code | None]  # helper_unit_level
     title: Mapped[str | None] = mapped_column(String(60))
-    # 4-3-2-1 rule: 县级领导 4 households, 正科 3, 副科 2, other cadres 1.
+    # cadre_rank, for the 4-3-2-1 rule: 县级领导 4 households, 正科 3, 副科 2, other cadres 1.
     cadre_rank: Mapped[Code | None]
     phone: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
@@ -46,8 +46,8 @@ class HelperAssignment(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     helper_id: Mapped[int] = mapped_column(ForeignKey("helpers.id", ondelete="RESTRICT"))
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
-    # 帮扶责任人 for 脱贫户, 监测联系人 for monitored households (§6.2).
-    role: Mapped[Code] = mapped_column(default="帮扶责任人")
+    # assignment_role: 01 帮扶责任人 for 脱贫户, 02 监测联系人 for monitored households (§6.2).
+    role: Mapped[Code] = mapped_column(default="01")
     start_date: Mapped[dt.date]
     end_date: Mapped[dt.date | None]
     note: Mapped[Text | None]

@@ -25,8 +25,11 @@ from fupin_desktop.models.base import Area, Base, Code, Money, Month, Text, Time
 # Codes the database constraints rely on (resources/codes/relation.csv, member_status.csv).
 RELATION_HEAD = "01"
 RELATION_SPOUSE = "02"
-MEMBER_PRESENT = "在户"
-MEMBER_LEFT = "自然减少"
+MEMBER_PRESENT = "01"  # 在户
+MEMBER_LEFT = "02"  # 自然减少
+HOUSEHOLD_ACTIVE = "01"  # household_status 正常
+MONITORING_ACTIVE = "06"  # monitoring_state 监测帮扶中
+MONITORING_ELIMINATED = "07"  # monitoring_state 风险已消除
 
 
 class Household(TimestampMixin, Base):
@@ -76,8 +79,9 @@ class Household(TimestampMixin, Base):
     relocation_site_address: Mapped[str | None] = mapped_column(String(200))
     relocation_wish: Mapped[Code | None]
     record_valid: Mapped[bool] = mapped_column(default=True)
-    # 正常 / 已销户 (自然销户) / 已并户
-    status: Mapped[Code] = mapped_column(default="正常", server_default="正常", index=True)
+    status: Mapped[Code] = mapped_column(  # household_status: 正常 / 已销户 / 已并户
+        default=HOUSEHOLD_ACTIVE, server_default=HOUSEHOLD_ACTIVE, index=True
+    )
     code_list_era: Mapped[str] = mapped_column(String(4), default="2021", server_default="2021")
     # Raw row as it came from the county sheet, for audit and re-mapping.
     source_row: Mapped[dict[str, Any] | None]
@@ -123,16 +127,16 @@ class Member(TimestampMixin, Base):
             "uq_members_current_id18",
             "id18",
             unique=True,
-            sqlite_where=text("status = '在户' AND id18 IS NOT NULL"),
-            postgresql_where=text("status = '在户' AND id18 IS NOT NULL"),
+            sqlite_where=text("status = '01' AND id18 IS NOT NULL"),
+            postgresql_where=text("status = '01' AND id18 IS NOT NULL"),
         ),
         # One 户主 among a household's current members.
         Index(
             "uq_members_one_head",
             "household_id",
             unique=True,
-            sqlite_where=text("relation = '01' AND status = '在户'"),
-            postgresql_where=text("relation = '01' AND status = '在户'"),
+            sqlite_where=text("relation = '01' AND status = '01'"),
+            postgresql_where=text("relation = '01' AND status = '01'"),
         ),
         Index("ix_members_name", "name"),
         Index("ix_members_name_initials", "name_initials"),
@@ -352,8 +356,8 @@ class MonitoringCase(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
     category: Mapped[Code]  # monitoring_category
-    # 线索 → 核查中 → 评议公示 → 乡镇审核 → 县级审定 → 监测帮扶中 → 风险已消除
-    state: Mapped[Code] = mapped_column(default="监测帮扶中")
+    # monitoring_state: 线索 → 核查中 → 评议公示 → 乡镇审核 → 县级审定 → 监测帮扶中 → 风险已消除
+    state: Mapped[Code] = mapped_column(default=MONITORING_ACTIVE)
     discovery_channel: Mapped[str | None] = mapped_column(String(40))
     identified_ym: Mapped[Month]
     risk_1: Mapped[Code | None]

@@ -26,7 +26,7 @@ class Project(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[Code | None]  # project_category, level 1
     subcategory: Mapped[Code | None]  # project_category, level 2
-    status: Mapped[Code] = mapped_column(default="村级申报")  # project_status
+    status: Mapped[Code] = mapped_column(default="01")  # project_status, 01 村级申报
     competent_dept: Mapped[str | None] = mapped_column(String(100))  # 项目主管单位
     # Township or village the project belongs to (a township-wide project names the township).
     region_code: Mapped[str] = mapped_column(
@@ -125,7 +125,7 @@ class Disbursement(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    kind: Mapped[Code]  # 下达 / 拨付 / 支出
+    kind: Mapped[Code]  # disbursement_kind: 下达 / 拨付 / 支出
     level: Mapped[Code | None]
     date: Mapped[dt.date]
     amount: Mapped[Money]
@@ -142,7 +142,7 @@ class ProjectIndicator(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    kind: Mapped[Code]  # 产出指标 / 效益指标 / 满意度指标
+    kind: Mapped[Code]  # indicator_kind: 产出指标 / 效益指标 / 满意度指标
     name: Mapped[str] = mapped_column(String(100))
     target: Mapped[str | None] = mapped_column(String(60))
     actual: Mapped[str | None] = mapped_column(String(60))
@@ -159,7 +159,7 @@ class ProjectChecklistItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    item: Mapped[Code]  # 公示制, 法人负责制, 招投标制 …
+    item: Mapped[Code]  # ten_systems: 公示制, 法人负责制, 招投标制 …
     done: Mapped[bool] = mapped_column(default=False)
     doc_no: Mapped[str | None] = mapped_column(String(60))
     date: Mapped[dt.date | None]

@@ -19,7 +19,7 @@ class ReportSnapshot(Base):
     region_code: Mapped[str] = mapped_column(
         String(12), ForeignKey("regions.code", onupdate="CASCADE")
     )
-    kind: Mapped[Code]  # 月报 / 年报
+    kind: Mapped[Code]  # report_kind: 月报 / 年报
     period: Mapped[Month]  # "YYYY-MM" (a year report uses "YYYY-12")
     revision: Mapped[int] = mapped_column(default=1)
     data: Mapped[dict[str, Any]]

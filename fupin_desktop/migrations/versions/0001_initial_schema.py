@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:36:41.125433
+Create Date: 2026-11-23 09:43:11.637661
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def upgrade() -> None:
     sa.Column('relocation_site_address', sa.String(length=200), nullable=True),
     sa.Column('relocation_wish', sa.String(length=16), nullable=True),
     sa.Column('record_valid', sa.Boolean(), nullable=False),
-    sa.Column('status', sa.String(length=16), server_default='正常', nullable=False),
+    sa.Column('status', sa.String(length=16), server_default='01', nullable=False),
     sa.Column('code_list_era', sa.String(length=4), server_default='2021', nullable=False),
     sa.Column('source_row', sa.JSON(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -501,7 +501,7 @@ def upgrade() -> None:
     sa.Column('de_facto_orphan', sa.Boolean(), nullable=True),
     sa.Column('graduate_unemployed_reason', sa.String(length=16), nullable=True),
     sa.Column('phone', sa.String(length=20), nullable=True),
-    sa.Column('status', sa.String(length=16), server_default='在户', nullable=False),
+    sa.Column('status', sa.String(length=16), server_default='01', nullable=False),
     sa.Column('left_on', sa.Date(), nullable=True),
     sa.Column('left_reason', sa.String(length=16), nullable=True),
     sa.Column('joined_on', sa.Date(), nullable=True),
@@ -521,8 +521,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_members_name_initials', ['name_initials'], unique=False)
         batch_op.create_index('ix_members_person_no', ['person_no'], unique=False)
         batch_op.create_index('ix_members_phone', ['phone'], unique=False)
-        batch_op.create_index('uq_members_current_id18', ['id18'], unique=True, sqlite_where=sa.text("status = '在户' AND id18 IS NOT NULL"), postgresql_where=sa.text("status = '在户' AND id18 IS NOT NULL"))
-        batch_op.create_index('uq_members_one_head', ['household_id'], unique=True, sqlite_where=sa.text("relation = '01' AND status = '在户'"), postgresql_where=sa.text("relation = '01' AND status = '在户'"))
+        batch_op.create_index('uq_members_current_id18', ['id18'], unique=True, sqlite_where=sa.text("status = '01' AND id18 IS NOT NULL"), postgresql_where=sa.text("status = '01' AND id18 IS NOT NULL"))
+        batch_op.create_index('uq_members_one_head', ['household_id'], unique=True, sqlite_where=sa.text("relation = '01' AND status = '01'"), postgresql_where=sa.text("relation = '01' AND status = '01'"))
 
     op.create_table('monitoring_cases',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -789,8 +789,8 @@ def downgrade() -> None:
 
     op.drop_table('monitoring_cases')
     with op.batch_alter_table('members', schema=None) as batch_op:
-        batch_op.drop_index('uq_members_one_head', sqlite_where=sa.text("relation = '01' AND status = '在户'"), postgresql_where=sa.text("relation = '01' AND status = '在户'"))
-        batch_op.drop_index('uq_members_current_id18', sqlite_where=sa.text("status = '在户' AND id18 IS NOT NULL"), postgresql_where=sa.text("status = '在户' AND id18 IS NOT NULL"))
+        batch_op.drop_index('uq_members_one_head', sqlite_where=sa.text("relation = '01' AND status = '01'"), postgresql_where=sa.text("relation = '01' AND status = '01'"))
+        batch_op.drop_index('uq_members_current_id18', sqlite_where=sa.text("status = '01' AND id18 IS NOT NULL"), postgresql_where=sa.text("status = '01' AND id18 IS NOT NULL"))
         batch_op.drop_index('ix_members_phone')
         batch_op.drop_index('ix_members_person_no')
         batch_op.drop_index('ix_members_name_initials')
