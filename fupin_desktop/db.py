@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from fupin_desktop import audit, paths
+from fupin_desktop.models import derived
 from fupin_desktop.errors import DatabaseVersionError, UserError
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class AuditedSession(Session):
     """The session class every caller gets: its writes go into the audit log."""
 
 
+derived.install(AuditedSession)
 audit.install(AuditedSession)
 
 
