@@ -1,0 +1,133 @@
+"""Benchmark ``fupin demo``: the real generator against a bare-sqlite3 baseline.
+
+    uv run python bench/bench_demo.py [--households 100000] [--seed 1]
+
+Baseline: plain ``sqlite3`` ``executemany`` into a scratch file (WAL, synchronous=NORMAL,
+one transaction) of exactly as many rows, per table, as the generator wrote, each table a
+scratch copy with the same column count and no secondary indexes, filled with constant
+values. It is the cost of getting that many rows of that width into SQLite at all, with no
+data generation, no SQLAlchemy and no indexes.
+
+Each side runs in its own subprocess so ``ru_maxrss`` is that side's own peak. No
+assertions on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def run_generator(households: int, seed: int, workdir: str) -> dict:
+    os.environ["FUPIN_DATA_DIR"] = workdir
+    from fupin_desktop.db import open_database
+    from fupin_desktop.models import Base
+    from fupin_desktop.services import demo
+
+    db = open_database(Path(workdir) / "demo.sqlite3")
+    start = time.perf_counter()
+    stats = demo.generate(db, households=households, seed=seed)
+    seconds = time.perf_counter() - start
+    db.dispose()
+    widths = {t.name: len(t.columns) for t in Base.metadata.sorted_tables}
+    return {
+        "seconds": seconds,
+        "households": stats.households,
+        "members": stats.members,
+        "projects": stats.projects,
+        "assets": stats.assets,
+        "rows": stats.rows,
+        "per_table": stats.per_table,
+        "widths": widths,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def run_baseline(per_table: dict[str, int], widths: dict[str, int], workdir: str) -> dict:
+    path = Path(workdir) / "baseline.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    start = time.perf_counter()
+    conn.execute("BEGIN")
+    rows_total = 0
+    for name, count in per_table.items():
+        width = widths[name]
+        cols = ", ".join(f"c{i}" for i in range(1, width))
+        conn.execute(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, {cols})")
+        marks = ", ".join("?" for _ in range(width))
+        template = (None,) + tuple(
+            ("值" * 4, 12345, 1.5, None)[i % 4] for i in range(1, width)
+        )
+        rows = ((i,) + template[1:] for i in range(1, count + 1))
+        conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+        rows_total += count
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - start
+    conn.close()
+    return {"seconds": seconds, "rows": rows_total, "peak_mb": _peak_mb()}
+
+
+def _child(kind: str, payload: dict) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, json.dumps(payload)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--households", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, payload = args.child[0], json.loads(args.child[1])
+        if kind == "generate":
+            result = run_generator(payload["households"], payload["seed"], payload["workdir"])
+        else:
+            result = run_baseline(payload["per_table"], payload["widths"], payload["workdir"])
+        print(json.dumps(result))
+        return 0
+
+    with tempfile.TemporaryDirectory() as workdir:
+        gen = _child(
+            "generate", {"households": args.households, "seed": args.seed, "workdir": workdir}
+        )
+        base = _child(
+            "baseline", {"per_table": gen["per_table"], "widths": gen["widths"], "workdir": workdir}
+        )
+    s = gen["seconds"]
+    print(f"demo.generate  households={gen['households']} members={gen['members']} "
+          f"projects={gen['projects']} assets={gen['assets']} rows={gen['rows']}")
+    print(f"  total        {s:8.2f} s")
+    print(f"  households/s {gen['households'] / s:10.0f}")
+    print(f"  members/s    {gen['members'] / s:10.0f}")
+    print(f"  rows/s       {gen['rows'] / s:10.0f}")
+    print(f"  peak RSS     {gen['peak_mb']:8.0f} MB")
+    print(f"baseline (bare sqlite3 executemany, same rows per table and widths, no indexes)")
+    print(f"  total        {base['seconds']:8.2f} s   rows/s {base['rows'] / base['seconds']:10.0f}"
+          f"   peak RSS {base['peak_mb']:.0f} MB")
+    print(f"ratio generate / baseline: {s / base['seconds']:.2f}x")
+    print("largest tables: " + ", ".join(
+        f"{k} {v}" for k, v in sorted(gen["per_table"].items(), key=lambda kv: -kv[1])[:6]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1920 @@
+"""Demo data: a whole county of consistent, realistic records (``fupin demo``).
+
+``generate(db, households=N, seed=S)`` fills an empty database with one province →
+prefecture → county chain, townships and villages, N households with members, two income
+years, 三保障 checks, monitoring cases and measures, helpers and their assignments, village
+work teams, handbook entries, a project library through every workflow status with funds and
+disbursements, and the asset ledger formed from finished projects with incomes and their
+distribution.
+
+The same seed always gives the same data: one ``random.Random(seed)`` drives everything and
+every date is relative to a fixed reference date (never today's date). Speed: rows are
+built as plain dicts in batches of villages and written with Core ``insert()`` inside one
+transaction, with primary keys assigned here so children can reference parents without a
+round trip; nothing is written if the caller cancels or anything fails.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import operator
+import getpass
+import itertools
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Date, DateTime, Numeric, func, insert, select, text
+
+from fupin_desktop import audit
+from fupin_desktop.errors import UserError
+from fupin_desktop.models import (
+    MEMBER_LEFT,
+    MEMBER_PRESENT,
+    RELATION_HEAD,
+    RELATION_SPOUSE,
+    Asset,
+    AssetDisposal,
+    AssetFunding,
+    AssetIncome,
+    AssetMaintenance,
+    AssetNumberSequence,
+    AssistanceMeasure,
+    ChangeEvent,
+    Disbursement,
+    GuaranteeCheck,
+    HandbookEntry,
+    Helper,
+    HelperAssignment,
+    Household,
+    HouseholdYear,
+    IncomeDistribution,
+    Member,
+    MonitoringCase,
+    Project,
+    ProjectBeneficiary,
+    ProjectChecklistItem,
+    ProjectFunding,
+    ProjectIndicator,
+    ProjectStatusLog,
+    Region,
+    VillageTeamMember,
+)
+from fupin_desktop.models.household import (
+    HOUSEHOLD_ACTIVE,
+    MONITORING_ACTIVE,
+    MONITORING_ELIMINATED,
+)
+from fupin_desktop.rules.idnumber import make_id
+from fupin_desktop.rules.names import name_initials
+from fupin_desktop.services import demo_data as D
+
+__all__ = ["REFERENCE_DATE", "DemoStats", "generate"]
+
+REFERENCE_DATE = dt.date(2026, 10, 31)
+INCOME_YEARS = (2024, 2025)
+CHECK_YEAR = 2025
+BATCH_HOUSEHOLDS = 2000
+PROGRESS_TEXT = "正在生成示例数据"
+
+ProgressFn = Callable[[int, int, str], None]
+CancelFn = Callable[[], bool]
+
+# Tables in foreign-key order (parents first); every batch is flushed in this order.
+_TABLES = (
+    Region, Helper, Household, Member, HouseholdYear, GuaranteeCheck, MonitoringCase,
+    AssistanceMeasure, ChangeEvent, HelperAssignment, VillageTeamMember, HandbookEntry,
+    Project, ProjectFunding, ProjectStatusLog, Disbursement, ProjectIndicator,
+    ProjectChecklistItem, ProjectBeneficiary, Asset, AssetFunding, AssetIncome,
+    IncomeDistribution, AssetMaintenance, AssetDisposal, AssetNumberSequence,
+)
+_TABLE_ORDER = {model.__tablename__: i for i, model in enumerate(_TABLES)}
+
+# Household sizes 1..8 (mean ≈ 3.55).
+_SIZE_WEIGHTS = (10, 20, 22, 21, 14, 8, 3, 2)
+_CHINESE_NUMBERS = "一二三四五六七八九十"
+
+
+@dataclass
+class DemoStats:
+    """What ``generate`` wrote."""
+
+    households: int = 0
+    members: int = 0
+    projects: int = 0
+    assets: int = 0
+    helpers: int = 0
+    villages: int = 0
+    townships: int = 0
+    rows: int = 0  # every row written, all tables
+    seconds: float = 0.0
+    per_table: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Village:
+    code: str
+    name: str
+    township_code: str
+    township_name: str
+    is_poor: bool
+    households: int
+    groups: tuple[str, ...] = ()
+    natural_villages: tuple[str, ...] = ()
+    first_hh_id: int = 0  # households of a village get consecutive ids
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def generate(
+    db: Any,
+    *,
+    households: int,
+    seed: int = 1,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    reference_date: dt.date = REFERENCE_DATE,
+    batch_households: int = BATCH_HOUSEHOLDS,
+) -> DemoStats:
+    """Fill an empty database with a demo county of ``households`` households.
+
+    Deterministic: the same ``seed`` and ``reference_date`` give identical rows (apart from
+    the ``created_at`` stamps the database sets). ``progress(done, total, text)`` is called
+    once per batch; ``cancel()`` is asked once per batch. Everything is written in one
+    transaction.
+
+    Raises ``UserError`` when ``households`` is not positive, when the database already
+    holds households, projects or assets (demo data goes into an empty database file), and
+    when ``cancel()`` returns true (then nothing has been written).
+    """
+    if households < 1:
+        raise UserError("户数必须是正整数。")
+    started = time.perf_counter()
+    gen = _Generator(households, seed, reference_date)
+    stats = DemoStats()
+    with db.engine.begin() as conn:
+        _refuse_non_empty(conn)
+        gen.start_ids(conn)
+        bulk = _SqliteBulkLoad(conn) if conn.dialect.name == "sqlite" else None
+        writer = _Writer(conn, stats)
+        villages = gen.plan_regions(conn, writer)
+        total = households + gen.project_count
+        done = 0
+        for batch in _village_batches(villages, batch_households):
+            if cancel is not None and cancel():
+                raise UserError("已取消，数据库未改动。")
+            for village in batch:
+                gen.village(village, writer)
+            writer.flush()
+            done += sum(v.households for v in batch)
+            if progress is not None:
+                progress(min(done, total - 1), total, PROGRESS_TEXT)
+        if cancel is not None and cancel():
+            raise UserError("已取消，数据库未改动。")
+        gen.projects(villages, writer)
+        writer.flush()
+        if bulk is not None:
+            bulk.finish()
+        user = getattr(db, "user", None) or _login_name()
+        audit.record_bulk(
+            conn, "households", "insert", f"示例数据 {households} 户（随机种子 {seed}）", user
+        )
+        if conn.dialect.name == "postgresql":
+            _reset_sequences(conn, writer.tables_written)
+    stats.households = writer.counts.get("households", 0)
+    stats.members = writer.counts.get("members", 0)
+    stats.projects = writer.counts.get("projects", 0)
+    stats.assets = writer.counts.get("assets", 0)
+    stats.helpers = writer.counts.get("helpers", 0)
+    stats.villages = len(villages)
+    stats.townships = len({v.township_code for v in villages})
+    stats.rows = sum(writer.counts.values())
+    stats.per_table = dict(writer.counts)
+    stats.seconds = time.perf_counter() - started
+    if progress is not None:
+        progress(total, total, PROGRESS_TEXT)
+    return stats
+
+
+# ----------------------------------------------------------------------------- plumbing
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on some Windows service accounts
+        return "unknown"
+
+
+def _refuse_non_empty(conn: Connection) -> None:
+    for model, what in ((Household, "农户"), (Project, "项目"), (Asset, "资产")):
+        if conn.execute(select(model.id).limit(1)).first() is not None:
+            raise UserError(
+                f"这个数据库里已有{what}数据，示例数据只能生成到空数据库中。"
+                "请用 --db 指定一个新的数据库文件后再运行。"
+            )
+
+
+def _reset_sequences(conn: Connection, tables: set[str]) -> None:
+    # Ids were assigned here, so PostgreSQL's serial sequences must catch up.
+    for name in sorted(tables):
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"(SELECT MAX(id) FROM {name}))"
+            )
+        )
+
+
+class _SqliteBulkLoad:
+    """Secondary indexes of the bulk tables are dropped for the load and rebuilt at the end
+    (a sorted build is several times faster than 350 000 random inserts into each), and the
+    page cache is enlarged meanwhile. All inside the caller's transaction: a rollback
+    restores the indexes too."""
+
+    _TABLES = ("households", "members", "household_years", "helper_assignments",
+               "handbook_entries", "change_events", "helpers")
+    _CACHE_KIB = 131072
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{self._CACHE_KIB}")
+        existing = {
+            row[0]
+            for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+        self.dropped = []
+        # pysqlite opens its transaction lazily, before the first DML statement only; DDL
+        # run before that would commit on its own and survive a rollback.
+        driver = conn.connection.driver_connection
+        if not driver.in_transaction:
+            conn.exec_driver_sql("UPDATE asset_number_sequences SET last_seq = last_seq WHERE 0")
+        if not driver.in_transaction:
+            return
+        tables = {m.__tablename__: m.__table__ for m in _TABLES}
+        for name in self._TABLES:
+            for index in sorted(tables[name].indexes, key=lambda ix: ix.name or ""):
+                if index.name in existing:
+                    index.drop(conn)
+                    self.dropped.append(index)
+
+    def finish(self) -> None:
+        for index in self.dropped:
+            index.create(self.conn)
+        self.dropped = []
+        self.conn.exec_driver_sql(f"PRAGMA cache_size={int(self.old_cache)}")
+
+
+def _village_batches(villages: list[_Village], size: int):
+    batch: list[_Village] = []
+    count = 0
+    for village in villages:
+        batch.append(village)
+        count += village.households
+        if count >= size:
+            yield batch
+            batch, count = [], 0
+    if batch:
+        yield batch
+
+
+class _Writer:
+    """Buffers rows per table and writes them parents first, one executemany per table.
+
+    SQLite gets the rows as tuples of driver-ready values through ``exec_driver_sql``: at
+    a million rows SQLAlchemy's per-row parameter processing costs more than SQLite's own
+    work. Other databases get Core ``insert()`` with the dicts.
+    """
+
+    def __init__(self, conn: Connection, stats: DemoStats) -> None:
+        self.conn = conn
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.counts: dict[str, int] = {}
+        self.tables_written: set[str] = set()
+        self._tables = {m.__tablename__: m.__table__ for m in _TABLES}
+        self._fast = conn.dialect.name == "sqlite"
+        self._plans: dict[tuple[str, tuple[str, ...]], tuple[str, Any, tuple, list]] = {}
+
+    def add(self, table: str, row: dict[str, Any]) -> None:
+        self.rows.setdefault(table, []).append(row)
+
+    def flush(self) -> None:
+        for name in sorted(self.rows, key=_TABLE_ORDER.__getitem__):
+            rows = self.rows[name]
+            if not rows:
+                continue
+            # One executemany per distinct key set (rows of a table normally share one).
+            groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for row in rows:
+                groups.setdefault(tuple(row), []).append(row)
+            for keys, group in groups.items():
+                if self._fast:
+                    self._insert_driver(name, keys, group)
+                else:
+                    self.conn.execute(insert(self._tables[name]), group)
+            self.counts[name] = self.counts.get(name, 0) + len(rows)
+            self.tables_written.add(name)
+        self.rows = {}
+
+    def _plan(self, name: str, keys: tuple[str, ...]) -> tuple[str, Any, tuple, list]:
+        plan = self._plans.get((name, keys))
+        if plan is not None:
+            return plan
+        table = self._tables[name]
+        dialect = self.conn.dialect
+        quote = dialect.identifier_preparer.quote
+        columns = list(keys)
+        tail = []
+        for col in table.columns:
+            # Scalar Python-side defaults (version=1 …) the rows leave out.
+            if col.key not in keys and col.default is not None and col.default.is_scalar:
+                columns.append(col.key)
+                tail.append(col.default.arg)
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            quote(table.name),
+            ", ".join(quote(table.c[c].name) for c in columns),
+            ", ".join("?" for _ in columns),
+        )
+        converters = []
+        for key in keys:
+            col_type = table.c[key].type
+            if isinstance(col_type, Date) and not isinstance(col_type, DateTime):
+                converters.append((key, dt.date.isoformat))
+            elif isinstance(col_type, (Numeric, DateTime, JSON)):
+                proc = col_type.dialect_impl(dialect).bind_processor(dialect)
+                if proc is not None:
+                    converters.append((key, proc))
+        getter = operator.itemgetter(*keys) if len(keys) > 1 else (lambda row, k=keys[0]: (row[k],))
+        plan = (sql, getter, tuple(tail), converters)
+        self._plans[(name, keys)] = plan
+        return plan
+
+    def _insert_driver(self, name: str, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+        sql, getter, tail, converters = self._plan(name, keys)
+        for key, convert in converters:
+            for row in rows:
+                value = row[key]
+                if value is not None:
+                    row[key] = convert(value)
+        if tail:
+            params = [getter(row) + tail for row in rows]
+        else:
+            params = [getter(row) for row in rows]
+        self.conn.exec_driver_sql(sql, params)
+
+
+def _ym(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _split(total: int, weights: list[float]) -> list[int]:
+    """Split an integer amount by weights so the parts add up exactly (largest remainder)."""
+    wsum = sum(weights)
+    raw = [total * w / wsum for w in weights]
+    parts = [int(x) for x in raw]
+    rest = total - sum(parts)
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+    for i in order[:rest]:
+        parts[i] += 1
+    return parts
+
+
+_CENT = Decimal("0.01")
+
+
+def _money(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2).quantize(_CENT)
+
+
+_TENTHS = [Decimal(i).scaleb(-1).quantize(_CENT) for i in range(0, 3001)]
+
+
+# ----------------------------------------------------------------------------- generator
+
+
+class _Generator:
+    def __init__(self, households: int, seed: int, ref: dt.date) -> None:
+        self.n = households
+        self.rng = random.Random(seed)
+        self.rand = self.rng.random
+        self._cums: dict[tuple[int, ...], list[float]] = {}
+        self.ref = ref
+        self.ref_ord = ref.toordinal()
+        school_year = ref.year if ref.month >= 9 else ref.year - 1
+        self.school_day = dt.date(school_year, 9, 1)
+        self.project_count = max(20, round(households / 40))
+        self._seq_used: dict[int, int] = {}
+        self._initials: dict[str, str] = {}
+        self.next_id: dict[str, int] = {}
+        # Per household, for projects and asset incomes: head name and member count.
+        self.head_names: dict[int, str] = {}
+        self.hh_size: dict[int, int] = {}
+        self.helpers_by_village: dict[str, list[tuple[int, str, str, str]]] = {}
+
+    # -- ids ---------------------------------------------------------------------------
+
+    def start_ids(self, conn: Connection) -> None:
+        for model in _TABLES:
+            current = conn.execute(select(func.max(model.id))).scalar()
+            self.next_id[model.__tablename__] = (current or 0) + 1
+
+    def new_id(self, table: str) -> int:
+        value = self.next_id[table]
+        self.next_id[table] = value + 1
+        return value
+
+    def person_id(self, birth: dt.date, male: bool) -> tuple[str, dt.date]:
+        """A county ID number unique in this run; the birth date moves a day if a day is full."""
+        while True:
+            key = birth.toordinal() * 2 + (1 if male else 0)
+            k = self._seq_used.get(key)
+            if k is None:
+                k = (key * 37) % 120  # start somewhere different each day
+            if k < 499:
+                self._seq_used[key] = k + 1
+                seq = 2 * k + 1 if male else 2 * k + 2
+                return make_id(D.COUNTY_PREFIX, birth, seq), birth
+            birth = birth + dt.timedelta(days=1)
+
+    def initials(self, name: str) -> str:
+        value = self._initials.get(name)
+        if value is None:
+            value = self._initials[name] = name_initials(name)
+        return value
+
+    # -- small random helpers ----------------------------------------------------------
+    # random.randint/choice/choices cost several times more than random(); these are the
+    # hot path of a 100 000-household run.
+
+    def ri(self, low: int, high: int) -> int:
+        """Uniform integer in [low, high]."""
+        return low + int(self.rand() * (high - low + 1))
+
+    def one(self, items: Any) -> Any:
+        return items[int(self.rand() * len(items))]
+
+    def pick(self, items: Any, weights: tuple[float, ...]) -> Any:
+        """One of ``items`` with the given relative weights."""
+        cum = self._cums.get(weights)
+        if cum is None:
+            cum = self._cums[weights] = list(itertools.accumulate(weights))
+        return items[bisect.bisect(cum, self.rand() * cum[-1])]
+
+    def phone(self) -> str:
+        r = self.rng
+        return f"1{self.one('3578')}{r.randrange(10):d}{r.randrange(100000000):08d}"
+
+    def name(self, surname: str, male: bool, birth_year: int) -> str:
+        r = self.rng
+        if birth_year >= 1995:
+            pool = D.YOUNG_MALE_CHARS if male else D.YOUNG_FEMALE_CHARS
+        else:
+            pool = D.MALE_CHARS if male else D.FEMALE_CHARS
+        if r.random() < 0.8:
+            return surname + self.one(pool) + self.one(pool)
+        return surname + self.one(pool)
+
+    def surname(self) -> str:
+        return self.rng.choices(D.SURNAMES, D.SURNAME_WEIGHTS)[0]
+
+    def date_between(self, start: dt.date, end: dt.date) -> dt.date:
+        a, b = start.toordinal(), end.toordinal()
+        if b <= a:
+            return start
+        return dt.date.fromordinal(self.rng.randint(a, b))
+
+    def age_on(self, birth: dt.date, day: dt.date) -> int:
+        return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+    # -- regions -----------------------------------------------------------------------
+
+    def plan_regions(self, conn: Connection, w: _Writer) -> list[_Village]:
+        r = self.rng
+        n_town = min(len(D.TOWNSHIP_NAMES), max(3, round(self.n / 3000)))
+        n_vill = max(2 * n_town, round(self.n / 300))
+        n_vill = min(n_vill, self.n)  # at least one household per village
+        n_town = min(n_town, max(1, n_vill // 2)) if self.n < 6 else n_town
+        town_names = D.TOWNSHIP_NAMES[:n_town]
+        # At least two villages per township, the rest spread at random.
+        per_town = [min(2, n_vill // n_town) for _ in range(n_town)]
+        for _ in range(n_vill - sum(per_town)):
+            per_town[r.randrange(n_town)] += 1
+        weights = [r.uniform(0.5, 1.5) for _ in range(n_vill)]
+        sizes = _split(self.n - n_vill, weights)
+        sizes = [s + 1 for s in sizes]
+
+        existing = set(conn.execute(select(Region.code)).scalars())
+
+        def region(code: str, name: str, level: str, parent: str | None, **extra: Any) -> None:
+            if code in existing:
+                return
+            w.add(
+                "regions",
+                {
+                    "id": self.new_id("regions"),
+                    "code": code,
+                    "name": name,
+                    "level": level,
+                    "parent_code": parent,
+                    "urban_rural_code": extra.get("urban_rural_code"),
+                    "is_poor_village": extra.get("is_poor_village", False),
+                    "valid": True,
+                },
+            )
+
+        region(D.PROVINCE[0], D.PROVINCE[1], "province", None)
+        region(D.PREFECTURE[0], D.PREFECTURE[1], "prefecture", D.PROVINCE[0])
+        region(D.COUNTY[0], D.COUNTY[1], "county", D.PREFECTURE[0])
+        used_names: set[str] = set()
+        villages: list[_Village] = []
+        town_no = {"镇": 100, "乡": 200}
+        vi = 0
+        for t, tname in enumerate(town_names):
+            kind = "乡" if tname.endswith("乡") else "镇"
+            tcode9 = f"{D.COUNTY_PREFIX}{town_no[kind]:03d}"
+            town_no[kind] += 1
+            tcode = tcode9 + "000"
+            region(tcode, tname, "township", D.COUNTY[0], urban_rural_code="210")
+            for k in range(per_town[t]):
+                vname = self._village_name(used_names)
+                poor = r.random() < 0.4
+                vcode = f"{tcode9}{200 + k:03d}"
+                region(vcode, vname, "village", tcode, urban_rural_code="220", is_poor_village=poor)
+                n_groups = self.ri(4, 10)
+                stem = vname[0]
+                naturals = tuple(
+                    dict.fromkeys(
+                        stem + self.one(D.VILLAGE_SECOND) + self.one(D.NATURAL_VILLAGE_SUFFIX)
+                        for _ in range(self.ri(2, 5))
+                    )
+                )
+                villages.append(
+                    _Village(
+                        code=vcode,
+                        name=vname,
+                        township_code=tcode,
+                        township_name=tname,
+                        is_poor=poor,
+                        households=sizes[vi],
+                        groups=D.GROUP_NAMES[:n_groups],
+                        natural_villages=naturals,
+                    )
+                )
+                vi += 1
+        w.flush()
+        return villages
+
+    def _village_name(self, used: set[str]) -> str:
+        r = self.rng
+        for length in itertools.cycle((2, 2, 2, 3)):
+            chars = self.one(D.VILLAGE_FIRST) + "".join(
+                self.one(D.VILLAGE_SECOND) for _ in range(length - 1)
+            )
+            name = chars + "村"
+            if name not in used:
+                used.add(name)
+                return name
+        raise AssertionError("unreachable")
+
+    # -- one village: helpers, team, households ------------------------------------------
+
+    def village(self, v: _Village, w: _Writer) -> None:
+        r = self.rng
+        helpers = self._helpers(v, w)
+        self._team(v, w)
+        v.first_hh_id = self.next_id["households"]
+        n_help = len(helpers)
+        for j in range(v.households):
+            helper = helpers[(j * n_help) // v.households]
+            old = helpers[r.randrange(n_help)] if n_help > 1 else None
+            self._household(v, w, helper, old if old is not helper else None)
+
+    def _cadre(self, unit_level: str | None = None) -> dict[str, Any]:
+        r = self.rng
+        male = r.random() < 0.68
+        birth = dt.date.fromordinal(self.ref_ord - self.ri(24 * 365, 57 * 365))
+        id_number, birth = self.person_id(birth, male)
+        name = self.name(self.surname(), male, birth.year)
+        return {
+            "name": name,
+            "sex": "1" if male else "2",
+            "id_number": id_number,
+            "political_status": "01" if r.random() < 0.8 else "13",
+            "phone": self.phone(),
+            "birth": birth,
+        }
+
+    def _helpers(self, v: _Village, w: _Writer) -> list[tuple[int, str, str, str]]:
+        r = self.rng
+        n = max(1, math.ceil(v.households / 4))
+        out = []
+        for _ in range(n):
+            person = self._cadre()
+            rank = self.pick(D.CADRE_RANKS, D.CADRE_RANK_WEIGHTS)
+            x = r.random()
+            if rank == "01" or x < 0.55:
+                unit, level = self.one(D.COUNTY_UNITS), "50"
+            elif x < 0.85:
+                unit, level = f"望谟县{v.township_name}人民政府", "60"
+            elif x < 0.95:
+                unit, level = self.one(D.PREFECTURE_UNITS), "40"
+            else:
+                unit, level = self.one(D.PROVINCE_UNITS), "20"
+            if rank == "01":
+                unit, level = "中共望谟县委员会", "50"
+            hid = self.new_id("helpers")
+            active = r.random() > 0.03
+            w.add(
+                "helpers",
+                {
+                    "id": hid,
+                    "name": person["name"],
+                    "sex": person["sex"],
+                    "id_number": person["id_number"],
+                    "political_status": person["political_status"],
+                    "unit_name": unit,
+                    "unit_level": level,
+                    "title": self.one(D.TITLES[rank]),
+                    "cadre_rank": rank,
+                    "phone": person["phone"],
+                    "active": active,
+                    "note": None if active else "已调离",
+                },
+            )
+            out.append((hid, person["name"], person["phone"], unit))
+        self.helpers_by_village[v.code] = out
+        return out
+
+    def _team(self, v: _Village, w: _Writer) -> None:
+        r = self.rng
+        start = dt.date(2023, 6, 1) if r.random() < 0.6 else dt.date(2021, 6, 1)
+
+        def member(role: str, *, start: dt.date, end: dt.date | None, township: bool = False) -> None:
+            p = self._cadre()
+            if township:
+                unit, level, title = f"望谟县{v.township_name}人民政府", "60", "干部"
+            elif r.random() < 0.75:
+                unit, level, title = self.one(D.COUNTY_UNITS), "50", self.one(("副局长", "股长", "科员"))
+            else:
+                unit, level, title = self.one(D.PREFECTURE_UNITS + D.PROVINCE_UNITS), "40", "科员"
+            w.add(
+                "village_team_members",
+                {
+                    "id": self.new_id("village_team_members"),
+                    "region_code": v.code,
+                    "name": p["name"],
+                    "sex": p["sex"],
+                    "id_number": p["id_number"],
+                    "education": self.one(("07", "08", "08")),
+                    "political_status": "01" if role in ("sec", "lead") else p["political_status"],
+                    "speciality": self.one(("农业技术", "财务管理", "基层党建", "工程建设", "电子商务", None)),
+                    "unit_name": unit,
+                    "unit_title": title,
+                    "unit_level": level,
+                    "phone": p["phone"],
+                    "is_first_secretary": role in ("sec", "sec+lead"),
+                    "is_leader": role in ("lead", "sec+lead"),
+                    "is_deputy_leader": role == "deputy",
+                    "is_member": role == "member",
+                    "is_village_cadre": role == "cadre",
+                    "start_date": start,
+                    "end_date": end,
+                },
+            )
+
+        if start.year == 2023 and r.random() < 0.5:
+            member("sec+lead", start=dt.date(2021, 6, 1), end=dt.date(2023, 5, 31))
+        if r.random() < 0.6:
+            member("sec+lead", start=start, end=None)
+        else:
+            member("sec", start=start, end=None)
+            member("lead", start=start, end=None)
+        for _ in range(self.ri(1, 2)):
+            member("member", start=start, end=None)
+        member("cadre", start=dt.date(2021, 3, 1), end=None, township=True)
+
+    # -- one household ----------------------------------------------------------------
+
+    def _people(self) -> list[tuple[str, bool, int]]:
+        """(relation, male, age) of each person, 户主 first then 配偶."""
+        r = self.rng
+        size = self.pick(range(1, 9), _SIZE_WEIGHTS)
+        head_age = self.ri(24, 86) if size > 1 else self.ri(40, 90)
+        head_male = r.random() < (0.86 if size > 1 else 0.6)
+        people = [(RELATION_HEAD, head_male, head_age)]
+        if size == 1:
+            return people
+        if r.random() < (0.9 if head_age < 70 else 0.6):
+            people.append((RELATION_SPOUSE, not head_male, max(20, head_age + self.ri(-6, 4))))
+        slots = size - len(people)
+        others: list[tuple[str, bool, int]] = []
+        if head_age < 45:
+            for _ in range(3):
+                age = max(0, head_age - self.ri(21, 33))
+                others.append(("03", True, age) if r.random() < 0.52 else ("04", False, age))
+            if head_age + 24 < 92:
+                others.insert(1, ("12", False, head_age + self.ri(22, 32)))
+                others.append(("11", True, head_age + self.ri(25, 34)))
+        elif head_age < 65:
+            son_age = head_age - self.ri(21, 30)
+            others.append(("03", True, son_age))
+            if son_age >= 21:
+                others.append(("05", False, max(20, son_age + self.ri(-4, 2))))
+                for _ in range(3):
+                    age = max(0, min(son_age - 20, self.ri(0, max(0, son_age - 20))))
+                    others.append(("07", True, age) if r.random() < 0.52 else ("08", False, age))
+            others.insert(1, ("04", False, head_age - self.ri(20, 32)))
+            if head_age + 22 < 95:
+                others.append(("12", False, head_age + self.ri(22, 30)))
+        else:
+            son_age = head_age - self.ri(23, 34)
+            others.append(("03", True, son_age))
+            others.append(("05", False, max(20, son_age + self.ri(-4, 3))))
+            for _ in range(4):
+                age = self.ri(0, max(0, son_age - 20))
+                others.append(("07", True, age) if r.random() < 0.52 else ("08", False, age))
+            others.insert(2, ("04", False, head_age - self.ri(22, 35)))
+        if len(others) < slots:
+            others.append(("21", r.random() < 0.5, max(16, head_age + self.ri(-10, 10))))
+            others.append(("99", r.random() < 0.5, self.ri(5, 70)))
+        return people + others[:slots]
+
+    def _household(
+        self,
+        v: _Village,
+        w: _Writer,
+        helper: tuple[int, str, str, str],
+        old_helper: tuple[int, str, str, str] | None,
+    ) -> None:
+        r = self.rng
+        ref = self.ref
+        hid = self.new_id("households")
+        hh_no = f"{D.COUNTY_PREFIX}{hid:08d}"
+        people = self._people()
+        family_surname = self.surname()
+        ethnicity = self.pick(D.ETHNICITIES, D.ETHNICITY_WEIGHTS)
+        group = self.one(v.groups)
+
+        # ---- monitoring / type (decided early: it colours incomes and risks)
+        x = r.random()
+        if x < 0.04:
+            htype, mcat = "01", "01"
+        elif x < 0.07:
+            htype, mcat = "02", "02"
+        elif x < 0.08:
+            htype, mcat = ("02" if r.random() < 0.6 else "01"), "03"
+        else:
+            htype, mcat = "01", None
+
+        members: list[dict[str, Any]] = []
+        left_event: tuple[int, dt.date, str] | None = None
+        # Children carry the father's surname: the head's, or the husband's of a woman head.
+        head_surname = family_surname if people[0][1] else self.surname()
+        for seq, (rel, male, age) in enumerate(people, start=1):
+            if rel in ("03", "04", "07", "08"):
+                surname = family_surname
+            elif rel in ("01", "11", "21"):
+                surname = head_surname
+            elif rel == RELATION_SPOUSE and not people[0][1]:
+                surname = family_surname
+            else:
+                surname = self.surname()
+            birth = dt.date.fromordinal(self.ref_ord - age * 365 - self.ri(0, 364) - age // 4)
+            members.append(self._member(hid, seq, rel, male, birth, surname, ethnicity, htype))
+
+        # A few households lost a member (death, marriage, moving out) in 2022-2026.
+        if r.random() < 0.03:
+            rel, male, age = self.one(
+                (("11", True, self.ri(75, 95)), ("12", False, self.ri(75, 95)),
+                 ("04", False, self.ri(20, 28)), ("03", True, self.ri(20, 30)))
+            )
+            reason = "21" if rel in ("11", "12") else ("22" if rel == "04" else "23")
+            birth = dt.date.fromordinal(self.ref_ord - age * 365 - self.ri(0, 364))
+            m = self._member(hid, len(members) + 1, rel, male, birth, family_surname, ethnicity, htype)
+            left_on = self.date_between(dt.date(2022, 1, 1), ref - dt.timedelta(days=5))
+            m["status"] = MEMBER_LEFT
+            m["left_on"] = left_on
+            m["left_reason"] = reason
+            m["phone"] = None
+            members.append(m)
+            left_event = (m["id"], left_on, reason)
+
+        present = [m for m in members if m["status"] == MEMBER_PRESENT]
+        head = members[0]
+        phone = head["phone"] or self.phone()
+        head["phone"] = phone
+        for m in members:
+            w.add("members", m)
+
+        # ---- attributes that depend on members
+        sick = any(m["health"] in ("02", "03") for m in present)
+        disabled = any(m["health"] == "04" for m in present)
+        students = any(m["school_status"] not in (None, "02", "03") for m in present)
+        no_labour = all(m["labour_skill"] in ("04", "05") for m in present)
+        head_age = people[0][2]
+        if htype == "01":
+            if len(present) <= 2 and head_age >= 60 and r.random() < 0.35:
+                attr = "03"
+            elif r.random() < 0.22 or no_labour:
+                attr = "02"
+            else:
+                attr = "01"
+            causes = D.POVERTY_CAUSES
+            weights = list(D.POVERTY_CAUSE_WEIGHTS)
+            if sick:
+                weights[0] *= 4
+            if disabled:
+                weights[1] *= 5
+            if students:
+                weights[2] *= 2
+            main_cause = self.pick(causes, tuple(weights))
+            others = []
+            if r.random() < 0.6:
+                others = list(dict.fromkeys(r.choices(D.POVERTY_CAUSES, D.POVERTY_CAUSE_WEIGHTS, k=2)))
+                others = [c for c in others if c != main_cause][: self.ri(1, 2)]
+            identified = self.pick((2014, 2015, 2016, 2017), (70, 15, 10, 5))
+            exit_year = self.pick(range(2014, 2021), (3, 8, 14, 18, 22, 20, 15))
+            exit_year = max(exit_year, identified + (1 if identified < 2020 else 0))
+            exit_status = "1" if r.random() < 0.93 else "3"
+            ident_std = "01" if r.random() < 0.85 else "02"
+        else:
+            attr, main_cause, others = "05", None, []
+            identified = exit_year = None
+            exit_status = ident_std = None
+        if attr in ("02", "03"):
+            for m in present:
+                if attr == "03" and m["relation"] == RELATION_HEAD:
+                    m["is_tekun"] = True
+                elif attr == "02" and r.random() < 0.7:
+                    m["is_dibao"] = True
+
+        is_bank = r.random() < 0.85
+        bank_i = r.randrange(len(D.BANKS))
+        w.add(
+            "households",
+            {
+                "id": hid,
+                "household_no": hh_no,
+                "region_code": v.code,
+                "group_name": group,
+                "natural_village": self.one(v.natural_villages),
+                "address": f"{D.COUNTY[1]}{v.township_name}{v.name}{group}",
+                "phone": phone,
+                "bank_name": D.BANKS[bank_i] if is_bank else None,
+                "bank_account": (
+                    f"{D.BANK_BINS[bank_i]}{r.randrange(10**13):013d}" if is_bank else None
+                ),
+                "head_name": head["name"],
+                "head_id18": head["id18"],
+                "member_count": len(present),
+                "identification_standard": ident_std,
+                "poverty_attribute": attr,
+                "main_cause": main_cause,
+                "other_causes": others or None,
+                "exit_status": exit_status,
+                "exit_year": exit_year,
+                "identified_year": identified,
+                "household_type": htype,
+                "monitoring_category": mcat,
+                "is_military_martyr_family": r.random() < 0.005,
+                "is_one_child": r.random() < 0.03,
+                "is_two_daughters": r.random() < 0.04,
+                "whole_household_no_labour": no_labour,
+                "in_relocation_site": r.random() < 0.06,
+                "record_valid": True,
+                "status": HOUSEHOLD_ACTIVE,
+                "code_list_era": "2021",
+            },
+        )
+        self.head_names[hid] = head["name"]
+        self.hh_size[hid] = len(present)
+
+        # ---- change events for members who came or went
+        if left_event:
+            mid, day, reason = left_event
+            w.add("change_events", self._event(hid, mid, "04", reason, day, "家庭成员自然减少"))
+        for m in present:
+            if m["joined_on"] is not None:
+                w.add("change_events", self._event(hid, m["id"], "03", "11", m["joined_on"], "新生儿"))
+
+        # ---- yearly income and living conditions, 三保障 check
+        dangerous_2024 = r.random() < 0.01
+        dangerous_2025 = r.random() < 0.002
+        conditions = self._conditions()
+        base = self._income_base(present, conditions, mcat is not None)
+        for year in INCOME_YEARS:
+            size = sum(
+                1
+                for m in members
+                if (m["joined_on"] is None or m["joined_on"].year <= year)
+                and (m["left_on"] is None or m["left_on"].year > year)
+            )
+            factor = 1.0 if year == INCOME_YEARS[-1] else r.uniform(0.88, 0.97)
+            row = self._income_row(hid, year, size, base, factor, htype, attr, mcat)
+            row.update(conditions)
+            if (year == 2024 and dangerous_2024) or dangerous_2025:
+                row["is_dangerous_house"] = True
+                row["danger_level"] = self.one(("C", "D"))
+            w.add("household_years", row)
+        self._check(hid, present, conditions, dangerous_2025, helper[1], w)
+
+        # ---- monitoring case and measures
+        if mcat is not None:
+            self._monitoring(hid, mcat, present, helper, w)
+
+        # ---- helper assignment(s)
+        role = "01" if htype == "01" else "02"
+        first = self.date_between(dt.date(2021, 3, 1), dt.date(2021, 6, 30))
+        if old_helper is not None and r.random() < 0.12:
+            change = self.date_between(dt.date(2022, 1, 1), dt.date(2025, 12, 31))
+            w.add("helper_assignments", self._assign(old_helper[0], hid, role, first, change, "帮扶责任人调整"))
+            first = change + dt.timedelta(days=1)
+        w.add("helper_assignments", self._assign(helper[0], hid, role, first, None, None))
+
+        # ---- handbook entries for about 30 % of households
+        if r.random() < 0.3:
+            for _ in range(self.ri(2, 4)):
+                self._handbook(hid, helper, w)
+
+    def _member(
+        self,
+        hid: int,
+        seq: int,
+        rel: str,
+        male: bool,
+        birth: dt.date,
+        surname: str,
+        ethnicity: str,
+        htype: str,
+    ) -> dict[str, Any]:
+        r = self.rng
+        id18, birth = self.person_id(birth, male)
+        age = self.age_on(birth, self.ref)
+        school_age = self.age_on(birth, self.school_day)
+        name = self.name(surname, male, birth.year)
+        # health
+        x = r.random()
+        old = age >= 60
+        if x < (0.12 if old else 0.04):
+            health = "02"
+        elif x < (0.15 if old else 0.055):
+            health = "03"
+        elif x < (0.21 if old else 0.09) and age >= 3:
+            health = "04"
+        else:
+            health = "01"
+        id_type, id_number = "01", id18
+        dis_type = dis_grade = dis_year = None
+        if health == "04":
+            dis_type = self.one("1234567")
+            dis_grade = self.one("1234")
+            if r.random() < 0.7:
+                id_type, id_number = "02", f"{id18}{dis_type}{dis_grade}"
+                dis_year = self.ri(max(2010, birth.year + 1), 2025)
+        # education / school
+        education = school = out_reason = None
+        if school_age < 3:
+            school = "02"
+        elif school_age < 6:
+            school = "03"
+        elif school_age <= 11:
+            school = "04"
+        elif school_age <= 14:
+            school = ("05", "06", "07")[school_age - 12]
+        elif school_age <= 17:
+            y = school_age - 15
+            if health == "04" and dis_grade in ("1", "2") and school_age <= 16:
+                education, out_reason = "02", "02"
+            elif r.random() < 0.7 or school_age <= 16:
+                school = ("08", "09", "10")[y] if r.random() < 0.7 else ("11", "12", "13")[y]
+            else:
+                education = "03"
+        elif school_age <= 21 and r.random() < 0.3:
+            school = ("22", "23", "24", "25")[school_age - 18] if r.random() < 0.5 else (
+                ("14", "15", "16", "16")[school_age - 18]
+            )
+        else:
+            by = birth.year
+            if by < 1955:
+                education = self.pick(("01", "02", "03"), (45, 45, 10))
+            elif by < 1975:
+                education = self.pick(("01", "02", "03", "04"), (15, 45, 35, 5))
+            elif by < 1995:
+                education = self.pick(("02", "03", "04", "07"), (20, 55, 18, 7))
+            else:
+                education = self.pick(("03", "04", "07", "08"), (40, 32, 18, 10))
+        student = school is not None
+        # labour skill
+        if age < 16 or student:
+            labour = "05"
+        elif health == "04" and dis_grade in ("1", "2"):
+            labour = "04"
+        elif age < 60:
+            labour = self.pick(("01", "02", "03"), (72, 16, 12 if health == "01" else 40))
+        elif age < 65:
+            labour = self.pick(("01", "03", "05"), (40, 50, 10))
+        else:
+            labour = self.pick(("03", "05"), (30, 70))
+        # work
+        work_status = work_place = employer = work_months = None
+        pwj = pwj_months = None
+        if 16 <= age < 60 and labour in ("01", "02", "03") and not student:
+            if r.random() < 0.68:
+                work_status = self.pick(("01", "02", "03", "04"), (10, 20, 28, 42))
+                work_place = self.one(D.WORK_PLACES[work_status])
+                employer = self.one(D.EMPLOYERS) if r.random() < 0.6 else None
+                work_months = self.ri(4, 12)
+            elif r.random() < 0.08:
+                pwj = self.one(D.PUBLIC_JOBS)
+                pwj_months = self.ri(6, 12)
+        elif 60 <= age < 70 and labour != "05" and r.random() < 0.06:
+            pwj = self.one(D.PUBLIC_JOBS)
+            pwj_months = self.ri(6, 12)
+        adult = age >= 16
+        employee = work_status in ("03", "04") and r.random() < 0.02
+        joined_on = joined_reason = None
+        if birth.year >= 2024 and rel in ("07", "08", "03", "04"):
+            joined_on, joined_reason = birth, "11"
+        mid = self.new_id("members")
+        return {
+            "id": mid,
+            "household_id": hid,
+            "seq": seq,
+            "person_no": f"{D.COUNTY_PREFIX}{hid:08d}{seq:02d}",
+            "name": name,
+            "name_initials": self.initials(name),
+            "id_type": id_type,
+            "id_number": id_number,
+            "id18": id18,
+            "id_tail": id18[-6:],
+            "sex": "1" if male else "2",
+            "birth_date": birth,
+            "ethnicity": ethnicity,
+            "relation": rel,
+            "political_status": (
+                "01" if adult and age >= 20 and r.random() < 0.05
+                else "03" if 14 <= age <= 28 and r.random() < 0.3
+                else "13"
+            ),
+            "education": education,
+            "school_status": school,
+            "out_of_school_reason": out_reason,
+            "health": health,
+            "disability_type": dis_type,
+            "disability_grade": dis_grade,
+            "disability_cert_year": dis_year,
+            "labour_skill": labour,
+            "work_status": work_status,
+            "work_place": work_place,
+            "employer": employer,
+            "work_months": work_months,
+            "works_abroad": False,
+            "public_welfare_job": pwj,
+            "public_welfare_months": pwj_months,
+            "has_resident_medical": not employee and r.random() > 0.004,
+            "has_employee_medical": employee,
+            "has_critical_illness_ins": True if htype == "01" else r.random() > 0.02,
+            "has_commercial_supplement": r.random() < 0.6,
+            "has_medical_aid": health in ("02", "03") and r.random() < 0.5,
+            "has_resident_pension": adult and not student and not employee,
+            "has_employee_pension": employee,
+            "accident_ins_subsidy": r.random() < 0.3,
+            "is_dibao": False,
+            "is_tekun": False,
+            "speaks_mandarin": age >= 3 and not (age >= 65 and ethnicity != "01" and r.random() < 0.5),
+            "phone": self.phone() if 18 <= age <= 65 and (rel == RELATION_HEAD or r.random() < 0.5) else None,
+            "status": MEMBER_PRESENT,
+            "left_on": None,
+            "left_reason": None,
+            "joined_on": joined_on,
+            "joined_reason": joined_reason,
+        }
+
+    def _event(
+        self, hid: int, mid: int | None, kind: str, reason: str | None, day: dt.date, note: str
+    ) -> dict[str, Any]:
+        reported = day if day.day <= 25 else day + dt.timedelta(days=10)
+        if reported > self.ref:
+            reported = day
+        return {
+            "id": self.new_id("change_events"),
+            "household_id": hid,
+            "member_id": mid,
+            "type": kind,
+            "reason": reason,
+            "effective_date": day,
+            "reported_month": _ym(reported),
+            "doc_no": None,
+            "approved_by": "乡镇审核",
+            "recorded_by": "示例数据",
+            "note": note,
+        }
+
+    def _conditions(self) -> dict[str, Any]:
+        r = self.rng
+        arable = self.ri(5, 80)
+        irrigated = self.ri(0, arable)
+        paddy = self.ri(0, arable)
+        structure = self.pick(("01", "02", "03", "05", "99"), (20, 50, 24, 4, 2))
+        safe_water = r.random() > 0.004
+        return {
+            "arable_mu": _TENTHS[arable],
+            "confirmed_arable_mu": _TENTHS[arable],
+            "irrigated_mu": _TENTHS[irrigated],
+            "dry_field_mu": _TENTHS[arable - paddy],
+            "paddy_field_mu": _TENTHS[paddy],
+            "forest_mu": _TENTHS[self.ri(0, 300)],
+            "grain_to_green_mu": _TENTHS[self.ri(0, 30) if r.random() < 0.3 else 0],
+            "orchard_mu": _TENTHS[self.ri(0, 30) if r.random() < 0.25 else 0],
+            "pasture_mu": _TENTHS[0],
+            "water_surface_mu": _TENTHS[0],
+            "housing_area": _TENTHS[self.ri(400, 2200)],
+            "is_dangerous_house": False,
+            "danger_level": "0",
+            "house_structure": structure,
+            "access_road_type": self.pick(("03", "02", "04"), (88, 8, 4)),
+            "distance_to_main_road_km": _TENTHS[self.ri(0, 30)],
+            "main_fuel": self.pick(("04", "01", "03"), (75, 22, 3)),
+            "has_household_power": True,
+            "has_production_power": r.random() < 0.85,
+            "has_tv_signal": True,
+            "has_sanitary_toilet": r.random() < 0.9,
+            "safe_drinking_water": safe_water,
+            "drinking_water_difficulty": not safe_water,
+            "water_source": self.pick(("01", "02", "05"), (82, 16, 2)) if safe_water else "03",
+            "in_cooperative": r.random() < 0.45,
+            "led_by_enterprise": r.random() < 0.25,
+            "led_by_entrepreneur": r.random() < 0.15,
+        }
+
+    def _income_base(
+        self, present: list[dict[str, Any]], cond: dict[str, Any], monitored: bool
+    ) -> dict[str, int]:
+        """Sub-items for the latest income year, whole 元."""
+        r = self.rng
+        wage = pwj = 0
+        dibao = tekun = pension = 0
+        for m in present:
+            if m["work_months"]:
+                low, high = D.WAGES[m["work_status"]]
+                monthly = self.ri(low, high)
+                if monitored:
+                    monthly = monthly * 2 // 3
+                wage += monthly * m["work_months"]
+            if m["public_welfare_months"]:
+                pwj += m["public_welfare_months"] * self.one((500, 600, 800))
+            if m["is_dibao"]:
+                dibao += 12 * self.ri(380, 480)
+            if m["is_tekun"]:
+                tekun += 12 * self.ri(650, 760)
+            if self.age_on(m["birth_date"], self.ref) >= 60:
+                pension += 12 * self.ri(143, 210)
+        arable = int(cond["arable_mu"])
+        planting = arable * self.ri(500, 1200) + (self.ri(0, 8000) if r.random() < 0.6 else 0)
+        industry_reward = self.ri(500, 2000) if r.random() < 0.3 else 0
+        employment_reward = self.ri(200, 800) if r.random() < 0.1 else 0
+        forest = int(cond["forest_mu"])
+        eco = forest * self.ri(10, 16) + int(cond["grain_to_green_mu"]) * 100
+        expense = int(planting * r.uniform(0.15, 0.4))
+        return {
+            "public_welfare_job_income": pwj,
+            "other_wage_income": wage,
+            "planting": planting,
+            "industry_reward": industry_reward,
+            "employment_reward": employment_reward,
+            "asset_dividend_income": self.ri(200, 1200) if r.random() < 0.5 else 0,
+            "land_transfer_income": self.ri(300, 2500) if r.random() < 0.2 else 0,
+            "other_property_income": self.ri(100, 600) if r.random() < 0.05 else 0,
+            "family_planning_income": self.one((960, 1920)) if r.random() < 0.08 else 0,
+            "dibao_income": dibao,
+            "tekun_income": tekun,
+            "pension_income": pension,
+            "eco_compensation_income": eco,
+            "other_transfer_income": self.ri(100, 1500) if r.random() < 0.3 else 0,
+            "business_expense": expense,
+            "expense_reduction_subsidy": min(expense, self.ri(100, 800)) if r.random() < 0.2 else 0,
+            "claims_income": self.ri(500, 20000) if monitored and r.random() < 0.4 else 0,
+            "compliant_self_paid": self.ri(500, 15000) if monitored and r.random() < 0.5 else 0,
+        }
+
+    def _income_row(
+        self,
+        hid: int,
+        year: int,
+        size: int,
+        base: dict[str, int],
+        factor: float,
+        htype: str,
+        attr: str,
+        mcat: str | None,
+    ) -> dict[str, Any]:
+        item = {k: int(v * factor) for k, v in base.items()} if factor != 1.0 else dict(base)
+        wage = item["public_welfare_job_income"] + item["other_wage_income"]
+        business = item.pop("planting") + item["industry_reward"] + item["employment_reward"]
+        prop = item["asset_dividend_income"] + item["land_transfer_income"] + item["other_property_income"]
+        transfer = (
+            item["family_planning_income"] + item["dibao_income"] + item["tekun_income"]
+            + item["pension_income"] + item["eco_compensation_income"] + item["other_transfer_income"]
+        )
+        annual = wage + business + prop + transfer
+        net = annual - item["business_expense"]
+        # ROUND_HALF_UP of net / size to cents, in integers (net is never negative here).
+        per_capita_cents = (net * 200 + size) // (2 * size)
+        row: dict[str, Any] = {
+            "id": self.new_id("household_years"),
+            "household_id": hid,
+            "year": year,
+            "household_type": htype,
+            "poverty_attribute": attr,
+            "monitoring_category": mcat,
+            "household_size": size,
+            "wage_income": wage,
+            "business_income": business,
+            "property_income": prop,
+            "transfer_income": transfer,
+            "annual_income": annual,
+            "net_income": net,
+            "per_capita_net_income": _money(per_capita_cents),
+        }
+        row.update(item)
+        return row
+
+    def _check(
+        self,
+        hid: int,
+        present: list[dict[str, Any]],
+        cond: dict[str, Any],
+        housing: bool,
+        checker: str,
+        w: _Writer,
+    ) -> None:
+        r = self.rng
+        medical = any(not m["has_resident_medical"] and not m["has_employee_medical"] for m in present)
+        education = any(m["out_of_school_reason"] is None and m["school_status"] is None
+                        and 6 <= self.age_on(m["birth_date"], self.school_day) <= 16 for m in present)
+        water = not cond["safe_drinking_water"]
+        problem = medical or education or water or housing
+        checked_on = self.date_between(dt.date(CHECK_YEAR, 9, 1), dt.date(CHECK_YEAR, 11, 30))
+        resolved = None
+        if problem and r.random() < 0.6:
+            resolved = checked_on + dt.timedelta(days=self.ri(10, 90))
+        w.add(
+            "guarantee_checks",
+            {
+                "id": self.new_id("guarantee_checks"),
+                "household_id": hid,
+                "year": CHECK_YEAR,
+                "food_worry": False,
+                "clothing_worry": False,
+                "housing_problem": housing,
+                "education_problem": education,
+                "medical_problem": medical,
+                "water_problem": water,
+                "confirmed": True,
+                "checked_by": checker,
+                "checked_on": checked_on,
+                "resolved_on": resolved,
+                "note": "经入户核实存在问题，已制定整改措施" if problem else None,
+            },
+        )
+
+    def _monitoring(
+        self,
+        hid: int,
+        mcat: str,
+        present: list[dict[str, Any]],
+        helper: tuple[int, str, str, str],
+        w: _Writer,
+    ) -> None:
+        r = self.rng
+        weights = list(D.RISK_WEIGHTS)
+        if any(m["health"] in ("02", "03") for m in present):
+            weights[0] *= 4
+        if any(m["health"] == "04" for m in present):
+            weights[1] *= 4
+        risks = list(dict.fromkeys(r.choices(D.RISK_TYPES, weights, k=self.ri(1, 3))))
+        months = (self.ref.year - 2021) * 12 + self.ref.month - 1
+        start_m = self.ri(0, months)
+        identified = dt.date(2021 + start_m // 12, start_m % 12 + 1, self.ri(1, 28))
+        eliminated = start_m + 2 <= months and r.random() < 0.5
+        mode = eliminated_ym = eliminated_on = None
+        if eliminated:
+            end_m = self.ri(start_m + 2, months)
+            eliminated_on = dt.date(2021 + end_m // 12, end_m % 12 + 1, self.ri(1, 28))
+            if eliminated_on > self.ref:
+                eliminated_on = self.ref
+            mode = "01" if r.random() < 0.75 else "02"
+            eliminated_ym = _ym(eliminated_on)
+        line = D.MONITOR_LINE[identified.year]
+        cid = self.new_id("monitoring_cases")
+        w.add(
+            "monitoring_cases",
+            {
+                "id": cid,
+                "household_id": hid,
+                "category": mcat,
+                "state": MONITORING_ELIMINATED if eliminated else MONITORING_ACTIVE,
+                "discovery_channel": self.one(D.MONITOR_CHANNELS),
+                "identified_ym": _ym(identified),
+                "risk_1": risks[0],
+                "risk_2": risks[1] if len(risks) > 1 else None,
+                "risk_3": risks[2] if len(risks) > 2 else None,
+                "disaster_subtype": "洪涝" if "04" in risks else None,
+                "risk_eliminated": eliminated,
+                "elimination_mode": mode,
+                "eliminated_ym": eliminated_ym,
+                "eliminated_on": eliminated_on,
+                "dev_measures_status": "已实施" if mode == "01" or r.random() < 0.7 else "未实施",
+                "dibao_status": "已享受" if any(m["is_dibao"] for m in present) else "未享受",
+                "tekun_status": "已享受" if any(m["is_tekun"] for m in present) else "未享受",
+                "monitor_contact": helper[1],
+                "monitor_phone": helper[2],
+                "income_threshold": line * len(present),
+                "per_capita_threshold": line,
+                "note": None,
+            },
+        )
+        w.add("change_events", self._event(hid, None, "02", None, identified, "纳入防返贫监测"))
+        if eliminated_on is not None:
+            w.add("change_events", self._event(hid, None, "10", None, eliminated_on, "风险消除"))
+        categories = list(dict.fromkeys(c for risk in risks for c in D.RISK_MEASURES[risk][:1]))
+        if r.random() < 0.6 and "01" not in categories:
+            categories.append("01")
+        for cat in categories:
+            content, low, high = D.MEASURE_TEXT[cat]
+            start = self.date_between(identified, min(self.ref, identified + dt.timedelta(days=60)))
+            w.add(
+                "assistance_measures",
+                {
+                    "id": self.new_id("assistance_measures"),
+                    "household_id": hid,
+                    "monitoring_case_id": cid,
+                    "year": start.year,
+                    "category": cat,
+                    "content": content,
+                    "amount": self.ri(low // 100, high // 100) * 100 if high else None,
+                    "start_date": start,
+                    "end_date": eliminated_on,
+                },
+            )
+
+    def _assign(
+        self, helper_id: int, hid: int, role: str, start: dt.date, end: dt.date | None, note: str | None
+    ) -> dict[str, Any]:
+        return {
+            "id": self.new_id("helper_assignments"),
+            "helper_id": helper_id,
+            "household_id": hid,
+            "role": role,
+            "start_date": start,
+            "end_date": end,
+            "note": note,
+        }
+
+    def _handbook(self, hid: int, helper: tuple[int, str, str, str], w: _Writer) -> None:
+        r = self.rng
+        section = self.pick(("01", "02", "03", "06"), (20, 30, 20, 30))
+        category, content, (low, high) = self.one(D.HANDBOOK[section])
+        year = self.one((2024, 2025, 2026))
+        last = min(self.ref, dt.date(year, 12, 31))
+        day = self.date_between(dt.date(year, 1, 5), last)
+        w.add(
+            "handbook_entries",
+            {
+                "id": self.new_id("handbook_entries"),
+                "household_id": hid,
+                "year": year,
+                "section": section,
+                "category": category,
+                "unit": helper[3],
+                "content": content,
+                "amount": self.ri(low // 100, high // 100) * 100 if high else None,
+                "scale": None,
+                "deadline": dt.date(year, 12, 31) if section == "01" else None,
+                "entry_date": day,
+                "helper_id": helper[0],
+                "findings": (
+                    self.one(("家庭生产生活正常，无返贫致贫风险", "家中老人患慢性病，已落实家庭医生签约服务",
+                              "务工收入稳定，子女在校就读正常"))
+                    if section == "06" else None
+                ),
+                "household_signed": r.random() < 0.9,
+                "note": None,
+            },
+        )
+
+    # -- projects and assets ------------------------------------------------------------
+
+    def projects(self, villages: list[_Village], w: _Writer) -> None:
+        r = self.rng
+        by_town: dict[str, list[_Village]] = {}
+        for v in villages:
+            by_town.setdefault(v.township_code, []).append(v)
+        seq_by_year: dict[int, int] = {}
+        asset_seq: dict[int, int] = {}
+        assets: list[dict[str, Any]] = []
+        forced = list(D.ALL_STATUSES)
+        r.shuffle(forced)
+        for p in range(self.project_count):
+            tpl = self.one(D.PROJECT_TEMPLATES)
+            (cat, sub, pattern, unit, (smin, smax), (cmin, cmax), acat, asub, dept, town_wide) = tpl
+            v = self.one(villages)
+            target = forced[p] if p < len(forced) else None
+            year = self.pick(range(2021, 2027), (14, 16, 17, 18, 18, 17))
+            if target is not None and target in D.STATUS_CHAIN[9:]:
+                year = self.one((2021, 2022, 2023, 2024))
+            path, dates = self._project_path(year, target)
+            status = path[-1]
+            seq_by_year[year] = seq_by_year.get(year, 0) + 1
+            scale = self.ri(smin, smax)
+            total = round(scale * self.ri(cmin, cmax), -2)
+            tname, vname = v.township_name, v.name
+            name = pattern.format(v=vname, t=tname, y=year, n=scale)
+            region_code = v.township_code if town_wide else v.code
+            pid = self.new_id("projects")
+            idx = D.STATUS_CHAIN.index(status) if status in D.STATUS_CHAIN else -1
+            done = idx >= 10
+            n_poor = max(1, min(v.households, scale if unit in ("户", "人", "个", "人次", "头") else v.households))
+            sizes = [self.hh_size[h] for h in range(v.first_hh_id, v.first_hh_id + v.households)]
+            avg = sum(sizes) / len(sizes)
+            w.add(
+                "projects",
+                {
+                    "id": pid,
+                    "project_no": f"{D.COUNTY_PREFIX}{year}{seq_by_year[year]:04d}",
+                    "year": year,
+                    "name": name,
+                    "category": cat,
+                    "subcategory": sub,
+                    "status": status,
+                    "competent_dept": dept,
+                    "region_code": region_code,
+                    "implementer": f"{tname}人民政府" if town_wide else f"{vname}村民委员会",
+                    "location": f"{D.COUNTY[1]}{tname}" + ("" if town_wide else vname),
+                    "construction_nature": self.pick(("01", "02", "03", "05"), (75, 8, 10, 7)),
+                    "start_ym": _ym(dates[path.index("09")]) if "09" in path else f"{year}-03",
+                    "end_ym": _ym(dates[path.index("10")]) if "10" in path else f"{year}-11",
+                    "in_poor_village": v.is_poor,
+                    "covered_villages": tname if town_wide else vname,
+                    "scope_and_content": f"{name.removesuffix('项目')}：建设规模{scale}{unit}，总投资{total / 10000:.2f}万元。",
+                    "scale_quantity": scale,
+                    "scale_unit": unit,
+                    "benefit_linkage": self.one(D.BENEFIT_LINKAGE) if cat in ("21", "24") or sub == "2205" else None,
+                    "performance_summary": f"完成{scale}{unit}建设任务，带动脱贫户和监测户增收",
+                    "beneficiaries_poor_hh": n_poor,
+                    "beneficiaries_poor_persons": round(n_poor * avg),
+                    "beneficiaries_monitored_hh": max(0, n_poor // 12),
+                    "beneficiaries_monitored_persons": max(0, round(n_poor // 12 * avg)),
+                    "beneficiaries_nonpoor_hh": self.ri(0, 40),
+                    "beneficiaries_nonpoor_persons": self.ri(0, 150),
+                    "expected_income_gain": self.ri(5, 30) * 100,
+                    "manager": self.name(self.surname(), r.random() < 0.7, 1980),
+                    "manager_phone": self.phone(),
+                    "social_benefit": "改善群众生产生活条件，巩固拓展脱贫攻坚成果",
+                    "economic_benefit": "带动脱贫户和监测户稳定增收" if cat in ("21", "22", "24") else None,
+                    "total_funds": total,
+                    "requested_funds": total,
+                    "is_integrated": r.random() < 0.7,
+                    "direct_to_person": sub in ("2105", "2201", "2204") or cat == "25",
+                    "is_publicized": idx >= 1 or status in (D.STATUS_RETURNED, D.STATUS_REMOVED),
+                    "budget_unit": dept,
+                },
+            )
+            fundings = self._fundings(pid, total, year, cat, w)
+            self._status_logs(pid, path, dates, v, w)
+            self._disbursements(pid, path, dates, fundings, w)
+            self._indicators(pid, unit, scale, n_poor, done, w)
+            if idx >= 6:
+                for item, from_idx in D.CHECKLIST_ITEMS.items():
+                    ok = idx >= from_idx
+                    w.add(
+                        "project_checklist_items",
+                        {
+                            "id": self.new_id("project_checklist_items"),
+                            "project_id": pid,
+                            "item": item,
+                            "done": ok,
+                            "doc_no": f"望乡振〔{year}〕{self.ri(1, 200)}号" if ok else None,
+                            "date": dates[min(from_idx, len(dates) - 1)] if ok else None,
+                            "note": None,
+                        },
+                    )
+            linked: list[int] = []
+            if acat == "03" or unit in ("户", "头") or sub in ("2201", "2204"):
+                pool = self._pool(by_town[v.township_code] if town_wide else [v])
+                linked = r.sample(pool, min(len(pool), scale, 30))
+                for hid in linked:
+                    w.add(
+                        "project_beneficiaries",
+                        {"id": self.new_id("project_beneficiaries"), "project_id": pid,
+                         "household_id": hid, "note": None},
+                    )
+            if acat is not None and status in ("13", "14"):
+                assets.extend(
+                    self._assets(pid, tpl, year, name, total, scale, path, dates, v, town_wide,
+                                 fundings, linked, asset_seq, w)
+                )
+        self._disposals(assets, w)
+        for asset in assets:
+            w.add("assets", asset)
+        self._asset_children(assets, villages, w)
+        for year, last in sorted(asset_seq.items()):
+            w.add(
+                "asset_number_sequences",
+                {"id": self.new_id("asset_number_sequences"), "prefix": D.COUNTY_PREFIX,
+                 "year": year, "last_seq": last},
+            )
+
+    def _pool(self, villages: list[_Village]) -> list[int]:
+        out: list[int] = []
+        for v in villages:
+            out.extend(range(v.first_hh_id, v.first_hh_id + v.households))
+        return out
+
+    def _project_path(self, year: int, target: str | None) -> tuple[list[str], list[dt.date]]:
+        r = self.rng
+        chain = D.STATUS_CHAIN
+        if target is None:
+            stop = 13 if r.random() < 0.88 else self.ri(6, 12)
+            side = r.random()
+            if side < 0.04:
+                target = D.STATUS_RETURNED
+            elif side < 0.07:
+                target = D.STATUS_REMOVED
+        if target == D.STATUS_RETURNED:
+            path = list(chain[: self.one((3, 5))]) + [D.STATUS_RETURNED]
+        elif target == D.STATUS_REMOVED:
+            path = list(chain[: self.one((7, 8))]) + [D.STATUS_REMOVED]
+        elif target is not None:
+            path = list(chain[: chain.index(target) + 1])
+        else:
+            path = list(chain[: stop + 1])
+        if len(path) > 3 and path[2] == "03" and r.random() < 0.05:
+            path[3:3] = [D.STATUS_RETURNED, "03"]  # returned once, corrected, reviewed again
+        day = dt.date(year - 1, 9, 1) + dt.timedelta(days=self.ri(0, 100))
+        dates = []
+        for i, status in enumerate(path):
+            dates.append(day)
+            low, high = D.STATUS_GAPS.get(status, (5, 30))
+            day = day + dt.timedelta(days=self.ri(low, high))
+        if target is None:
+            # A project moves only as far as time allows by the reference date.
+            keep = sum(1 for d in dates if d <= self.ref)
+            path, dates = path[: max(1, keep)], dates[: max(1, keep)]
+        if dates[-1] > self.ref:
+            shift = dates[-1] - self.ref + dt.timedelta(days=self.ri(1, 20))
+            dates = [d - shift for d in dates]
+        return path, dates
+
+    def _fundings(self, pid: int, total: int, year: int, cat: str, w: _Writer) -> list[tuple[str, str, int]]:
+        r = self.rng
+        levels = ["01", "02", "04"]
+        weights = [r.uniform(55, 75), r.uniform(10, 25), r.uniform(5, 15)]
+        if r.random() < 0.5:
+            levels.append("03")
+            weights.append(r.uniform(1, 5))
+        if cat in ("21", "24") and r.random() < 0.3:
+            levels.append("05")
+            weights.append(r.uniform(3, 10))
+        amounts = _split(total, weights)
+        sources = {"01": "01", "02": "01", "03": "02", "04": "02", "05": "11"}
+        prefix = {"01": "黔财农", "02": "黔财农", "03": "州财农", "04": "望财农", "05": "自筹"}
+        out = []
+        for level, amount in zip(levels, amounts, strict=True):
+            w.add(
+                "project_fundings",
+                {
+                    "id": self.new_id("project_fundings"),
+                    "project_id": pid,
+                    "level": level,
+                    "source": sources[level],
+                    "amount": amount,
+                    "doc_no": f"{prefix[level]}〔{year}〕{self.ri(1, 150)}号" if level != "05" else None,
+                },
+            )
+            out.append((level, sources[level], amount))
+        return out
+
+    def _status_logs(self, pid: int, path: list[str], dates: list[dt.date], v: _Village, w: _Writer) -> None:
+        r = self.rng
+        prev = None
+        for status, day in zip(path, dates, strict=True):
+            actor, doc = D.STATUS_ACTORS[status]
+            if actor == "村民委员会":
+                actor = f"{v.name}村民委员会"
+            elif actor == "乡镇人民政府":
+                actor = f"{v.township_name}人民政府"
+            w.add(
+                "project_status_logs",
+                {
+                    "id": self.new_id("project_status_logs"),
+                    "project_id": pid,
+                    "from_status": prev,
+                    "to_status": status,
+                    "date": day,
+                    "actor": actor,
+                    "doc_no": doc.format(v=v.name[:2], t=v.township_name[:2], y=day.year, k=self.ri(1, 120)),
+                    "note": "资料不全，退回补充完善" if status == D.STATUS_RETURNED else (
+                        "项目库动态调整清理出库" if status == D.STATUS_REMOVED else None),
+                    "created_at": dt.datetime.combine(day, dt.time(9, 0)),
+                },
+            )
+            prev = status
+
+    def _disbursements(
+        self, pid: int, path: list[str], dates: list[dt.date], fundings: list[tuple[str, str, int]], w: _Writer
+    ) -> None:
+        r = self.rng
+        status = path[-1]
+        if status not in D.STATUS_CHAIN or D.STATUS_CHAIN.index(status) < 7:
+            return
+        idx = D.STATUS_CHAIN.index(status)
+        when = dict(zip(path, dates, strict=False))
+        if idx >= 11:
+            pay_share, spend_share = 1.0, 1.0
+        elif idx == 10:
+            pay_share, spend_share = r.uniform(0.8, 0.95), r.uniform(0.85, 1.0)
+        elif idx == 9:
+            pay_share, spend_share = r.uniform(0.6, 0.9), r.uniform(0.8, 1.0)
+        elif idx == 8:
+            pay_share, spend_share = r.uniform(0.3, 0.7), r.uniform(0.5, 1.0)
+        else:
+            pay_share = spend_share = 0.0
+        end = when.get("12", self.ref)
+        for level, _source, amount in fundings:
+            rows = [("01", when["08"], amount)]
+            if pay_share:
+                paid = int(amount * pay_share)
+                spent = int(paid * spend_share)
+                pay_day = self.date_between(when["09"], end)
+                rows.append(("02", pay_day, paid))
+                rows.append(("03", self.date_between(pay_day, end), spent))
+            for kind, day, value in rows:
+                if value <= 0:
+                    continue
+                w.add(
+                    "disbursements",
+                    {
+                        "id": self.new_id("disbursements"),
+                        "project_id": pid,
+                        "kind": kind,
+                        "level": level,
+                        "date": day,
+                        "amount": value,
+                        "doc_no": f"望财农〔{day.year}〕{self.ri(1, 300)}号" if kind == "01" else None,
+                        "note": None,
+                    },
+                )
+
+    def _indicators(self, pid: int, unit: str, scale: int, n_poor: int, done: bool, w: _Writer) -> None:
+        r = self.rng
+        rows = (
+            ("01", f"建设（实施）规模", f"{scale}", f"{scale}", unit),
+            ("01", "项目验收合格率", "100", "100", "%"),
+            ("02", "受益脱贫户数", f"≥{n_poor}", f"{n_poor + self.ri(0, 5)}", "户"),
+            ("03", "受益群众满意度", "≥95", f"{self.ri(95, 100)}", "%"),
+        )
+        for kind, name, target, actual, u in rows:
+            w.add(
+                "project_indicators",
+                {
+                    "id": self.new_id("project_indicators"),
+                    "project_id": pid,
+                    "kind": kind,
+                    "name": name,
+                    "target": target,
+                    "actual": actual if done else None,
+                    "unit": u,
+                },
+            )
+
+    def _assets(
+        self, pid, tpl, year, pname, total, scale, path, dates, v, town_wide, fundings, linked,
+        asset_seq, w,
+    ) -> list[dict[str, Any]]:
+        r = self.rng
+        (_cat, _sub, _pattern, unit, _s, _c, acat, asub, _dept, _tw) = tpl
+        when = dict(zip(path, dates, strict=False))
+        formed = when.get("11", dates[-1])
+        handed = when.get("13", dates[-1])
+        handover_doc = f"{v.township_name[:2]}移交〔{handed.year}〕{self.ri(1, 99)}号"
+        if acat == "03":
+            owners = linked[: self.ri(1, 3)] or [v.first_hh_id]
+        else:
+            owners = [None] * self.ri(1, 3)
+        values = _split(int(total), [r.uniform(1, 3) for _ in owners])
+        base = pname.removesuffix("建设项目").removesuffix("项目").removesuffix("工程")
+        parts = ("主体工程", "配套设施", "附属设施") if acat == "02" else ("主体设施", "配套设备", "附属设施")
+        out = []
+        for i, (owner, value) in enumerate(zip(owners, values, strict=True)):
+            if value <= 0:
+                continue
+            asset_seq[year] = asset_seq.get(year, 0) + 1
+            aid = self.new_id("assets")
+            if owner is not None:
+                head = self.head_names[owner]
+                name = f"{head}户{'能繁母牛' if asub == '0302' else '产业种苗'}"
+                level, owner_name, custodian = "04", head, head
+                mode, operator = "01", head
+            else:
+                name = base if len(owners) == 1 else f"{base}{parts[i]}"
+                if town_wide:
+                    level, owner_name = "02", f"{v.township_name}人民政府"
+                    custodian = owner_name
+                else:
+                    level, owner_name = "03", f"{v.name}股份经济合作社"
+                    custodian = f"{v.name}村民委员会"
+                if acat == "01":
+                    mode = self.pick(("03", "04", "02", "05", "01"), (40, 25, 15, 10, 10))
+                    operator = self.one(D.ASSET_OPERATORS).format(v=v.name)
+                else:
+                    mode, operator = None, None
+            years_old = max(0, self.ref.year - formed.year)
+            book = value if acat == "03" else int(value * max(0.5, 1 - 0.04 * years_old))
+            contract = mode in ("02", "03", "04", "05")
+            registered = min(self.ref, handed + dt.timedelta(days=self.ri(3, 20)))
+            out.append(
+                {
+                    "id": aid,
+                    "asset_no": f"{D.COUNTY_PREFIX}{year}{asset_seq[year]:04d}",
+                    "name": name,
+                    "category": acat,
+                    "subtype": asub,
+                    "project_id": pid,
+                    "project_year": year,
+                    "region_code": v.township_code if town_wide else v.code,
+                    "location": f"{D.COUNTY[1]}{v.township_name}{v.name}",
+                    "quantity": round(Decimal(scale) * value / int(total), 2) if total else None,
+                    "unit": unit,
+                    "formed_on": formed,
+                    "original_value": value,
+                    "book_value": book,
+                    "ownership_level": level,
+                    "owner_name": owner_name,
+                    "household_id": owner,
+                    "ownership_holder": owner_name,
+                    "operation_holder": operator,
+                    "income_holder": owner_name,
+                    "distribution_holder": owner_name,
+                    "disposal_holder": owner_name if owner is not None else f"{owner_name}（按程序报批）",
+                    "supervision_holder": f"{v.township_name}人民政府",
+                    "operation_mode": mode,
+                    "operator": operator,
+                    "contract_start": handed if contract else None,
+                    "contract_end": handed + dt.timedelta(days=5 * 365 + 1) if contract else None,
+                    "custodian": custodian,
+                    "custodian_person": head if owner is not None else self.name(self.surname(), True, 1975),
+                    "custodian_phone": self.phone(),
+                    "custody_rule": "落实管护责任人，定期巡查维护，建立管护台账",
+                    "registered_on": registered,
+                    "handed_over_on": handed,
+                    "handover_doc": handover_doc,
+                    "beneficiaries_note": "本村脱贫户和监测户" if owner is None else None,
+                    "status": "01",
+                    "status_changed_on": None,
+                    "note": None,
+                    # Kept for the children; removed before insert.
+                    "_fund": fundings,
+                    "_village": v,
+                }
+            )
+        return out
+
+    def _disposals(self, assets: list[dict[str, Any]], w: _Writer) -> None:
+        r = self.rng
+        old = [a for a in assets if a["formed_on"] <= dt.date(2024, 6, 30)]
+        if not old:
+            return
+        n = min(len(old), max(6, len(old) // 150))
+        chosen = [old[(i * len(old)) // n] for i in range(n)]
+        states = ("01", "02", "03", "04", "05", "06")
+        for i, asset in enumerate(chosen):
+            state = states[i % len(states)]
+            trigger = self.one(("01", "03", "04", "05"))
+            method = {"01": "05", "03": "06", "04": "03", "05": "02"}[trigger]
+            requested = self.date_between(
+                max(asset["formed_on"] + dt.timedelta(days=180), dt.date(2025, 1, 1)), dt.date(2026, 3, 31)
+            )
+            steps = [requested]
+            for _ in range(4):
+                steps.append(min(self.ref, steps[-1] + dt.timedelta(days=self.ri(10, 40))))
+            order = ("01", "02", "03", "04", "05")
+            reached = order.index(state) if state in order else 2
+            row = {
+                "id": self.new_id("asset_disposals"),
+                "asset_id": asset["id"],
+                "trigger": trigger,
+                "method": method,
+                "status": state,
+                "reason": {"01": "2025年汛期洪水冲毁", "03": "设施老化，已不能安全使用",
+                           "04": "经营效益不佳，拟转产", "05": "入股分红协议到期"}[trigger],
+                "requested_on": steps[0],
+                "village_resolution_on": steps[1] if reached >= 1 else None,
+                "village_resolution_doc": "村民代表大会决议" if reached >= 1 else None,
+                "township_approved_on": steps[2] if reached >= 2 and state != "06" else None,
+                "township_doc": f"乡镇审〔{steps[2].year}〕{self.ri(1, 60)}号" if reached >= 2 and state != "06" else None,
+                "county_approved_on": steps[3] if reached >= 3 else None,
+                "county_doc": f"望乡振资〔{steps[3].year}〕{self.ri(1, 60)}号" if reached >= 3 else None,
+                "disposed_on": steps[4] if state == "05" else None,
+                "proceeds": int(asset["book_value"] * 0.3) if state == "05" and method in ("01", "02") else None,
+                "proceeds_use": "用于村级巩固衔接项目" if state == "05" and method in ("01", "02") else None,
+                "rejected_reason": "处置理由不充分，建议维修后继续使用" if state == "06" else None,
+            }
+            w.add("asset_disposals", row)
+            if state == "05":
+                asset["status"] = "05"
+                asset["status_changed_on"] = steps[4]
+            elif trigger == "01":
+                asset["status"] = "04"
+                asset["status_changed_on"] = steps[0]
+            elif trigger == "04":
+                asset["status"] = "03"
+                asset["status_changed_on"] = steps[0]
+
+    def _asset_children(self, assets: list[dict[str, Any]], villages: list[_Village], w: _Writer) -> None:
+        r = self.rng
+        for asset in assets:
+            fundings = asset.pop("_fund")
+            v: _Village = asset.pop("_village")
+            value = int(asset["original_value"])
+            by_source: dict[str, int] = {}
+            for _level, source, amount in fundings:
+                by_source[source] = by_source.get(source, 0) + amount
+            parts = _split(value, list(by_source.values()))
+            for source, amount in zip(by_source, parts, strict=True):
+                if amount:
+                    w.add("asset_fundings", {"id": self.new_id("asset_fundings"), "asset_id": asset["id"],
+                                             "source": source, "amount": amount})
+            if asset["category"] == "01":
+                first_year = asset["formed_on"].year + 1
+                for year in range(first_year, self.ref.year):
+                    self._income(asset, year, v, w)
+            if asset["category"] != "03" and r.random() < 0.3:
+                for _ in range(self.ri(1, 3)):
+                    kind = self.one(("01", "02"))
+                    w.add(
+                        "asset_maintenance",
+                        {
+                            "id": self.new_id("asset_maintenance"),
+                            "asset_id": asset["id"],
+                            "kind": kind,
+                            "date": self.date_between(asset["formed_on"], self.ref),
+                            "content": self.one(D.MAINTENANCE_TEXT[kind]),
+                            "cost": self.ri(5, 80) * 100 if kind == "01" else None,
+                            "person": asset["custodian_person"],
+                            "finding": None,
+                        },
+                    )
+
+    def _income(self, asset: dict[str, Any], year: int, v: _Village, w: _Writer) -> None:
+        r = self.rng
+        amount = max(100, int(int(asset["original_value"]) * r.uniform(0.04, 0.08)))
+        iid = self.new_id("asset_incomes")
+        received = dt.date(year, 12, self.ri(1, 28))
+        w.add(
+            "asset_incomes",
+            {
+                "id": iid,
+                "asset_id": asset["id"],
+                "year": year,
+                "amount": amount,
+                "source_kind": D.ASSET_INCOME_KIND.get(asset["operation_mode"] or "01", "租金"),
+                "received_on": received,
+                "payer": asset["operator"],
+                "note": None,
+            },
+        )
+        approved = dt.date(year + 1, 1, self.ri(5, 25))
+        posted = approved + dt.timedelta(days=3)
+        paid = min(self.ref, posted + dt.timedelta(days=self.ri(7, 20)))
+        collective = int(amount * r.uniform(0.2, 0.3))
+        jobs = int(amount * r.uniform(0.1, 0.2)) if r.random() < 0.6 else 0
+        to_households = amount - collective - jobs
+        pool = range(v.first_hh_id, v.first_hh_id + v.households)
+        k = min(len(pool), self.ri(5, 20))
+        share = to_households // k
+        collective += to_households - share * k  # the odd 元 stay with the village
+        common = {"approved_on": approved, "posted_on": posted, "paid_on": paid}
+        basis = "按村民代表大会通过的收益分配方案"
+        for hid in r.sample(pool, k):
+            if share:
+                w.add("income_distributions", {"id": self.new_id("income_distributions"), "asset_income_id": iid,
+                                               "recipient_type": "01", "household_id": hid,
+                                               "recipient_name": self.head_names[hid], "amount": share,
+                                               "basis": basis + "，户均分配", **common})
+        w.add("income_distributions", {"id": self.new_id("income_distributions"), "asset_income_id": iid,
+                                       "recipient_type": "02", "household_id": None,
+                                       "recipient_name": f"{v.name}股份经济合作社", "amount": collective,
+                                       "basis": basis + "，留存村集体", **common})
+        if jobs:
+            w.add("income_distributions", {"id": self.new_id("income_distributions"), "asset_income_id": iid,
+                                           "recipient_type": "03", "household_id": None,
+                                           "recipient_name": "村级公益性岗位（护林员、保洁员）", "amount": jobs,
+                                           "basis": basis + "，设置公益性岗位", **common})
