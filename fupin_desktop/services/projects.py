@@ -1136,6 +1136,7 @@ class ProjectFilter:
     region_code: str | None = None  # county / township / village: everything below it
     competent_dept: str | None = None
     text: str | None = None  # name or project number contains
+    ids: Sequence[int] | None = None  # only these projects
 
 
 def _filter(stmt, f: ProjectFilter):
@@ -1152,6 +1153,8 @@ def _filter(stmt, f: ProjectFilter):
         stmt = stmt.where(Project.region_code.like(f"{code_prefix(f.region_code)}%"))
     if f.competent_dept:
         stmt = stmt.where(Project.competent_dept == f.competent_dept)
+    if f.ids is not None:
+        stmt = stmt.where(Project.id.in_(list(f.ids)))
     if f.text and f.text.strip():
         t = f.text.strip()
         stmt = stmt.where(or_(Project.name.contains(t), Project.project_no.contains(t)))
@@ -1181,7 +1184,7 @@ class ProjectRow:
     last_date: dt.date | None
 
 
-def _region_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+def region_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
     """Display names: 乡镇 for a township, 乡镇·村 for a village."""
     codes = set(codes)
     parents = {c[:9] + "000" for c in codes}
@@ -1223,7 +1226,7 @@ def list_projects(session: Session, f: ProjectFilter | None = None) -> list[Proj
             .group_by(ProjectStatusLog.project_id)
         ):
             last[pid] = day
-    regions = _region_names(session, {p.region_code for p in projects})
+    regions = region_names(session, {p.region_code for p in projects})
     cats = code_list("project_category")
     return [
         ProjectRow(
@@ -1410,7 +1413,7 @@ def project_figures_by_region(
 ) -> list[tuple[str, str, ProjectFigures]]:
     """``(code, name, figures)`` for ``region_code`` itself, then each region directly below
     it — the rows of a month-end report (township total, then each village)."""
-    rows = [(region_code, _region_name(session, region_code),
+    rows = [(region_code, region_name(session, region_code),
              project_figures(session, year=year, region_code=region_code, as_of=as_of))]  # fmt: skip
     children = session.execute(
         select(Region.code, Region.name).where(Region.parent_code == region_code).order_by(Region.code)
@@ -1420,7 +1423,7 @@ def project_figures_by_region(
     return rows
 
 
-def _region_name(session: Session, code: str) -> str:
+def region_name(session: Session, code: str) -> str:
     return session.scalar(select(Region.name).where(Region.code == code)) or code
 
 
