@@ -243,7 +243,7 @@ def declaration_story(session: Session, p: Project) -> list:
     pair("项目主管单位", p.competent_dept, "实施主体", p.implementer)
     full("建设地点", p.location)
     pair("实施期限", _period(p), "是否脱贫村", bool_label(p.in_poor_village))
-    scale = f"建设规模：{p.scale_quantity:g}{p.scale_unit or ''}\n" if p.scale_quantity else ""
+    scale = f"建设规模：{svc.plain_number(p.scale_quantity)}{p.scale_unit or ''}\n" if p.scale_quantity else ""
     full("建设规模及内容", f"{scale}{p.scope_and_content or ''}")
     pair("项目总投资(元)", _yuan(p.total_funds), "本次拟申请资金(元)", _yuan(p.requested_funds))
     full("资金构成", _funds_by_level(p))

@@ -382,6 +382,14 @@ def parse_month(value: object, what: str) -> str | None:
     raise ProjectError(f"{what}“{value}”不是有效年月，请按“2024-03”的格式填写。")
 
 
+def plain_number(value: Decimal | str | None) -> str:
+    """``Decimal("5.00")`` → ``"5"``, ``Decimal("2.50")`` → ``"2.5"``; None → ``""``."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(value).normalize()
+    return f"{number:f}"
+
+
 def _text(value: object) -> str | None:
     if value is None:
         return None

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableView,
@@ -71,8 +72,6 @@ class FiguresPanel(QGroupBox):
         self.year.setValue(dt.date.today().year)
         self.region = QComboBox()
         self.as_of = date_edit()
-        self.compute_button = QPushButton("统计")
-        self.compute_button.clicked.connect(self.compute)
         self.year.valueChanged.connect(self.compute)
         self.region.currentIndexChanged.connect(self.compute)
         self.as_of.dateChanged.connect(self.compute)
@@ -263,6 +262,7 @@ class ProjectsPage(AreaPage):
         splitter.setSizes([820, 330])
 
         body = QWidget()
+        body.setMinimumSize(640, 420)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(16, 12, 16, 10)
         layout.setSpacing(6)
@@ -277,7 +277,12 @@ class ProjectsPage(AreaPage):
         line.setFrameShape(QFrame.Shape.HLine)
         layout.addWidget(line)
         layout.addWidget(splitter, 1)
-        self.layout().addWidget(body)
+        # Like AreaPage: a small screen or a large font scrolls instead of forcing a window size.
+        scroll = QScrollArea()
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        self.layout().addWidget(scroll)
         self._loading = False
         self._update_buttons()
 

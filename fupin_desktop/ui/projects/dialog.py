@@ -539,7 +539,7 @@ class ProjectDialog(QDialog):
         self.end_ym.setText(d.end_ym or "")
         for attr in ("in_poor_village", "is_integrated", "direct_to_person", "is_publicized"):
             set_combo_data(getattr(self, attr), getattr(d, attr))
-        self.scale_quantity.setText("" if d.scale_quantity is None else f"{Decimal(d.scale_quantity):g}")
+        self.scale_quantity.setText(svc.plain_number(d.scale_quantity))
         self.scope.setPlainText(d.scope_and_content or "")
         self.benefit_linkage.setPlainText(d.benefit_linkage or "")
         self.expected_income_gain.setText(yuan(d.expected_income_gain).replace(",", ""))

@@ -388,7 +388,8 @@ def build_year(session) -> dict[str, int]:
 
 
 def test_figures_on_a_hand_built_year(session):
-    build_year(session)
+    # One built year for all figure checks: building it is the slow part of these tests.
+    ids = build_year(session)
     f = P.project_figures(session, year=2024, region_code=TOWNSHIP, as_of=D(2024, 6, 30))
     # In library by 06-30: A, B (C was taken out on 04-30, D never got there).
     assert (f.in_library, f.in_plan, f.started, f.finished, f.accepted) == (2, 2, 2, 1, 0)
@@ -422,17 +423,12 @@ def test_figures_on_a_hand_built_year(session):
     assert (county.in_library, county.in_plan, county.started, county.finished) == (3, 3, 3, 1)
     assert county.allocated == Decimal("1200000.00")
 
-
-def test_figures_ignore_later_changes_of_status(session):
-    ids = build_year(session)
+    # Later changes of status do not move a past date's figures.
     before = P.project_figures(session, year=2024, region_code=TOWNSHIP, as_of=D(2024, 6, 30))
     walk(session, ids["B"], "10", D(2024, 8, 1))  # B finishes after the report date
     after = P.project_figures(session, year=2024, region_code=TOWNSHIP, as_of=D(2024, 6, 30))
     assert before == after
 
-
-def test_figures_by_region_rows(session):
-    build_year(session)
     rows = P.project_figures_by_region(session, year=2024, region_code=TOWNSHIP, as_of=D(2024, 12, 31))
     assert [(code, name, f.in_plan) for code, name, f in rows] == [
         (TOWNSHIP, "城关镇", 2), (VILLAGE, "新寨村", 1), (VILLAGE2, "老寨村", 1)
