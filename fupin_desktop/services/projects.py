@@ -47,6 +47,8 @@ from fupin_desktop.models import (
     Region,
 )
 from fupin_desktop.models.region import code_prefix, level_of_code
+from fupin_desktop.rules.income import IncomeError, to_amount
+from fupin_desktop.rules.text import normalize_text
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -344,24 +346,19 @@ class ProjectInput:
 
 
 def parse_money(value: object, what: str) -> Decimal | None:
-    """Text/number → Decimal 元 with 2 places; blank → None. Raises ProjectError."""
-    if value is None:
+    """Text/number → Decimal 元 with 2 places (rules.income.to_amount); blank → None.
+
+    Raises ProjectError naming ``what`` for text that is not a number or a negative amount.
+    """
+    if value is None or (isinstance(value, str) and normalize_text(value) == ""):
         return None
-    if isinstance(value, Decimal):
-        amount = value
-    else:
-        text = str(value).strip().replace(",", "").replace("，", "").replace("元", "")
-        if text == "":
-            return None
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ProjectError(f"{what}“{value}”不是有效金额，请填写数字（单位：元）。") from None
-    if not amount.is_finite():
-        raise ProjectError(f"{what}“{value}”不是有效金额，请填写数字（单位：元）。")
+    try:
+        amount = to_amount(value)  # type: ignore[arg-type]
+    except IncomeError as err:
+        raise ProjectError(f"{what}{err}") from None
     if amount < 0:
         raise ProjectError(f"{what}不能为负数（填写了 {value}）。")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount
 
 
 def parse_month(value: object, what: str) -> str | None:

@@ -433,3 +433,13 @@ def test_figures_on_a_hand_built_year(session):
     assert [(code, name, f.in_plan) for code, name, f in rows] == [
         (TOWNSHIP, "城关镇", 2), (VILLAGE, "新寨村", 1), (VILLAGE2, "老寨村", 1)
     ]
+
+
+def test_parse_money():
+    assert P.parse_money(" 1,234.5元 ", "金额") == Decimal("1234.50")
+    assert P.parse_money("１２", "金额") == Decimal("12.00")  # full-width digits
+    assert P.parse_money("", "金额") is None and P.parse_money(None, "金额") is None
+    with pytest.raises(P.ProjectError, match="总投资“abc”不是有效金额"):
+        P.parse_money("abc", "总投资")
+    with pytest.raises(P.ProjectError, match="不能为负数"):
+        P.parse_money("-1", "总投资")
