@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Business areas add their sub-commands here: each takes the sub-parsers object.
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+from fupin_desktop.commands import projects as _projects; EXTRA_COMMANDS.append(_projects.register)  # noqa: E402,E702,I001
 
 
 def main(argv: Sequence[str] | None = None) -> int:
