@@ -10,6 +10,8 @@ from PySide6.QtCore import QByteArray, QItemSelection, QModelIndex, Qt, QTimer, 
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
+    QScrollArea,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -129,6 +131,7 @@ class RegistryPage(QWidget):
         self.search.setObjectName("householdSearch")
         self.search.setClearButtonEnabled(True)
         self.search.setPlaceholderText("搜索：户主或成员姓名、拼音首字母（如 zs）、证件号码或后几位、户编号、电话")
+        self.search.setMinimumWidth(160)
         self.search.textChanged.connect(self._schedule_search)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -205,7 +208,7 @@ class RegistryPage(QWidget):
         self.hint.setStyleSheet("color:#9a6700;")
 
         # -- layout -----------------------------------------------------------------------
-        title = QLabel("户籍管理")
+        self.title_label = title = QLabel("户籍管理")
         title.setObjectName("pageTitle")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -226,18 +229,29 @@ class RegistryPage(QWidget):
             chips.addWidget(chip)
         chips.addWidget(self.chip_errors)
         chips.addStretch(1)
-        chips.addWidget(self.show_ids)
         chips.addWidget(self.columns_button)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.status)
-        bottom.addStretch(1)
         bottom.addWidget(self.hint)
+        bottom.addStretch(1)
+        bottom.addWidget(self.show_ids)
 
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(8, 0, 0, 0)
-        rl.addLayout(chips)
+        # On a narrow screen the chips scroll sideways rather than widen the window.
+        chip_box = QWidget()
+        chip_box.setLayout(chips)
+        chips.setContentsMargins(0, 0, 0, 0)
+        chip_scroll = QScrollArea()
+        chip_scroll.setWidget(chip_box)
+        chip_scroll.setWidgetResizable(True)
+        chip_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        chip_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        chip_scroll.setFixedHeight(chip_box.sizeHint().height() + 4)
+        chip_scroll.setMinimumWidth(200)
+        rl.addWidget(chip_scroll)
         rl.addWidget(self.table, 1)
         rl.addLayout(bottom)
 
@@ -245,6 +259,9 @@ class RegistryPage(QWidget):
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.tree.setMinimumWidth(150)
+        self.table.setMinimumWidth(300)
         self.splitter.setSizes([250, 900])
 
         layout = QVBoxLayout(self)
@@ -282,6 +299,11 @@ class RegistryPage(QWidget):
             guarantee_problems=self.chip_guarantee.values(),
             has_errors=self.chip_errors.isChecked(),
         )
+
+    def totals(self) -> tuple[int, int]:
+        """(households, persons) on the register, from the top of the tree."""
+        roots = self.tree_model._roots
+        return sum(r.households for r in roots), sum(r.persons for r in roots)
 
     def refresh(self) -> None:
         """Re-read the tree (counts) and the list; keeps the selected node and row."""
@@ -430,10 +452,9 @@ class RegistryPage(QWidget):
         index = self.table.currentIndex()
         return self.model.id_at(index.row()) if index.isValid() else None
 
-    def open_current(self) -> None:
+    def open_current(self):
         index = self.table.currentIndex()
-        if index.isValid():
-            self.open_row(index.row())
+        return self.open_row(index.row()) if index.isValid() else None
 
     def open_row(self, row: int):
         hid = self.model.id_at(row)
