@@ -608,8 +608,12 @@ def household_ids(
         key = key.desc()
     order = [key] if sort == "household_no" else [key, Household.household_no, Household.id]
     stmt = select(Household.id).where(*_filter_conditions(session, flt)).order_by(*order)
-    # Core rows, not ORM: 100 000 ids in a fraction of the time.
-    return [row[0] for row in session.connection().execute(stmt)]
+    # Core, straight off the DBAPI cursor: 100 000 ids without building Row objects.
+    result = session.connection().execute(stmt)
+    try:
+        return [row[0] for row in result.cursor.fetchall()]
+    finally:
+        result.close()
 
 
 def count_households(session: Session, flt: HouseholdFilter = HouseholdFilter()) -> int:

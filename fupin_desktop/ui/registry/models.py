@@ -166,7 +166,7 @@ class HouseholdTableModel(QAbstractTableModel):
     shows 证件号码 and phones in full; masked otherwise (the default).
     """
 
-    PAGE = 150
+    PAGE = 100
     CACHE_LIMIT = 6000
 
     def __init__(self, fetch: Callable[[Sequence[int]], list[HouseholdRow]], parent=None):
