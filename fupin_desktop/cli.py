@@ -104,14 +104,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_demo)
 
-    for register in EXTRA_COMMANDS:
+    for register in _area_registrations():
         register(sub)
     return parser
 
 
-# Business areas add their sub-commands here: each takes the sub-parsers object.
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
-from fupin_desktop.commands import projects as _projects; EXTRA_COMMANDS.append(_projects.register)  # noqa: E402,E702,I001
+# Each business area's sub-commands live in fupin_desktop/commands/<area>.py.
+AREA_COMMAND_MODULES = (
+    "registry",
+    "projects",
+)
+
+
+def _area_registrations() -> list[Callable[[argparse._SubParsersAction], None]]:
+    import importlib
+
+    return [
+        importlib.import_module(f"fupin_desktop.commands.{name}").register
+        for name in AREA_COMMAND_MODULES
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
