@@ -1,0 +1,1 @@
+"""Sub-commands of ``fupin`` contributed by the business areas (see cli.EXTRA_COMMANDS)."""
