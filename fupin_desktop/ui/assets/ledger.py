@@ -105,7 +105,8 @@ class AssetsPage(QWidget):
         self.setObjectName("page_assets")
         self._dialogs: list[QWidget] = []
 
-        title = QLabel(self.title)
+        self.title_label = title = QLabel(self.title)
+        title.setObjectName("pageTitle")
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
