@@ -113,3 +113,17 @@ def temp_pdf(stem: str) -> Path:
     folder = Path(tempfile.gettempdir()) / "fupin-prints"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{stem}-{dt.datetime.now():%Y%m%d%H%M%S%f}.pdf"
+
+
+def print_form(parent: QWidget | None, db, stem: str, render: Callable[[Any, Path], Path]) -> Path | None:
+    """Render one form into a temporary PDF with ``render(session, path)`` and show it.
+    Returns the file, or ``None`` when it failed (the error was shown)."""
+
+    def run() -> Path:
+        with db.session() as s:
+            return render(s, temp_pdf(stem))
+
+    done = guarded(parent, run)
+    if done:
+        open_pdf(done)
+    return done

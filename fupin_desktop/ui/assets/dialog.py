@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -45,8 +44,7 @@ from fupin_desktop.ui.assets.common import (
     OptionalDateEdit,
     guarded,
     money,
-    open_pdf,
-    temp_pdf,
+    print_form,
     text_or_blank,
 )
 
@@ -805,16 +803,8 @@ class AssetDialog(QDialog):
         from fupin_desktop.printing import asset_forms
 
         income_id = self.dist_income_combo.currentData()
-        path = temp_pdf("收益分配公示表")
-
-        def render():
-            with self.db.session() as s:
-                return asset_forms.render_distribution(s, income_id, path)
-
-        done = guarded(self, render)
-        if done:
-            open_pdf(done)
-            self.last_pdf = done
+        self.last_pdf = print_form(self, self.db, "收益分配公示表",
+                                   lambda s, path: asset_forms.render_distribution(s, income_id, path))
 
     # -- 管护 -----------------------------------------------------------------------------------------
 
@@ -909,14 +899,6 @@ class AssetDialog(QDialog):
         data = _selected_data(self.disposal_table)
         if data is None:
             return
-        path = temp_pdf("资产处置申请表")
-
-        def render():
-            with self.db.session() as s:
-                return asset_forms.render_disposal(s, data[0], path)
-
-        done = guarded(self, render)
-        if done:
-            open_pdf(done)
-            self.last_pdf = done
+        self.last_pdf = print_form(self, self.db, "资产处置申请表",
+                                   lambda s, path: asset_forms.render_disposal(s, data[0], path))
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from fupin_desktop.codes import label_of
 from fupin_desktop.db import Database
 from fupin_desktop.services import assets as svc
-from fupin_desktop.ui.assets.common import CodeCombo, guarded, money, open_pdf, temp_pdf
+from fupin_desktop.ui.assets.common import CodeCombo, money, open_pdf, print_form, temp_pdf
 from fupin_desktop.ui.operations import BackgroundOp
 
 COLUMNS = (
@@ -337,12 +337,4 @@ class AssetsPage(QWidget):
             return
         from fupin_desktop.printing import asset_forms
 
-        path = temp_pdf("资产登记卡")
-
-        def render():
-            with self.db.session() as s:
-                return asset_forms.render_card(s, asset_id, path)
-
-        done = guarded(self, render)
-        if done:
-            open_pdf(done)
+        print_form(self, self.db, "资产登记卡", lambda s, path: asset_forms.render_card(s, asset_id, path))
