@@ -85,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="URL_OR_PATH",
         help="数据库：SQLite 文件路径或 SQLAlchemy 地址（如 postgresql+psycopg://用户@主机/库）；"
-        "默认读环境变量 FUPIN_DB_URL，否则用个人数据文件夹中的 fupin.sqlite3",
+        "默认读环境变量 FUPIN_DB_URL，否则用个人数据文件夹中的 fupin.sqlite3"
+        "（桌面程序会重新打开上次用“文件 → 打开数据库”打开的 SQLite 文件）",
     )
     parser.add_argument("--version", action="version", version=f"fupin {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
