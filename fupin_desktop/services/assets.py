@@ -681,6 +681,11 @@ def hand_over_project(
         )
     if not assets:
         raise UserError("请至少填写一项移交形成的资产。")
+    handover_doc = (handover_doc or "").strip()
+    if not handover_doc:
+        raise UserError("请填写移交文书号（资产移交书的编号），移交须有书面凭证。")
+    if handed_over_on > dt.date.today():
+        raise UserError("移交日期不能晚于今天。")
     total, by_source = project_funds(session, project)
     used_total, used_by_source = handed_over_so_far(session, project_id)
     planned: list[tuple[AssetSplit, list[FundingShare]]] = []
@@ -779,9 +784,12 @@ def _mark_handed_over(
     count: int,
     amount: Decimal,
 ) -> None:
-    # The projects service owns the state machine; until it offers a transition call this
-    # writes the same two things it would: the new status and its ProjectStatusLog row.
+    # The projects service owns the state machine; until it is on main this writes the same
+    # two things its transition(…, "13", date=, doc_no=) does: the status and its log row.
+    # A later part of an already handed-over project adds assets without a new state.
     previous = project.status
+    if previous == PROJECT_HANDED_OVER:
+        return
     project.status = PROJECT_HANDED_OVER
     session.add(
         ProjectStatusLog(

@@ -168,29 +168,35 @@ def test_handover_refusals(db):
         early = _project(s, status="09").id
     with db.session() as s:
         with pytest.raises(UserError, match="验收"):
-            svc.hand_over_project(s, early, [svc.AssetSplit("x", "01", D("1"))], handed_over_on=dt.date(2024, 1, 1))
+            svc.hand_over_project(s, early, [svc.AssetSplit("x", "01", D("1"))], handed_over_on=dt.date(2024, 1, 1),
+                                  handover_doc="移交1号")
+    with db.session() as s:
+        with pytest.raises(UserError, match="请填写移交文书号"):
+            svc.hand_over_project(s, pid, [svc.AssetSplit("x", "01", D("1"))], handed_over_on=dt.date(2024, 1, 1))
     with db.session() as s:
         with pytest.raises(UserError, match="超过项目资金 500,000.00 元"):
             svc.hand_over_project(
                 s, pid, [svc.AssetSplit("大棚", "01", D("300000")), svc.AssetSplit("冷库", "01", D("200000.01"))],
-                handed_over_on=dt.date(2024, 1, 1),
+                handed_over_on=dt.date(2024, 1, 1), handover_doc="移交1号",
             )
     with db.session() as s:
         with pytest.raises(UserError, match="社会捐赠"):
             svc.hand_over_project(
                 s, pid, [svc.AssetSplit("大棚", "01", D("150000"), fundings=[svc.FundingShare("08", D("150000"))])],
-                handed_over_on=dt.date(2024, 1, 1),
+                handed_over_on=dt.date(2024, 1, 1), handover_doc="移交1号",
             )
     # A first part, then a second that would exceed what is left.
     with db.session() as s:
-        svc.hand_over_project(s, pid, [svc.AssetSplit("大棚", "01", D("400000"))], handed_over_on=dt.date(2024, 1, 1))
+        svc.hand_over_project(s, pid, [svc.AssetSplit("大棚", "01", D("400000"))], handed_over_on=dt.date(2024, 1, 1), handover_doc="移交1号")
     with db.session() as s:
         with pytest.raises(UserError, match="此前已移交 400,000.00 元"):
-            svc.hand_over_project(s, pid, [svc.AssetSplit("冷库", "01", D("100000.01"))], handed_over_on=dt.date(2024, 2, 1))
+            svc.hand_over_project(s, pid, [svc.AssetSplit("冷库", "01", D("100000.01"))], handed_over_on=dt.date(2024, 2, 1), handover_doc="移交2号")
     with db.session() as s:
-        svc.hand_over_project(s, pid, [svc.AssetSplit("冷库", "01", D("100000"))], handed_over_on=dt.date(2024, 2, 1))
+        svc.hand_over_project(s, pid, [svc.AssetSplit("冷库", "01", D("100000"))], handed_over_on=dt.date(2024, 2, 1), handover_doc="移交2号")
         assert s.scalar(select(func.count(Asset.id)).where(Asset.project_id == pid)) == 2
         assert svc.projects_ready_for_handover(s) == []
+        logs = s.scalars(select(ProjectStatusLog.to_status).where(ProjectStatusLog.project_id == pid)).all()
+        assert logs.count("13") == 1  # the second part adds assets, not a second 已移交
 
 
 def test_scope_class_and_owner_rules(db):
