@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 AREA_COMMAND_MODULES = (
     "registry",
     "projects",
+    "assets",
 )
 
 

@@ -42,8 +42,7 @@ def test_every_page_can_be_selected_and_shows_its_title(main_window: MainWindow,
     assert main_window.stack.currentWidget() is page
     assert page.isVisible()
     assert page.title_label.text() == AREAS[key]
-    if key != "registry":  # 户籍管理 is a real page now (tests/ui/test_registry.py)
-        assert isinstance(page, AreaPage)
+    if isinstance(page, AreaPage):  # a placeholder, until the area registers its own page
         assert page.stats, "each placeholder page shows a live summary"
 
 
