@@ -1,0 +1,1 @@
+"""Sub-commands of ``fupin``, one module per business area, each with ``register(subparsers)``."""
