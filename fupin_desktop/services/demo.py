@@ -17,6 +17,7 @@ round trip; nothing is written if the caller cancels or anything fails.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import functools
 import getpass
@@ -161,7 +162,7 @@ def generate(
     started = time.perf_counter()
     gen = _Generator(households, seed, reference_date)
     stats = DemoStats()
-    with db.engine.begin() as conn:
+    with _load_connection(db) as conn, conn.begin():
         _refuse_non_empty(conn)
         gen.start_ids(conn)
         bulk = _SqliteBulkLoad(conn) if conn.dialect.name == "sqlite" else None
@@ -234,6 +235,31 @@ def _reset_sequences(conn: Connection, tables: set[str]) -> None:
                 f"(SELECT MAX(id) FROM {name}))"
             )
         )
+
+
+@contextlib.contextmanager
+def _load_connection(db: Any):
+    """A connection for the load. On SQLite the file is switched from WAL to a rollback
+    journal for it: every page is then written once instead of twice (log, then checkpoint),
+    and a rollback or a killed process still leaves the empty database as it was. The switch
+    needs the only connection to the file, so the pool is emptied first; WAL is restored
+    after."""
+    if db.engine.dialect.name != "sqlite":
+        with db.engine.connect() as conn:
+            yield conn
+        return
+    db.engine.dispose()
+    with db.engine.connect() as conn:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode=DELETE").scalar()
+        conn.commit()
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            if mode == "delete":
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                conn.commit()
 
 
 class _SqliteBulkLoad:
