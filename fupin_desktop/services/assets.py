@@ -52,6 +52,7 @@ from fupin_desktop.models.region import (
     code_prefix,
     level_of_code,
 )
+from fupin_desktop.services import projects as project_svc
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -94,11 +95,13 @@ RECIPIENT_COLLECTIVE = "02"
 RECIPIENT_WELFARE_JOB = "03"
 RECIPIENT_PUBLIC_CAUSE = "04"
 RECIPIENT_OTHER = "99"
-# project_status
-PROJECT_ACCEPTED = "11"  # 已验收
-PROJECT_SETTLED = "12"  # 已报账
-PROJECT_HANDED_OVER = "13"  # 已移交
-HANDOVER_FROM = (PROJECT_ACCEPTED, PROJECT_SETTLED, PROJECT_HANDED_OVER)
+# project_status: the projects service's state machine decides when a project may be handed
+# over; a project already 已移交 may hand over a later part of its assets.
+PROJECT_ACCEPTED = project_svc.ACCEPTED  # 已验收
+PROJECT_HANDED_OVER = project_svc.HANDED_OVER  # 已移交
+HANDOVER_FROM = tuple(
+    s for s, nexts in project_svc.TRANSITIONS.items() if PROJECT_HANDED_OVER in nexts
+) + (PROJECT_HANDED_OVER,)
 
 # 定范围: assets formed since 2013 (党的十八大以来) from the fund sources DOMAIN §9.1 lists.
 SCOPE_FIRST_YEAR = 2013
@@ -640,6 +643,56 @@ def handed_over_so_far(session: Session, project_id: int) -> tuple[Decimal, dict
     return sum(by_source.values(), ZERO), by_source
 
 
+@dataclass(frozen=True)
+class HandoverBalance:
+    """What a project can still hand over: its funds, what earlier hand-overs used, the rest."""
+
+    project_id: int
+    project_no: str | None
+    name: str
+    year: int
+    region_code: str
+    location: str | None
+    status: str
+    total: Decimal
+    by_source: dict[str, Decimal]
+    used: Decimal
+    used_by_source: dict[str, Decimal]
+    scale_quantity: Decimal | None
+    scale_unit: str | None
+    blocked: str | None  # why the project cannot hand over now (None: it can)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.total - self.used
+
+    @property
+    def remaining_by_source(self) -> dict[str, Decimal]:
+        return {src: amount - self.used_by_source.get(src, ZERO) for src, amount in self.by_source.items()}
+
+
+def handover_balance(session: Session, project_id: int) -> HandoverBalance:
+    """The funds a hand-over form shows, and whether the state machine lets the project hand over."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise UserError("项目不存在，请刷新项目列表。")
+    total, by_source = project_funds(session, project)
+    used, used_by_source = handed_over_so_far(session, project_id)
+    blocked = None
+    if project.status not in HANDOVER_FROM:
+        state = label_of("project_status", project.status)
+        if project.status == PROJECT_ACCEPTED:
+            blocked = f"项目当前为“{state}”，按项目流程须先办理“报账”，报账后才能移交资产。"
+        else:
+            blocked = f"项目当前为“{state}”，不能移交资产：验收、报账后才能移交。"
+    return HandoverBalance(
+        project_id=project.id, project_no=project.project_no, name=project.name, year=project.year,
+        region_code=project.region_code, location=project.location, status=project.status,
+        total=total, by_source=by_source, used=used, used_by_source=used_by_source,
+        scale_quantity=project.scale_quantity, scale_unit=project.scale_unit, blocked=blocked,
+    )  # fmt: skip
+
+
 def _split_by_weights(total: Decimal, weights: Mapping[str, Decimal]) -> list[FundingShare]:
     """``total`` over the keys in proportion to the weights, to the cent, adding up exactly."""
     weight_sum = sum(weights.values(), ZERO)
@@ -667,18 +720,17 @@ def hand_over_project(
 ) -> list[Asset]:
     """资产移交: create the assets a finished project formed and mark the project 已移交.
 
-    The project must be 已验收 or 已报账 (or already 已移交, for a later part of it). The
-    assets' funds together with earlier hand-overs must not exceed the project's funds, in
-    total and per fund source. Raises UserError otherwise; nothing is written then.
+    The move to 已移交 goes through the projects service's state machine
+    (:func:`fupin_desktop.services.projects.transition`): the project must be in a state from
+    which 已移交 may follow (已报账), the date must not be before the previous step nor after
+    today, and the 移交文书号 is its document number. A project already 已移交 hands over a
+    later part of its assets without a second state change. The assets' funds together with
+    earlier hand-overs must not exceed the project's funds, in total and per fund source.
+    Raises UserError otherwise; nothing is written then (not even in the caller's session).
     """
     project = session.get(Project, project_id)
     if project is None:
         raise UserError("项目不存在，请刷新项目列表。")
-    if project.status not in HANDOVER_FROM:
-        raise UserError(
-            f"项目“{project.name}”当前为“{label_of('project_status', project.status)}”，"
-            "验收（或报账）后才能移交资产。"
-        )
     if not assets:
         raise UserError("请至少填写一项移交形成的资产。")
     handover_doc = (handover_doc or "").strip()
@@ -686,9 +738,39 @@ def hand_over_project(
         raise UserError("请填写移交文书号（资产移交书的编号），移交须有书面凭证。")
     if handed_over_on > dt.date.today():
         raise UserError("移交日期不能晚于今天。")
+    # A savepoint: a refusal after the state change leaves the session as it was.
+    with session.begin_nested():
+        log = None
+        if project.status != PROJECT_HANDED_OVER:
+            log = project_svc.transition(
+                session, project.id, PROJECT_HANDED_OVER,
+                date=handed_over_on, doc_no=handover_doc, actor=actor,
+            )  # fmt: skip
+        created, new_total = _create_handover_assets(session, project, assets, handed_over_on, handover_doc)
+        if log is not None:
+            log.note = f"移交形成资产 {len(created)} 项，金额 {yuan_text(new_total)} 元"
+            session.flush()
+    return created
+
+
+def _create_handover_assets(
+    session: Session,
+    project: Project,
+    assets: Sequence[AssetSplit],
+    handed_over_on: dt.date,
+    handover_doc: str,
+) -> tuple[list[Asset], Decimal]:
+    project_id = project.id
     total, by_source = project_funds(session, project)
     used_total, used_by_source = handed_over_so_far(session, project_id)
     planned: list[tuple[AssetSplit, list[FundingShare]]] = []
+    # Assets without their own fund sources share what is left of each source once earlier
+    # hand-overs and the assets of this one that name their sources are taken off.
+    remaining = {s: a - used_by_source.get(s, ZERO) for s, a in by_source.items()}
+    for split in assets:
+        for share in split.fundings:
+            if share.source in remaining:
+                remaining[share.source] -= share.amount
     for i, split in enumerate(assets, start=1):
         value = parse_money(split.value, f"第 {i} 项资产的金额", required=True)
         assert value is not None
@@ -697,11 +779,13 @@ def hand_over_project(
         split.value = value
         shares = list(split.fundings)
         if not shares:
-            remaining = {s: a - used_by_source.get(s, ZERO) for s, a in by_source.items()}
-            remaining = {s: a for s, a in remaining.items() if a > 0}
-            shares = _split_by_weights(value, remaining or by_source)
+            positive = {s: a for s, a in remaining.items() if a > 0}
+            shares = _split_by_weights(value, positive or by_source)
             if not shares:
                 raise UserError(f"项目“{project.name}”没有填写资金来源，请逐项填写第 {i} 项资产的资金来源。")
+            for share in shares:
+                if share.source in remaining:
+                    remaining[share.source] -= share.amount
         planned.append((split, shares))
     new_total = sum((s.value for s, _ in planned), ZERO)
     if used_total + new_total > total:
@@ -722,7 +806,7 @@ def hand_over_project(
             )
     formed = _accepted_on(session, project) or handed_over_on
     created = []
-    for split, shares in planned:
+    for i, (split, shares) in enumerate(planned, start=1):
         level = LEVEL_CODE_VILLAGE if level_of_code(project.region_code) == LEVEL_VILLAGE else LEVEL_CODE_TOWNSHIP
         if split.household_id is not None:
             level = LEVEL_CODE_HOUSEHOLD
@@ -735,7 +819,6 @@ def hand_over_project(
             "original_value": split.value,
             "book_value": split.value,
             "ownership_level": level,
-            "owner_name": _default_owner(session, project.region_code, level),
             "handed_over_on": handed_over_on,
             "handover_doc": handover_doc,
             "registered_on": handed_over_on,
@@ -744,8 +827,12 @@ def hand_over_project(
             values["quantity"] = project.scale_quantity
             values["unit"] = project.scale_unit
         values.update(split.values)
-        created.append(
-            create_asset(
+        if not values.get("owner_name"):
+            # The owner follows the level finally chosen (村 → 股份经济合作社, 乡镇 → 人民政府).
+            chosen = _code("ownership_level", values["ownership_level"], "确权层级") or level
+            values["owner_name"] = _default_owner(session, project.region_code, chosen)
+        try:
+            asset = create_asset(
                 session,
                 values,
                 region_code=project.region_code,
@@ -753,9 +840,12 @@ def hand_over_project(
                 household_id=split.household_id,
                 project_id=project.id,
             )
-        )
-    _mark_handed_over(session, project, handed_over_on, handover_doc, actor, len(created), new_total)
-    return created
+        except UserError as err:
+            if len(planned) == 1:
+                raise
+            raise UserError(f"第 {i} 项资产“{split.name}”：{err}") from err
+        created.append(asset)
+    return created, new_total
 
 
 def _accepted_on(session: Session, project: Project) -> dt.date | None:
@@ -773,36 +863,6 @@ def _default_owner(session: Session, region_code: str, level: str) -> str | None
     if name is None:
         return None
     return f"{name}股份经济合作社" if level == LEVEL_CODE_VILLAGE else f"{name}人民政府"
-
-
-def _mark_handed_over(
-    session: Session,
-    project: Project,
-    on: dt.date,
-    doc: str | None,
-    actor: str | None,
-    count: int,
-    amount: Decimal,
-) -> None:
-    # The projects service owns the state machine; until it is on main this writes the same
-    # two things its transition(…, "13", date=, doc_no=) does: the status and its log row.
-    # A later part of an already handed-over project adds assets without a new state.
-    previous = project.status
-    if previous == PROJECT_HANDED_OVER:
-        return
-    project.status = PROJECT_HANDED_OVER
-    session.add(
-        ProjectStatusLog(
-            project_id=project.id,
-            from_status=previous,
-            to_status=PROJECT_HANDED_OVER,
-            date=on,
-            actor=actor,
-            doc_no=doc,
-            note=f"移交形成资产 {count} 项，金额 {yuan_text(amount)} 元",
-        )
-    )
-    session.flush()
 
 
 def projects_ready_for_handover(session: Session, region_code: str | None = None) -> list[dict[str, Any]]:

@@ -38,12 +38,14 @@ from PySide6.QtWidgets import (
 from fupin_desktop.codes import code_list
 from fupin_desktop.db import Database
 from fupin_desktop.errors import UserError
+from fupin_desktop.services import assets as asset_svc
 from fupin_desktop.services import overview
 from fupin_desktop.services import projects as svc
 from fupin_desktop.ui.errors import show_user_error
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.pages import AreaPage, Stat, count, yuan
 from fupin_desktop.ui.projects.dialog import ProjectDialog
+from fupin_desktop.ui.projects.handover import HandoverDialog
 from fupin_desktop.ui.projects.model import NAME_COLUMN, ProjectTableModel, Roles
 from fupin_desktop.ui.projects.transition import TransitionDialog
 from fupin_desktop.ui.projects.widgets import date_edit, from_qdate, wan
@@ -196,6 +198,8 @@ class ProjectsPage(AreaPage):
         self.new_button = QPushButton("新建项目")
         self.open_button = QPushButton("打开")
         self.transition_button = QPushButton("办理流转…")
+        self.handover_button = QPushButton("资产移交…")
+        self.handover_button.setToolTip("已报账（或已移交、还有后续部分）的项目，登记形成的资产并移交")
         self.delete_button = QPushButton("删除")
         self.missing_button = QPushButton("十制缺项")
         self.print_button = QToolButton()
@@ -211,11 +215,12 @@ class ProjectsPage(AreaPage):
         self.new_button.clicked.connect(self.new_project)
         self.open_button.clicked.connect(self.open_selected)
         self.transition_button.clicked.connect(self.transition_selected)
+        self.handover_button.clicked.connect(self.handover_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.missing_button.clicked.connect(self.show_missing)
         actions = QHBoxLayout()
-        for b in (self.new_button, self.open_button, self.transition_button, self.delete_button,
-                  self.missing_button, self.print_button):  # fmt: skip
+        for b in (self.new_button, self.open_button, self.transition_button, self.handover_button,
+                  self.delete_button, self.missing_button, self.print_button):  # fmt: skip
             actions.addWidget(b)
         actions.addStretch(1)
         self.count_label = QLabel()
@@ -397,6 +402,16 @@ class ProjectsPage(AreaPage):
         has = self.selected_id() is not None
         for b in (self.open_button, self.transition_button, self.delete_button):
             b.setEnabled(has)
+        # 已验收 too: the dialog then says that 报账 comes first.
+        self.handover_button.setEnabled(
+            has and self.selected_status() in (*asset_svc.HANDOVER_FROM, asset_svc.PROJECT_ACCEPTED)
+        )
+
+    def selected_status(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows() if hasattr(self, "table") else []
+        if not rows:
+            return None
+        return self.model.row_at(self.proxy.mapToSource(rows[0]).row()).status_code
 
     # ------------------------------------------------------------------ actions
     def _keep(self, dialog: QWidget) -> None:
@@ -431,6 +446,16 @@ class ProjectsPage(AreaPage):
             return None
         dialog = TransitionDialog(self.db, pid, self)
         dialog.accepted.connect(lambda: self._after_change(pid))
+        self._keep(dialog)
+        dialog.open()
+        return dialog
+
+    def handover_selected(self) -> HandoverDialog | None:
+        pid = self.selected_id()
+        if pid is None:
+            return None
+        dialog = HandoverDialog(self.db, pid, self)
+        dialog.handed_over.connect(lambda project_id, _ids: self._after_change(project_id))
         self._keep(dialog)
         dialog.open()
         return dialog

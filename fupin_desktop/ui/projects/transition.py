@@ -6,7 +6,6 @@ the dialog stays open, so the clerk can correct and retry or cancel.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 from fupin_desktop.db import Database
 from fupin_desktop.errors import UserError
 from fupin_desktop.services import projects as svc
-from fupin_desktop.ui.projects.widgets import date_edit, from_qdate
+from fupin_desktop.ui.projects.widgets import date_edit, error_label, from_qdate, ok_cancel
 
 
 class TransitionDialog(QDialog):
@@ -82,19 +81,10 @@ class TransitionDialog(QDialog):
         form.addRow(self.note_label, self.note)
         layout.addLayout(form)
 
-        self.error_label = QLabel()
-        self.error_label.setObjectName("transitionError")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color:#b3261e")
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label.hide()
+        self.error_label = error_label("transitionError")
         layout.addWidget(self.error_label)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定流转")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons = ok_cancel("确定流转")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

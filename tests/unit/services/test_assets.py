@@ -41,13 +41,18 @@ def _regions(s):
     s.flush()
 
 
-def _project(s, *, status="11", total="500000.00", region=VILLAGE, fundings=(("01", "01", "400000"), ("05", "08", "100000"))):
+def _project(s, *, status="12", total="500000.00", region=VILLAGE, fundings=(("01", "01", "400000"), ("05", "08", "100000"))):
+    """A project 验收 on 2023-11-20 and 报账 on 2023-11-30 (its log stops at ``status``)."""
     p = Project(year=2023, name="新寨村蔬菜大棚建设项目", status=status, region_code=region,
                 total_funds=D(total), location="新寨村一组", scale_quantity=D("20"), scale_unit="亩")
     p.fundings = [ProjectFunding(level=lvl, source=src, amount=D(a)) for lvl, src, a in fundings]
     s.add(p)
     s.flush()
-    s.add(ProjectStatusLog(project_id=p.id, from_status="10", to_status="11", date=dt.date(2023, 11, 20)))
+    steps = [("09", "10", dt.date(2023, 10, 30)), ("10", "11", dt.date(2023, 11, 20)), ("11", "12", dt.date(2023, 11, 30))]
+    for frm, to, day in steps:
+        if int(to) > int(status):
+            break
+        s.add(ProjectStatusLog(project_id=p.id, from_status=frm, to_status=to, date=day))
     s.flush()
     return p
 
@@ -166,10 +171,28 @@ def test_handover_refusals(db):
         _regions(s)
         pid = _project(s).id
         early = _project(s, status="09").id
+        accepted = _project(s, status="11").id
+    one = [svc.AssetSplit("x", "01", D("1"))]
+    # The projects state machine decides: 实施中 and 已验收 (not yet 报账) cannot be handed over.
     with db.session() as s:
-        with pytest.raises(UserError, match="验收"):
-            svc.hand_over_project(s, early, [svc.AssetSplit("x", "01", D("1"))], handed_over_on=dt.date(2024, 1, 1),
-                                  handover_doc="移交1号")
+        with pytest.raises(UserError, match="当前状态为“实施中”，不能直接转为“已移交”。当前只能转为：已完工"):
+            svc.hand_over_project(s, early, one, handed_over_on=dt.date(2024, 1, 1), handover_doc="移交1号")
+        with pytest.raises(UserError, match="当前状态为“已验收”，不能直接转为“已移交”。当前只能转为：已报账"):
+            svc.hand_over_project(s, accepted, one, handed_over_on=dt.date(2024, 1, 1), handover_doc="移交1号")
+        # … and a date before the 报账 step.
+        with pytest.raises(UserError, match="早于上一步“已报账”的日期 2023-11-30"):
+            svc.hand_over_project(s, pid, one, handed_over_on=dt.date(2023, 11, 29), handover_doc="移交1号")
+    with db.session() as s:
+        # A refusal after the state change (funds) leaves nothing behind, even in this session.
+        with pytest.raises(UserError, match="超过项目资金"):
+            svc.hand_over_project(s, pid, [svc.AssetSplit("x", "01", D("600000"))],
+                                  handed_over_on=dt.date(2024, 1, 1), handover_doc="移交1号")
+        assert s.get(Project, pid).status == "12"
+    with db.session() as s:
+        assert s.get(Project, pid).status == "12"
+        assert s.scalar(select(func.count(ProjectStatusLog.id)).where(ProjectStatusLog.to_status == "13")) == 0
+        assert s.scalar(select(func.count(Asset.id))) == 0
+        assert {p["id"] for p in svc.projects_ready_for_handover(s)} == {pid}
     with db.session() as s:
         with pytest.raises(UserError, match="请填写移交文书号"):
             svc.hand_over_project(s, pid, [svc.AssetSplit("x", "01", D("1"))], handed_over_on=dt.date(2024, 1, 1))
@@ -197,6 +220,10 @@ def test_handover_refusals(db):
         assert svc.projects_ready_for_handover(s) == []
         logs = s.scalars(select(ProjectStatusLog.to_status).where(ProjectStatusLog.project_id == pid)).all()
         assert logs.count("13") == 1  # the second part adds assets, not a second 已移交
+        log = s.scalars(select(ProjectStatusLog).where(ProjectStatusLog.project_id == pid,
+                                                       ProjectStatusLog.to_status == "13")).one()
+        assert (log.from_status, log.date, log.doc_no) == ("12", dt.date(2024, 1, 1), "移交1号")
+        assert log.note == "移交形成资产 1 项，金额 400,000.00 元"
 
 
 def test_scope_class_and_owner_rules(db):
