@@ -111,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
 # Business areas add their sub-commands here: each takes the sub-parsers object.
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
+from fupin_desktop.commands import print as _print_commands  # noqa: E402
+
+EXTRA_COMMANDS.append(_print_commands.register)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -24,6 +24,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -199,10 +200,42 @@ def bool_options(value: bool | None, yes: str = "是", no: str = "否") -> str:
 # -- tables ----------------------------------------------------------------------------------
 
 
-def _cell(value: Any, style: ParagraphStyle) -> Any:
+CELL_PADDING = 3  # points left and right inside a table cell
+
+
+def _cell(value: Any, style: ParagraphStyle, width: float | None = None) -> Any:
+    """A table cell: plain text when it fits on one line in the primary font (reportlab
+    draws those directly, several times faster than a Paragraph), else a wrapping
+    Paragraph with per-character fallback fonts."""
     if isinstance(value, Flowable | list):
         return value
-    return para(value, style)
+    text = str(value)
+    if width is not None and _fits(text, style, width - 2 * CELL_PADDING):
+        return text
+    return para(text, style)
+
+
+def _fits(text: str, style: ParagraphStyle, width: float) -> bool:
+    if len(text) > 60:
+        return False
+    runs = font_chain().runs(text)
+    if len(runs) > 1 or (runs and runs[0][0] != style.fontName):
+        return False
+    return all(stringWidth(line, style.fontName, style.fontSize) <= width
+               for line in text.split("\n"))
+
+
+def _text_style(header_rows: int, aligns: Sequence[str], st: "Styles") -> list[tuple]:
+    """Font, size and alignment for the plain-text cells of a table."""
+    names = {"l": "LEFT", "c": "CENTER", "r": "RIGHT"}
+    cmds: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), st.cell.fontName, st.cell.fontSize, st.cell.leading),
+    ]
+    for i, a in enumerate(aligns):
+        cmds.append(("ALIGN", (i, header_rows), (i, -1), names[a]))
+    if header_rows:
+        cmds.append(("ALIGN", (0, 0), (-1, header_rows - 1), "CENTER"))
+    return cmds
 
 
 def grid_table(
@@ -229,13 +262,15 @@ def grid_table(
         header_rows = [list(header)]
     cell_style = {"l": st.cell, "c": st.cell_center, "r": st.cell_right}
     aligns = list(align or ["l"] * len(col_widths))
+    widths = list(col_widths)
     data: list[list[Any]] = [
-        [_cell(v, st.head) if v is not None else "" for v in r] for r in header_rows
+        [_cell(v, st.head, widths[i] if len(r) == len(widths) else None) if v is not None else ""
+         for i, v in enumerate(r)] for r in header_rows
     ]
     count = 0
     for row in rows:
         data.append([
-            _cell(v, cell_style[aligns[i]]) if v is not None else ""
+            _cell(v, cell_style[aligns[i]], widths[i]) if v is not None else ""
             for i, v in enumerate(row)
         ])
         count += 1
@@ -249,6 +284,7 @@ def grid_table(
     table = Table(data, colWidths=list(col_widths), rowHeights=heights,
                   repeatRows=len(header_rows), hAlign="CENTER")
     table.setStyle(TableStyle([
+        *_text_style(len(header_rows), aligns, st),
         ("GRID", (0, 0), (-1, -1), 0.5, GRID_COLOR),
         ("BACKGROUND", (0, 0), (-1, len(header_rows) - 1), HEADER_FILL),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -274,9 +310,12 @@ def kv_table(
     pairs merged into one cell (value strings may hold option markup: pass a Paragraph).
     """
     st = styles()
-    data = [[_cell(v, st.cell) if v is not None else "" for v in r] for r in rows]
-    table = Table(data, colWidths=list(col_widths), hAlign="CENTER")
+    widths = list(col_widths)
+    data = [[_cell(v, st.cell, widths[i]) if v is not None else "" for i, v in enumerate(r)]
+            for r in rows]
+    table = Table(data, colWidths=widths, hAlign="CENTER")
     cmds: list[tuple] = [
+        *_text_style(0, ["l"] * len(widths), st),
         ("GRID", (0, 0), (-1, -1), 0.5, GRID_COLOR),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -305,8 +344,9 @@ def signature_row(labels: Sequence[str], width: float) -> Table:
                               markup=True))
         else:
             cells.append(para(f"{label}：", st.body))
-    n = len(labels)
-    table = Table([cells], colWidths=[width / n] * n, rowHeights=[12 * mm])
+    weights = [1.5 if ("日期" in x or "时间" in x) else 1.0 for x in labels]
+    unit = width / sum(weights)
+    table = Table([cells], colWidths=[unit * w for w in weights], rowHeights=[12 * mm])
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.grey),
