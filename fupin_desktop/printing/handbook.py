@@ -204,7 +204,7 @@ def _members(sheet: HouseholdSheet) -> list[Flowable]:
             ("否" if m.has_resident_pension is False else ""),
             "低保" if m.is_dibao else ("特困" if m.is_tekun else ""),
         ])
-    widths = [6, 14, 12, 6, 7, 13, 14, 15, 13, 38, 11, 10, 11, 10]
+    widths = [6, 14, 12, 6, 7, 12, 12, 17, 15, 36, 11, 10, 10, 10]
     header = ["序号", "姓名", "与户主关系", "性别", "年龄", "文化程度", "在校生情况", "劳动技能",
               "健康状况", "身份证号码\n（或残疾证号码）", "务工时间（月）", "参加医保", "参加养老保险",
               "低保/特困"]
