@@ -47,6 +47,7 @@ __all__ = [
     "helper_loads",
     "list_helpers",
     "load_check",
+    "region_choices",
     "save_helper",
     "save_team_member",
     "search_households",
@@ -526,3 +527,27 @@ def load_check(session: Session, region_code: str | None = None, *,
                             f"{names.get(h.region_code[:9] + '000', '')}{names.get(h.region_code, '')}"
                             f"{h.group_name or ''}", h.member_count) for h in missing]
     return LoadReport(overloaded, unranked, without)
+
+
+# -- regions for pickers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    code: str
+    name: str
+    level: str
+    label: str  # 「复兴镇」 / 「复兴镇 · 高桥村」
+
+
+def region_choices(session: Session) -> list[RegionChoice]:
+    """Townships and their villages, in code order, for region pickers."""
+    rows = session.execute(select(Region.code, Region.name, Region.level)
+                           .where(Region.level.in_(("township", "village")), Region.valid.is_(True))
+                           .order_by(Region.code)).all()
+    townships = {c: n for c, n, lvl in rows if lvl == "township"}
+    out = []
+    for code, name, level in rows:
+        label = name if level == "township" else f"{townships.get(code[:9] + '000', '')} · {name}"
+        out.append(RegionChoice(code, name, level, label))
+    return out

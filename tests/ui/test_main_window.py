@@ -39,11 +39,11 @@ def test_every_page_can_be_selected_and_shows_its_title(main_window: MainWindow,
     assert main_window.current_page_key() == key
     assert seen == ([] if key == "registry" else [key])
     page = main_window.page(key)
-    assert isinstance(page, AreaPage)
     assert main_window.stack.currentWidget() is page
     assert page.isVisible()
     assert page.title_label.text() == AREAS[key]
-    assert page.stats, "each placeholder page shows a live summary"
+    if isinstance(page, AreaPage):  # areas whose real page has not landed yet
+        assert page.stats, "each placeholder page shows a live summary"
 
 
 def test_status_bar_names_database_user_and_schema(main_window: MainWindow, ui_db):
