@@ -31,6 +31,7 @@ from fupin_desktop.printing.layout import (
     signature_row,
     styles,
 )
+from fupin_desktop.services.handbook import team_roles
 
 TITLE = "扶贫手册"
 WIDTH = 180 * mm  # A4 portrait between the margins of FormDocument
@@ -240,10 +241,7 @@ def _helpers(sheet: HouseholdSheet) -> list[Flowable]:
     if sheet.team:
         team_rows = []
         for t in sheet.team:
-            roles = [n for flag, n in ((t.is_first_secretary, "第一书记"), (t.is_leader, "队长"),
-                                       (t.is_deputy_leader, "副队长"), (t.is_member, "队员"),
-                                       (t.is_village_cadre, "包村干部")) if flag]
-            team_rows.append(["、".join(roles), t.name, t.unit_name, t.unit_title, t.phone,
+            team_rows.append(["、".join(team_roles(t)), t.name, t.unit_name, t.unit_title, t.phone,
                               short_date(t.start_date)])
         out += [
             Spacer(1, 2 * mm),

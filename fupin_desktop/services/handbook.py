@@ -52,6 +52,7 @@ __all__ = [
     "save_team_member",
     "search_households",
     "team_of",
+    "team_roles",
     "update_entry",
     "years_of",
 ]
@@ -278,6 +279,12 @@ def end_assignment(session: Session, assignment_id: int, end: Any) -> HelperAssi
 
 TEAM_FLAGS = {"01": "is_first_secretary", "02": "is_leader", "03": "is_deputy_leader",
               "04": "is_member", "05": "is_village_cadre"}
+
+
+def team_roles(member: VillageTeamMember) -> list[str]:
+    """The member's roles as labels, in team_role order (第一书记、队长 …)."""
+    labels = code_list("team_role")
+    return [labels.label(code) for code, attr in TEAM_FLAGS.items() if getattr(member, attr)]
 
 
 def save_team_member(session: Session, data: Mapping[str, Any],

@@ -263,7 +263,7 @@ class HandbookPage(QWidget):
             return
         with self.db.session() as s:
             rows = hb.team_of(s, code)
-            self.team.fill([(t.id, ["、".join(_roles(t)), t.name, t.unit_name or "", t.unit_title or "",
+            self.team.fill([(t.id, ["、".join(hb.team_roles(t)), t.name, t.unit_name or "", t.unit_title or "",
                                     t.phone or "", _day(t.start_date), _day(t.end_date) or "至今"])
                             for t in rows])
 
@@ -286,7 +286,7 @@ class HandbookPage(QWidget):
             with self.db.session() as s:
                 t = s.get(VillageTeamMember, mid)
                 values = {f.key: getattr(t, f.key, None) for f in fields}
-                values["roles"] = "、".join(_roles(t))
+                values["roles"] = "、".join(hb.team_roles(t))
 
         def save(v: dict[str, Any]) -> None:
             with self.db.session() as s:
@@ -447,8 +447,3 @@ class HandbookPage(QWidget):
         self._regions_loaded = True
         self.load_team()
 
-
-def _roles(t) -> list[str]:
-    return [name for flag, name in ((t.is_first_secretary, "第一书记"), (t.is_leader, "队长"),
-                                    (t.is_deputy_leader, "副队长"), (t.is_member, "队员"),
-                                    (t.is_village_cadre, "包村干部")) if flag]
