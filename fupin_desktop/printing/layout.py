@@ -14,6 +14,7 @@ font per character, so rare name characters print.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -171,19 +172,23 @@ def options(
     pairs; ``selected`` one code or several. Entries are separated by wide spaces so the
     paragraph wraps between options, never inside one.
     """
-    if isinstance(items, str):
-        entries = list(code_list(items, era).entries())
-    else:
-        entries = list(items)
     if selected is None:
-        chosen: set[str] = set()
+        chosen: frozenset[str] = frozenset()
     elif isinstance(selected, str):
-        chosen = {selected}
+        chosen = frozenset({selected})
     else:
-        chosen = {str(s) for s in selected if s is not None}
-    skip = set(exclude)
+        chosen = frozenset(str(s) for s in selected if s is not None)
+    key = items if isinstance(items, str) else tuple(items)
+    return _options(key, chosen, era, tuple(exclude))
+
+
+@functools.lru_cache(maxsize=4096)
+def _options(items: str | tuple, chosen: frozenset[str], era: str | None,
+             exclude: tuple[str, ...]) -> str:
+    # The same option lists print on every page of a batch: build each markup once.
+    entries = list(code_list(items, era).entries()) if isinstance(items, str) else list(items)
     return OPTION_GAP.join(
-        option_markup(label, code in chosen) for code, label in entries if code not in skip
+        option_markup(label, code in chosen) for code, label in entries if code not in exclude
     )
 
 
