@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Each business area's sub-commands live in fupin_desktop/commands/<area>.py.
 AREA_COMMAND_MODULES = (
+    "print",  # first: other areas add their printable kinds to it
     "registry",
     "projects",
     "assets",

@@ -1,0 +1,236 @@
+"""Fonts for printed forms: which TrueType files, registered once, and per-character fallback.
+
+reportlab embeds only TrueType-outline (glyf) fonts and silently draws nothing for a character
+the font lacks (TECH-NOTES), so every piece of text is split into runs, each in the first font
+of the chain that has the character:
+
+1. on Windows, 宋体 (``simsun.ttc``) when the machine has it — what county forms look like;
+2. 文泉驿微米黑 (``resources/fonts/wqy-microhei.ttc``, Apache-2.0, the file the UI also bundles);
+3. 霞鹜文楷 (``resources/fonts/print/LXGWWenKai-Regular.ttf``, OFL-1.1) for the CJK Extension A
+   and B name characters 微米黑 lacks (䶮, 𠮷 …);
+4. DejaVu Sans (``resources/fonts/print/DejaVuSans.ttf``) for symbols such as ☑.
+
+Fonts are embedded as subsets, so a PDF carries only the glyphs it uses. Only the first two
+are parsed at start; the large fallback is parsed the first time a character needs it.
+
+reportlab writes the ToUnicode map of a subset with four hex digits per character, which
+truncates characters outside the BMP (𠮷 U+20BB7 comes out of ``pdftotext`` as U+20BB): this
+module replaces that one function with one that writes UTF-16 surrogate pairs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase.ttfonts import TTFont
+
+from fupin_desktop.paths import resource_path
+
+__all__ = [
+    "CHECKED",
+    "FontChain",
+    "UNCHECKED",
+    "font_chain",
+    "missing_characters",
+]
+
+CHECKED = "☑"
+UNCHECKED = "□"
+
+
+@dataclass(frozen=True)
+class FontFile:
+    name: str  # the name registered with reportlab
+    path: Path
+    subfont: int = 0
+
+
+def _bundled(*parts: str) -> Path:
+    return resource_path("fonts", *parts)
+
+
+def candidate_files() -> list[FontFile]:
+    """The font chain in order; files that do not exist are left out (Windows fonts)."""
+    files: list[FontFile] = []
+    override = os.environ.get("FUPIN_PRINT_FONT")
+    if override:  # a county that wants its own 宋体/仿宋 file first
+        files.append(FontFile("FupinPrint-Custom", Path(override)))
+    if sys.platform == "win32":
+        fonts_dir = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
+        files.append(FontFile("FupinPrint-SimSun", fonts_dir / "simsun.ttc"))
+    files.append(FontFile("FupinPrint-MicroHei", _bundled("wqy-microhei.ttc")))
+    files.append(FontFile("FupinPrint-WenKai", _bundled("print", "LXGWWenKai-Regular.ttf")))
+    files.append(FontFile("FupinPrint-Symbols", _bundled("print", "DejaVuSans.ttf")))
+    return [f for f in files if f.path.is_file()]
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap, with UTF-16 surrogate pairs for characters beyond U+FFFF."""
+
+    def utf16(code: int) -> str:
+        if code <= 0xFFFF:
+            return f"{code:04X}"
+        code -= 0x10000
+        return f"{0xD800 + (code >> 10):04X}{0xDC00 + (code & 0x3FF):04X}"
+
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{i:02X}> <{utf16(v)}>" for i, v in enumerate(subset)),
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(lines)
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+class FontChain:
+    """The registered fonts in fallback order, and the text → font runs split."""
+
+    def __init__(self, files: list[FontFile]):
+        if not files:
+            raise RuntimeError(
+                "找不到打印用的字体文件（resources/fonts）。请重新安装本程序。"
+            )
+        self._files = files
+        self._maps: list[frozenset[int] | None] = [None] * len(files)
+        self._lock = threading.Lock()
+        self._run_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._load(0)
+
+    @property
+    def primary(self) -> str:
+        return self._files[0].name
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self._files]
+
+    def _load(self, index: int) -> frozenset[int]:
+        cmap = self._maps[index]
+        if cmap is not None:
+            return cmap
+        with self._lock:
+            cmap = self._maps[index]
+            if cmap is None:
+                file = self._files[index]
+                font = TTFont(file.name, str(file.path), subfontIndex=file.subfont)
+                pdfmetrics.registerFont(font)
+                cmap = frozenset(font.face.charToGlyph)
+                self._maps[index] = cmap
+        return cmap
+
+    def font_for(self, char: str, prefer: str | None = None) -> str | None:
+        """The first font in the chain that has ``char`` (None when none has it)."""
+        code = ord(char)
+        if prefer is not None:
+            for i, f in enumerate(self._files):
+                if f.name == prefer and code in self._load(i):
+                    return f.name
+        for i, f in enumerate(self._files):
+            if code in self._load(i):
+                return f.name
+        return None
+
+    def runs(self, text: str) -> tuple[tuple[str, str], ...]:
+        """Split ``text`` into ``(font name, chunk)`` runs; characters no font has are
+        drawn in the primary font (and show as a blank, the best anyone can do)."""
+        cached = self._run_cache.get(text)
+        if cached is not None:
+            return cached
+        primary_map = self._load(0)
+        if all(ord(c) in primary_map for c in text):
+            result: tuple[tuple[str, str], ...] = ((self.primary, text),) if text else ()
+        else:
+            out: list[tuple[str, str]] = []
+            for char in text:
+                if char in "\r\n\t":
+                    name = self.primary
+                else:
+                    name = self.font_for(char) or self.primary
+                if out and out[-1][0] == name:
+                    out[-1] = (name, out[-1][1] + char)
+                else:
+                    out.append((name, char))
+            result = tuple(out)
+        if len(self._run_cache) < 50_000 and len(text) < 200:
+            self._run_cache[text] = result
+        return result
+
+    def markup(self, text: str) -> str:
+        """``text`` as Paragraph markup (escaped), with ``<font>`` tags on fallback runs."""
+        parts = []
+        for name, chunk in self.runs(text):
+            chunk = escape(chunk).replace("\n", "<br/>")
+            parts.append(chunk if name == self.primary else f'<font name="{name}">{chunk}</font>')
+        return "".join(parts)
+
+    def symbol_markup(self, char: str) -> str:
+        """One symbol (☑, □) always from the same font, so checked and unchecked boxes have
+        the same size and baseline."""
+        name = self._symbol_font(char)
+        return f'<font name="{name}">{escape(char)}</font>' if name != self.primary else escape(char)
+
+    def _symbol_font(self, char: str) -> str:
+        return self.font_for(char, prefer="FupinPrint-Symbols") or self.primary
+
+    def draw_string(self, canvas, x: float, y: float, text: str, size: float, *,
+                    align: str = "left") -> float:
+        """Draw ``text`` on a reportlab canvas with per-character fallback; returns its width."""
+        runs = self.runs(text)
+        width = sum(pdfmetrics.stringWidth(chunk, name, size) for name, chunk in runs)
+        if align == "center":
+            x -= width / 2
+        elif align == "right":
+            x -= width
+        for name, chunk in runs:
+            canvas.setFont(name, size)
+            canvas.drawString(x, y, chunk)
+            x += pdfmetrics.stringWidth(chunk, name, size)
+        return width
+
+    def missing(self, text: str) -> str:
+        """Characters of ``text`` that no font in the chain can draw."""
+        return "".join(c for c in dict.fromkeys(text) if not c.isspace() and self.font_for(c) is None)
+
+
+_chain: FontChain | None = None
+_chain_lock = threading.Lock()
+
+
+def font_chain() -> FontChain:
+    """The process-wide font chain (registered with reportlab on first use)."""
+    global _chain
+    if _chain is None:
+        with _chain_lock:
+            if _chain is None:
+                _chain = FontChain(candidate_files())
+    return _chain
+
+
+def missing_characters(text: str) -> str:
+    """Characters no bundled or system print font has (empty when everything prints)."""
+    return font_chain().missing(text)

@@ -1,0 +1,567 @@
+"""Shared pieces of every printed form: page frame with header and footer, paragraph styles,
+☑/□ option lists, ruled tables with repeated headers, signature lines.
+
+A document is a sequence of *records* (one household, one notice, one project …). Each
+record starts with :class:`RecordStart` and ends with :class:`RecordEnd`; the page header
+shows the record's own header text, and the footer numbers the record's pages
+「第 n 页 共 m 页」 (the total is a PDF form filled in when the record's last page is drawn,
+so a 500-household batch is laid out once, not twice).
+
+All text goes through :func:`para` (or :meth:`FontChain.markup`), which picks a fallback
+font per character, so rare name characters print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from fupin_desktop.codes import code_list
+from fupin_desktop.printing.fonts import CHECKED, UNCHECKED, font_chain
+
+__all__ = [
+    "A4_LANDSCAPE",
+    "A4_PORTRAIT",
+    "FormDocument",
+    "RecordEnd",
+    "RecordStart",
+    "Styles",
+    "bool_options",
+    "date_text",
+    "grid_table",
+    "kv_table",
+    "money",
+    "option_markup",
+    "option_para",
+    "options",
+    "para",
+    "section_title",
+    "short_date",
+    "signature_row",
+    "styles",
+]
+
+A4_PORTRAIT = A4
+A4_LANDSCAPE = landscape(A4)
+GRID_COLOR = colors.black
+HEADER_FILL = colors.Color(0.92, 0.92, 0.92)
+BLANK_ROW = 7 * mm
+# Two non-breaking spaces and a breaking one: the only break opportunity in an option list.
+OPTION_GAP = "&nbsp;&nbsp; "
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    section: ParagraphStyle
+    body: ParagraphStyle
+    cell: ParagraphStyle
+    cell_center: ParagraphStyle
+    cell_right: ParagraphStyle
+    head: ParagraphStyle
+    small: ParagraphStyle
+    note: ParagraphStyle
+    option: ParagraphStyle  # option lists: wrap only between options, never inside one
+
+
+_styles: Styles | None = None
+
+
+def styles() -> Styles:
+    """Paragraph styles in the print font; every style wraps Chinese (wordWrap='CJK')."""
+    global _styles
+    if _styles is None:
+        font = font_chain().primary
+
+        def style(name: str, size: float, leading: float | None = None, **kw: Any) -> ParagraphStyle:
+            return ParagraphStyle(
+                name, fontName=font, fontSize=size, leading=leading or size * 1.3,
+                wordWrap="CJK", **kw,
+            )
+
+        _styles = Styles(
+            title=style("title", 18, 26, alignment=TA_CENTER, spaceAfter=4),
+            subtitle=style("subtitle", 10.5, 15, alignment=TA_CENTER, spaceAfter=6),
+            section=style("section", 12, 17, spaceBefore=8, spaceAfter=4),
+            body=style("body", 10.5, 15),
+            cell=style("cell", 9, 11.5),
+            cell_center=style("cell_center", 9, 11.5, alignment=TA_CENTER),
+            cell_right=style("cell_right", 9, 11.5, alignment=TA_RIGHT),
+            head=style("head", 9, 11.5, alignment=TA_CENTER),
+            small=style("small", 8, 10),
+            note=style("note", 8.5, 11.5, textColor=colors.Color(0.2, 0.2, 0.2)),
+            option=ParagraphStyle("option", fontName=font, fontSize=9, leading=12),
+        )
+    return _styles
+
+
+def para(text: Any, style: ParagraphStyle | None = None, *, markup: bool = False) -> Paragraph:
+    """A wrapping paragraph of ``text`` (plain text unless ``markup``; None prints empty)."""
+    if text is None:
+        text = ""
+    body = str(text) if markup else font_chain().markup(str(text))
+    return Paragraph(body, style or styles().cell)
+
+
+def section_title(text: str) -> Paragraph:
+    return Paragraph(f"<b>{font_chain().markup(text)}</b>", styles().section)
+
+
+def money(value: Decimal | int | float | None, *, blank: str = "") -> str:
+    if value is None:
+        return blank
+    return f"{Decimal(value):,.2f}"
+
+
+def date_text(value: dt.date | None, *, blank: str = "\u3000\u3000年\u3000月\u3000日") -> str:
+    if value is None:
+        return blank
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def short_date(value: dt.date | None, *, blank: str = "") -> str:
+    """「2024.03.05」: dates in narrow table cells."""
+    if value is None:
+        return blank
+    return f"{value.year}.{value.month:02d}.{value.day:02d}"
+
+
+def option_markup(label: str, checked: bool) -> str:
+    chain = font_chain()
+    box = chain.symbol_markup(CHECKED if checked else UNCHECKED)
+    return f"{box}{chain.markup(label)}"
+
+
+def options(
+    items: Iterable[tuple[str, str]] | str,
+    selected: str | Iterable[str] | None,
+    *,
+    era: str | None = None,
+    exclude: Iterable[str] = (),
+) -> str:
+    """Paragraph markup for an option list as the national forms print it:
+    「☑因病 □因残 □因学 …」.
+
+    ``items`` is a code-list name (its entries, in order, for ``era``) or ``(code, label)``
+    pairs; ``selected`` one code or several. Entries are separated by wide spaces so the
+    paragraph wraps between options, never inside one.
+    """
+    if selected is None:
+        chosen: frozenset[str] = frozenset()
+    elif isinstance(selected, str):
+        chosen = frozenset({selected})
+    else:
+        chosen = frozenset(str(s) for s in selected if s is not None)
+    key = items if isinstance(items, str) else tuple(items)
+    return _options(key, chosen, era, tuple(exclude))
+
+
+@functools.lru_cache(maxsize=4096)
+def _options(items: str | tuple, chosen: frozenset[str], era: str | None,
+             exclude: tuple[str, ...]) -> str:
+    # The same option lists print on every page of a batch: build each markup once.
+    entries = list(code_list(items, era).entries()) if isinstance(items, str) else list(items)
+    return OPTION_GAP.join(
+        option_markup(label, code in chosen) for code, label in entries if code not in exclude
+    )
+
+
+def option_para(markup: str, style: ParagraphStyle | None = None) -> Paragraph:
+    """A paragraph of option markup (from :func:`options`), wrapping between options."""
+    return Paragraph(markup, style or styles().option)
+
+
+def bool_options(value: bool | None, yes: str = "是", no: str = "否") -> str:
+    """☑是 □否 for a yes/no field; both boxes empty when unknown."""
+    return options([("1", yes), ("0", no)], None if value is None else ("1" if value else "0"))
+
+
+# -- tables ----------------------------------------------------------------------------------
+
+
+CELL_PADDING = 3  # points left and right inside a table cell
+
+
+def _cell(value: Any, style: ParagraphStyle, width: float | None = None) -> Any:
+    """A table cell: plain text when it fits on one line in the primary font (reportlab
+    draws those directly, several times faster than a Paragraph), else a wrapping
+    Paragraph with per-character fallback fonts."""
+    if isinstance(value, Flowable | list):
+        return value
+    text = str(value)
+    if width is not None and _fits(text, style, width - 2 * CELL_PADDING):
+        return text
+    return para(text, style)
+
+
+def _fits(text: str, style: ParagraphStyle, width: float) -> bool:
+    if len(text) > 60:
+        return False
+    runs = font_chain().runs(text)
+    if len(runs) > 1 or (runs and runs[0][0] != style.fontName):
+        return False
+    return all(stringWidth(line, style.fontName, style.fontSize) <= width
+               for line in text.split("\n"))
+
+
+def _text_style(header_rows: int, aligns: Sequence[str], st: "Styles") -> list[tuple]:
+    """Font, size and alignment for the plain-text cells of a table."""
+    names = {"l": "LEFT", "c": "CENTER", "r": "RIGHT"}
+    cmds: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), st.cell.fontName, st.cell.fontSize, st.cell.leading),
+    ]
+    for i, a in enumerate(aligns):
+        cmds.append(("ALIGN", (i, header_rows), (i, -1), names[a]))
+    if header_rows:
+        cmds.append(("ALIGN", (0, 0), (-1, header_rows - 1), "CENTER"))
+    return cmds
+
+
+def grid_table(
+    header: Sequence[Any] | Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
+    col_widths: Sequence[float],
+    *,
+    align: Sequence[str] | None = None,
+    min_rows: int = 0,
+    row_height: float | None = None,
+    extra_style: Sequence[tuple] = (),
+) -> Table:
+    """A ruled table whose header row(s) repeat on every page it flows onto.
+
+    ``header`` is one row or a list of rows (strings or flowables); cells of ``rows`` may be
+    strings (wrapped paragraphs), flowables or None. ``align`` per column: "l", "c" or "r".
+    ``min_rows`` pads with empty ruled rows (blank lines for handwriting).
+    """
+    st = styles()
+    header_rows: list[Sequence[Any]]
+    if header and isinstance(header[0], list | tuple):
+        header_rows = [list(r) for r in header]  # type: ignore[arg-type]
+    else:
+        header_rows = [list(header)]
+    cell_style = {"l": st.cell, "c": st.cell_center, "r": st.cell_right}
+    aligns = list(align or ["l"] * len(col_widths))
+    widths = list(col_widths)
+    data: list[list[Any]] = [
+        [_cell(v, st.head, widths[i] if len(r) == len(widths) else None) if v is not None else ""
+         for i, v in enumerate(r)] for r in header_rows
+    ]
+    count = 0
+    for row in rows:
+        data.append([
+            _cell(v, cell_style[aligns[i]], widths[i]) if v is not None else ""
+            for i, v in enumerate(row)
+        ])
+        count += 1
+    blank = max(0, min_rows - count)
+    for _ in range(blank):
+        data.append([""] * len(col_widths))
+    # Blank ruled rows are tall enough to write in by hand.
+    heights: list[float | None] | None = [None] * (len(data) - blank) + [BLANK_ROW] * blank
+    if row_height is not None:
+        heights = [None] * len(header_rows) + [row_height] * (len(data) - len(header_rows))
+    table = Table(data, colWidths=list(col_widths), rowHeights=heights,
+                  repeatRows=len(header_rows), hAlign="CENTER")
+    table.setStyle(TableStyle([
+        *_text_style(len(header_rows), aligns, st),
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID_COLOR),
+        ("BACKGROUND", (0, 0), (-1, len(header_rows) - 1), HEADER_FILL),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        *extra_style,
+    ]))
+    return table
+
+
+def kv_table(
+    rows: Sequence[Sequence[Any]],
+    col_widths: Sequence[float],
+    *,
+    label_columns: Sequence[int] = (0, 2, 4),
+    spans: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (),
+) -> Table:
+    """A ruled block of 「label | value」 cells (the 家庭情况 box of a form).
+
+    Cells in ``label_columns`` are shaded labels; ``spans`` are ``((col, row), (col, row))``
+    pairs merged into one cell (value strings may hold option markup: pass a Paragraph).
+    """
+    st = styles()
+    widths = list(col_widths)
+    data = [[_cell(v, st.cell, widths[i]) if v is not None else "" for i, v in enumerate(r)]
+            for r in rows]
+    table = Table(data, colWidths=widths, hAlign="CENTER")
+    cmds: list[tuple] = [
+        *_text_style(0, ["l"] * len(widths), st),
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID_COLOR),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    for c in label_columns:
+        if c < len(col_widths):
+            cmds.append(("BACKGROUND", (c, 0), (c, -1), HEADER_FILL))
+    for start, end in spans:
+        cmds.append(("SPAN", start, end))
+        cmds.append(("BACKGROUND", start, end, colors.white))
+    table.setStyle(TableStyle(cmds))
+    return table
+
+
+def signature_row(labels: Sequence[str], width: float) -> Table:
+    """「户主签字：________  填表人：________  日期：  年  月  日」, boxes left empty."""
+    st = styles()
+    cells = []
+    for label in labels:
+        if "日期" in label or "时间" in label:
+            gap = "&nbsp;" * 6
+            cells.append(para(f"{font_chain().markup(label)}：{gap}{gap}年{gap}月{gap}日", st.body,
+                              markup=True))
+        else:
+            cells.append(para(f"{label}：", st.body))
+    weights = [1.5 if ("日期" in x or "时间" in x) else 1.0 for x in labels]
+    unit = width / sum(weights)
+    table = Table([cells], colWidths=[unit * w for w in weights], rowHeights=[12 * mm])
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return table
+
+
+# -- records and the page frame -------------------------------------------------------------
+
+
+@dataclass
+class _PageState:
+    header_left: str = ""
+    header_right: str = ""
+    footer: str = ""
+    page: int = 1
+    record: int = 0
+    numbered: bool = True
+    totals: set[str] = field(default_factory=set)
+
+
+class RecordStart(Flowable):
+    """Zero-size marker: the record drawn from here on has this header and its own page count.
+
+    Put it first on a new page (``FormDocument.records`` does)."""
+
+    def __init__(self, header_left: str, header_right: str = "", footer: str = "",
+                 numbered: bool = True):
+        super().__init__()
+        self.header_left = header_left
+        self.header_right = header_right
+        self.footer = footer
+        self.numbered = numbered
+        self.width = self.height = 0
+        self.state: _PageState | None = None  # set by FormDocument
+
+    def wrap(self, availWidth, availHeight):
+        return 0, 0
+
+    def draw(self):
+        s = self.state
+        assert s is not None
+        s.record += 1
+        s.page = 1
+        s.header_left, s.header_right, s.footer = self.header_left, self.header_right, self.footer
+        s.numbered = self.numbered
+
+
+class RecordEnd(Flowable):
+    """Zero-size marker on a record's last page: fills in the record's 「共 m 页」."""
+
+    def __init__(self):
+        super().__init__()
+        self.width = self.height = 0
+        self.state: _PageState | None = None
+
+    def wrap(self, availWidth, availHeight):
+        return 0, 0
+
+    def draw(self):
+        s = self.state
+        assert s is not None
+        name = f"fupin_total_{s.record}"
+        if name in s.totals:
+            return
+        s.totals.add(name)
+        canv = self.canv
+        canv.saveState()
+        canv.beginForm(name, lowerx=-100, lowery=-10, upperx=10, uppery=20)
+        size = 8
+        font_chain().draw_string(canv, 0, 0, str(s.page), size, align="right")
+        canv.endForm()
+        canv.restoreState()
+
+
+class FormDocument(BaseDocTemplate):
+    """An A4 document of records, each page with the record's header and numbered footer.
+
+    ``build_records(records, story_for)`` lays out ``story_for(record)`` per record, each
+    starting on a new page; ``progress(done, total)`` is called per record and ``cancel()``
+    (returning True) stops between records with :class:`Cancelled`.
+    """
+
+    def __init__(self, target: Any, *, pagesize=A4_PORTRAIT, title: str = "",
+                 margins: tuple[float, float, float, float] = (16 * mm, 14 * mm, 18 * mm, 16 * mm),
+                 header: bool = True):
+        left, right, top, bottom = margins
+        super().__init__(
+            target, pagesize=pagesize, leftMargin=left, rightMargin=right, topMargin=top,
+            bottomMargin=bottom, title=title, author="fupin_desktop", creator="fupin_desktop",
+            invariant=True,
+        )
+        self.state = _PageState()
+        self.show_header = header
+        frame = Frame(left, bottom, self.width, self.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=self._decorate,
+                                            pagesize=pagesize)])
+
+    @property
+    def content_width(self) -> float:
+        return self.width
+
+    def _decorate(self, canv, doc) -> None:
+        s = self.state
+        chain = font_chain()
+        w, h = self.pagesize
+        canv.saveState()
+        canv.setLineWidth(0.4)
+        canv.setStrokeColor(colors.grey)
+        if self.show_header and (s.header_left or s.header_right):
+            y = h - self.topMargin + 5 * mm
+            chain.draw_string(canv, self.leftMargin, y, s.header_left, 8)
+            if s.header_right:
+                chain.draw_string(canv, w - self.rightMargin, y, s.header_right, 8, align="right")
+            canv.line(self.leftMargin, y - 1.6 * mm, w - self.rightMargin, y - 1.6 * mm)
+        if s.numbered:
+            y = self.bottomMargin - 9 * mm
+            left = f"{s.footer}    " if s.footer else ""
+            text_a = f"{left}第 {s.page} 页  共 "
+            text_b = " 页"
+            # "共 m 页": m is a form drawn right-aligned into a slot three digits wide.
+            from reportlab.pdfbase.pdfmetrics import stringWidth
+
+            slot = stringWidth("000", chain.primary, 8)
+            width_a = sum(stringWidth(c, n, 8) for n, c in chain.runs(text_a))
+            width_b = stringWidth(text_b, chain.primary, 8)
+            x = w / 2 - (width_a + slot + width_b) / 2
+            chain.draw_string(canv, x, y, text_a, 8)
+            canv.saveState()
+            canv.translate(x + width_a + slot, y)
+            canv.doForm(f"fupin_total_{s.record}")
+            canv.restoreState()
+            chain.draw_string(canv, x + width_a + slot, y, text_b, 8)
+        canv.restoreState()
+        s.page += 1
+
+    def _attach(self, story: list[Flowable]) -> None:
+        for f in story:
+            if isinstance(f, RecordStart | RecordEnd):
+                f.state = self.state
+
+    def build_records(
+        self,
+        records: Iterable[Any],
+        story_for: Callable[[Any], list[Flowable]],
+        *,
+        total: int = 0,
+        progress: Callable[[int, int, str], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+        label: Callable[[Any], str] = lambda r: "",
+    ) -> int:
+        """Lay out every record, each from a new page; returns the number of pages.
+
+        Records are pulled one at a time while the previous ones are laid out, so memory
+        stays flat for a whole township and progress follows the real work.
+        """
+        counter = {"done": 0}
+
+        def parts():
+            for record in records:
+                if cancel is not None and cancel():
+                    raise Cancelled()
+                part = story_for(record)
+                self._attach(part)
+                if counter["done"]:
+                    part.insert(0, PageBreak())
+                counter["done"] += 1
+                if progress is not None:
+                    progress(counter["done"] - 1, total, f"正在排版：{label(record)}")
+                yield part
+
+        story = _LazyStory(parts())
+        if not story:
+            story.append(Spacer(1, 1))
+        self.build(story)
+        if progress is not None:
+            progress(counter["done"], total, "已完成")
+        return self.page
+
+
+class _LazyStory(list):
+    """A story list that refills itself from a generator of record stories as reportlab
+    consumes it (reportlab takes flowables with ``del flowables[0]``)."""
+
+    LOW_WATER = 40
+
+    def __init__(self, parts):
+        super().__init__()
+        self._parts = parts
+        self._top_up()
+
+    def _top_up(self) -> None:
+        while self._parts is not None and len(self) < self.LOW_WATER:
+            try:
+                self.extend(next(self._parts))
+            except StopIteration:
+                self._parts = None
+
+    def __delitem__(self, index) -> None:
+        super().__delitem__(index)
+        self._top_up()
+
+
+class Cancelled(Exception):
+    """The clerk cancelled a print job; nothing was written."""
+
+
+def record(header_left: str, header_right: str, body: list[Flowable], *, footer: str = "",
+           numbered: bool = True) -> list[Flowable]:
+    """``body`` wrapped in the record markers."""
+    return [RecordStart(header_left, header_right, footer, numbered), *body, RecordEnd()]

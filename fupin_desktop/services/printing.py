@@ -1,0 +1,281 @@
+"""Print jobs: household forms for one household, a selection or a whole village/township,
+into one PDF (each household from a new page) or one file per household; and 公示表.
+
+    result = print_households(db, "handbook", [12, 13], Path("手册.pdf"))
+    result = print_region(db, "card", "522326100201", Path("明白卡"), per_household=True,
+                          progress=progress, cancel=is_cancelled)
+    result = print_notice(db, "522326100201", "monitor", Path("公示.pdf"))
+
+Files are written atomically: a failed or cancelled job leaves nothing behind (a one-file
+job writes a temporary file and renames it; a many-file job writes into a temporary folder
+and moves the files only when all are done). ``progress(done, total, message)`` is called per
+household; ``cancel()`` returning True stops the job with :class:`PrintCancelled` (a
+``UserError``, so the UI's background helper treats it as a cancel).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.platypus import Flowable
+
+from fupin_desktop.db import Database
+from fupin_desktop.errors import UserError
+from fupin_desktop.printing import card, collection_form, handbook, notice
+from fupin_desktop.printing.data import (
+    HouseholdSheet,
+    RegionNames,
+    household_ids_by_number,
+    households_in_region,
+    load_sheets,
+)
+from fupin_desktop.printing.layout import A4_PORTRAIT, Cancelled, FormDocument
+
+ProgressFn = Callable[[int, int, str], None]
+CancelFn = Callable[[], bool]
+
+
+class PrintCancelled(UserError):
+    """The clerk cancelled the print job; no file was written."""
+
+    def __init__(self) -> None:
+        super().__init__("打印已取消，没有生成文件。")
+
+
+@dataclass(frozen=True)
+class HouseholdForm:
+    """A form printed once per household."""
+
+    key: str
+    title: str
+    aliases: tuple[str, ...]
+    story: Callable[[HouseholdSheet], list[Flowable]]
+    pagesize: tuple[float, float] = A4_PORTRAIT
+
+
+HOUSEHOLD_FORMS: dict[str, HouseholdForm] = {
+    f.key: f for f in (
+        HouseholdForm("handbook", "扶贫手册", ("手册", "一户一档"), handbook.story),
+        HouseholdForm("card", "明白卡", ("帮扶明白卡",), card.story),
+        HouseholdForm("form", "户信息采集表", ("采集表", "信息采集表"), collection_form.story),
+    )
+}
+
+
+def household_form(name: str | HouseholdForm) -> HouseholdForm:
+    """The form named by its key (handbook, card, form) or Chinese title; UserError otherwise."""
+    if isinstance(name, HouseholdForm):
+        return name
+    text = (name or "").strip()
+    for form in HOUSEHOLD_FORMS.values():
+        if text == form.key or text == form.title or text in form.aliases:
+            return form
+    known = "、".join(f"{f.title}（{f.key}）" for f in HOUSEHOLD_FORMS.values())
+    raise UserError(f"没有“{name}”这种表。可以打印：{known}。")
+
+
+@dataclass
+class PrintResult:
+    households: int = 0
+    pages: int = 0
+    files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        where = str(self.files[0]) if len(self.files) == 1 else f"{len(self.files)} 个文件"
+        return f"已生成 {self.households} 户、{self.pages} 页：{where}"
+
+
+# -- household forms -------------------------------------------------------------------------
+
+
+def print_households(
+    db: Database,
+    form: str | HouseholdForm,
+    household_ids: Sequence[int],
+    out: Path | str,
+    *,
+    per_household: bool = False,
+    year: int | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> PrintResult:
+    """Print ``form`` for the households (in the given order).
+
+    ``out`` is the PDF file, or with ``per_household`` a folder (created if needed) that
+    receives one file per household named 「户编号_户主_表名.pdf」. Raises UserError when
+    there is nothing to print or the file cannot be written, PrintCancelled on cancel.
+    """
+    form = household_form(form)
+    ids = list(household_ids)
+    if not ids:
+        raise UserError("没有要打印的户。请先选择户或区域。")
+    out = Path(out)
+    started = time.perf_counter()
+    try:
+        with db.session() as session:
+            sheets = load_sheets(session, ids, year, regions=RegionNames(session))
+            if per_household:
+                result = _many_files(form, sheets, len(ids), out, progress, cancel)
+            else:
+                result = _one_file(form, sheets, len(ids), out, progress, cancel)
+    except Cancelled as err:
+        raise PrintCancelled() from err
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def print_region(db: Database, form: str | HouseholdForm, region_code: str, out: Path | str,
+                 **kwargs) -> PrintResult:
+    """:func:`print_households` for every active household of a village or township."""
+    with db.session() as session:
+        ids = households_in_region(session, region_code)
+    if not ids:
+        raise UserError(f"区划 {region_code} 下没有在册的户。")
+    return print_households(db, form, ids, out, **kwargs)
+
+
+def print_household_numbers(db: Database, form: str | HouseholdForm, numbers: Sequence[str],
+                            out: Path | str, **kwargs) -> PrintResult:
+    """:func:`print_households` by 户编号 (UserError names any number not found)."""
+    with db.session() as session:
+        ids = household_ids_by_number(session, list(numbers))
+    return print_households(db, form, ids, out, **kwargs)
+
+
+def _label(sheet: HouseholdSheet) -> str:
+    return f"{sheet.household.head_name or ''}（{sheet.household.household_no or ''}）"
+
+
+def _one_file(form, sheets, total, out: Path, progress, cancel) -> PrintResult:
+    tmp = _temp_beside(out)
+    try:
+        doc = FormDocument(str(tmp), pagesize=form.pagesize, title=form.title)
+        counted = _Counting(sheets)
+        pages = doc.build_records(counted, form.story, total=total, progress=progress,
+                                  cancel=cancel, label=_label)
+        os.replace(tmp, out)
+    except OSError as err:
+        raise UserError(f"无法写入文件 {out}：{err.strerror or err}。请检查文件是否在其他程序中打开，"
+                        "或换一个保存位置。") from err
+    finally:
+        tmp.unlink(missing_ok=True)
+    return PrintResult(households=counted.count, pages=pages, files=[out])
+
+
+def _many_files(form, sheets, total, out: Path, progress, cancel) -> PrintResult:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".fupin-print-", dir=out))
+    except OSError as err:
+        raise UserError(f"无法创建文件夹 {out}：{err.strerror or err}。请换一个保存位置。") from err
+    result = PrintResult()
+    names: set[str] = set()
+    try:
+        for sheet in sheets:
+            if cancel is not None and cancel():
+                raise Cancelled()
+            name = _file_name(sheet, form, names)
+            doc = FormDocument(str(work / name), pagesize=form.pagesize, title=form.title)
+            result.pages += doc.build_records([sheet], form.story)
+            result.households += 1
+            result.files.append(out / name)
+            if progress is not None:
+                progress(result.households, total, f"已生成：{name}")
+        for path in result.files:
+            os.replace(work / path.name, path)
+    except OSError as err:
+        raise UserError(f"无法写入文件夹 {out}：{err.strerror or err}。请检查文件是否在其他程序中打开，"
+                        "或换一个保存位置。") from err
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def _file_name(sheet: HouseholdSheet, form: HouseholdForm, used: set[str]) -> str:
+    hh = sheet.household
+    base = "_".join(x for x in (hh.household_no or f"户{hh.id}", hh.head_name or "", form.title) if x)
+    base = _UNSAFE.sub("_", base)[:120]
+    name, n = f"{base}.pdf", 2
+    while name in used:
+        name, n = f"{base}_{n}.pdf", n + 1
+    used.add(name)
+    return name
+
+
+def _temp_beside(out: Path) -> Path:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".fupin-print-", suffix=".pdf", dir=out.parent)
+    except OSError as err:
+        raise UserError(f"无法写入 {out.parent}：{err.strerror or err}。请换一个保存位置。") from err
+    os.close(fd)
+    return Path(name)
+
+
+class _Counting:
+    def __init__(self, items):
+        self._items = items
+        self.count = 0
+
+    def __iter__(self):
+        for item in self._items:
+            self.count += 1
+            yield item
+
+
+# -- notices ---------------------------------------------------------------------------------
+
+
+def print_notice(
+    db: Database,
+    region_code: str,
+    kind: str,
+    out: Path | str,
+    *,
+    year: int | None = None,
+    posted_on: dt.date | None = None,
+    days: int = 5,
+    phone: str = "",
+) -> PrintResult:
+    """A 公示表 for a village or township (see :mod:`fupin_desktop.printing.notice`)."""
+    out = Path(out)
+    started = time.perf_counter()
+    with db.session() as session:
+        data = notice.build_notice(session, region_code, kind, year=year, posted_on=posted_on,
+                                   days=days, phone=phone)
+        tmp = _temp_beside(out)
+        try:
+            doc = FormDocument(str(tmp), title=data.title)
+            pages = doc.build_records([data], notice.story)
+            os.replace(tmp, out)
+        except OSError as err:
+            raise UserError(f"无法写入文件 {out}：{err.strerror or err}。请换一个保存位置。") from err
+        finally:
+            tmp.unlink(missing_ok=True)
+    return PrintResult(households=len({r.household_id for r in data.rows}), pages=pages,
+                       files=[out], seconds=time.perf_counter() - started)
+
+
+__all__ = [
+    "HOUSEHOLD_FORMS",
+    "HouseholdForm",
+    "PrintCancelled",
+    "PrintResult",
+    "household_form",
+    "print_household_numbers",
+    "print_households",
+    "print_notice",
+    "print_region",
+]
