@@ -45,7 +45,8 @@ _subparsers: argparse._SubParsersAction | None = None
 def add_print_kind(kind: PrintKind) -> None:
     """Make ``fupin print <kind.name>`` available (replaces a kind of the same name)."""
     _KINDS[kind.name] = kind
-    if _subparsers is not None:
+    # A parser built again (tests, or main() called twice) already holds the known kinds.
+    if _subparsers is not None and kind.name not in _subparsers.choices:
         _add(kind)
 
 
