@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 CHECKED = "☑"
+IDEOGRAPHIC_GAP = "&nbsp;" * 4
 UNCHECKED = "□"
 
 
@@ -181,10 +182,13 @@ class FontChain:
         return result
 
     def markup(self, text: str) -> str:
-        """``text`` as Paragraph markup (escaped), with ``<font>`` tags on fallback runs."""
+        """``text`` as Paragraph markup (escaped), with ``<font>`` tags on fallback runs.
+
+        A Paragraph collapses whitespace, U+3000 too, so the blanks clerks fill in by hand
+        (「　　年　　月　　日」) become four no-break spaces each, about one character wide."""
         parts = []
         for name, chunk in self.runs(text):
-            chunk = escape(chunk).replace("\n", "<br/>")
+            chunk = escape(chunk).replace("\n", "<br/>").replace("\u3000", IDEOGRAPHIC_GAP)
             parts.append(chunk if name == self.primary else f'<font name="{name}">{chunk}</font>')
         return "".join(parts)
 

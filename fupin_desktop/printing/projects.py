@@ -13,23 +13,18 @@ caller's session and writes the PDF to a path or a binary file object.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, BinaryIO
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepTogether,
-    PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -39,34 +34,22 @@ from sqlalchemy.orm import Session
 from fupin_desktop.codes import bool_label, era_for_year, label_of
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import Project
-from fupin_desktop.paths import resource_path
+from fupin_desktop.printing.fonts import font_chain
+from fupin_desktop.printing.layout import FormDocument, para, record
 from fupin_desktop.services import projects as svc
 
 KINDS = {"declaration": "项目入库申报表", "notice": "项目公示表", "list": "项目清单"}
 
-# -- font helper ------------------------------------------------------------------------------
-# A small stand-in for printing/fonts.py + layout.py (branch ``print``): one bundled TrueType
-# font (文泉驿微米黑, embeds as a subset). When those land, _para/_style switch to their
-# per-character fallback chain and styles; nothing else here changes.
-
-_FONT = "FupinProjects-MicroHei"
-_registered = False
-
-
-def _font() -> str:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(TTFont(_FONT, str(resource_path("fonts", "wqy-microhei.ttc")), subfontIndex=0))
-        _registered = True
-    return _FONT
-
+# -- styles -----------------------------------------------------------------------------------
+# Text goes through printing/layout.para, so every character is drawn in the first print font
+# that has it (rare name characters such as 䶮 and 𠮷 included).
 
 _styles: dict[str, ParagraphStyle] = {}
 
 
 def _style(name: str) -> ParagraphStyle:
     if not _styles:
-        font = _font()
+        font = font_chain().primary
 
         def s(key: str, size: float, leading: float, **kw: Any) -> None:
             _styles[key] = ParagraphStyle(key, fontName=font, fontSize=size, leading=leading,
@@ -87,11 +70,7 @@ def _style(name: str) -> ParagraphStyle:
 
 
 def _para(text: Any, style: str = "cell") -> Paragraph:
-    text = "" if text is None else str(text)
-    # U+3000 (the blanks clerks fill in by hand: 「　　年　　月　　日」) has no advance in
-    # 微米黑; four no-break spaces are about one ideographic space wide.
-    body = escape(text).replace("\n", "<br/>").replace("\u3000", "&nbsp;" * 4)
-    return Paragraph(body, _style(style))
+    return para(text, _style(style))
 
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -167,22 +146,12 @@ def _region_parts(session: Session, code: str) -> tuple[str, str]:
 # -- documents ---------------------------------------------------------------------------------
 
 
-def _footer(label: str) -> Callable:
-    def draw(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(_font(), 8.5)
-        width, _ = doc.pagesize
-        canvas.drawCentredString(width / 2, 9 * mm, f"{label}　第 {doc.page} 页")
-        canvas.restoreState()
-
-    return draw
-
-
-def _doc(target: Any, pagesize, title: str) -> SimpleDocTemplate:
-    return SimpleDocTemplate(
-        target, pagesize=pagesize, title=title, author="乡镇扶贫数据管理",
-        leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm, bottomMargin=16 * mm,
-    )  # fmt: skip
+def _doc(target: Any, pagesize, title: str, *, header: bool = False) -> FormDocument:
+    """The shared page frame: 「第 n 页 共 m 页」 per record; a running header on the
+    landscape tables that run over several pages."""
+    top = 18 * mm if header else 14 * mm
+    return FormDocument(target, pagesize=pagesize, title=title, header=header,
+                        margins=(15 * mm, 15 * mm, top, 16 * mm))
 
 
 GRID = [
@@ -432,25 +401,26 @@ def render(
         scope = f"{town}{village}"
     if kind == "declaration":
         doc = _doc(target, A4, f"{year}年度项目入库申报表")
-        story: list = []
-        for i, p in enumerate(projects):
-            if i:
-                story.append(PageBreak())
-            story += declaration_story(session, p)
-        doc.build(story, onFirstPage=_footer("项目入库申报表"), onLaterPages=_footer("项目入库申报表"))
+        doc.build_records(
+            projects,
+            lambda p: record("", "", declaration_story(session, p),
+                             footer=f"项目入库申报表 {p.project_no or ''}".strip()),
+            total=len(projects),
+        )
         return len(projects)
+    printed = f"打印日期：{dt.date.today():%Y年%m月%d日}"
     if kind == "notice":
         publisher = scope if scope != "全县" else "县巩固拓展脱贫攻坚成果领导小组办公室"
         if project_id is not None:
             town, village = _region_parts(session, projects[0].region_code)
             publisher = f"{town}人民政府" if not village else f"{town}{village}村民委员会"
         title = f"{scope}{_title_prefix(year)}项目公示表"
-        doc = _doc(target, landscape(A4), title)
-        doc.build(notice_story(session, projects, title=title, publisher=publisher),
-                  onFirstPage=_footer("项目公示表"), onLaterPages=_footer("项目公示表"))  # fmt: skip
+        doc = _doc(target, landscape(A4), title, header=True)
+        story = notice_story(session, projects, title=title, publisher=publisher)
+        doc.build_records([title], lambda _t: record(title, "", story, footer="项目公示表"))
         return len(projects)
     title = f"{scope}{year}年度项目库项目清单"
-    doc = _doc(target, landscape(A4), title)
-    doc.build(list_story(session, year, rows, title=title),
-              onFirstPage=_footer(title), onLaterPages=_footer(title))  # fmt: skip
+    doc = _doc(target, landscape(A4), title, header=True)
+    story = list_story(session, year, rows, title=title)
+    doc.build_records([title], lambda _t: record(title, printed, story, footer="项目清单"))
     return len(rows)

@@ -47,3 +47,33 @@ def test_forms(sqlite_db, tmp_path):
     assert "13912345678" not in text and not any(i in text for i in ids18)
     text = _text(disposal)
     assert "扶贫项目资产处置申请表" in text and "村民代表大会决议" in text and "县级财政部门" in text
+
+
+def test_rare_name_characters_print(sqlite_db, tmp_path, pdftotext):
+    """䶮 (Extension A) and 𠮷 (beyond U+FFFF) come back out of every asset form's text."""
+    import re
+
+    with sqlite_db.session() as s:
+        add_regions(s)
+        hh = add_household(s, head="冯䶮")
+        a = svc.create_asset(s, {"name": "𠮷田组光伏电站", "category": "01", "original_value": "80000",
+                                 "ownership_level": "03", "formed_on": dt.date(2022, 6, 1),
+                                 "owner_name": "𠮷田村股份经济合作社", "custodian_person": "冯䶮"},
+                             region_code=VILLAGE, fundings=[svc.FundingShare("01", D("80000"))])
+        inc = svc.add_income(s, a.id, year=2024, amount="1000", source_kind="分红")
+        svc.set_distribution(s, inc.id, [svc.Share("01", D("1000"), hh.id)], approved_on=dt.date(2025, 1, 5))
+        d = svc.request_disposal(s, a.id, trigger="04", method="转让", reason="𠮷田组整体搬迁",
+                                 requested_on=dt.date(2025, 2, 1))
+        outputs = {
+            "card": asset_forms.render_card(s, a.id, tmp_path / "card.pdf"),
+            "ledger": asset_forms.render_ledger(s, VILLAGE, tmp_path / "ledger.pdf"),
+            "notice": asset_forms.render_distribution(s, inc.id, tmp_path / "notice.pdf"),
+            "disposal": asset_forms.render_disposal(s, d.id, tmp_path / "disposal.pdf"),
+        }
+    for kind, path in outputs.items():
+        text = re.sub(r"\s+", "", pdftotext(path))
+        assert "𠮷田组光伏电站" in text, kind
+        assert re.search(r"第1页共\d+页", text), kind  # the shared page frame
+    assert "冯䶮" in re.sub(r"\s+", "", pdftotext(outputs["card"]))
+    assert "冯䶮" in re.sub(r"\s+", "", pdftotext(outputs["notice"]))
+    assert "𠮷田组整体搬迁" in re.sub(r"\s+", "", pdftotext(outputs["disposal"]))

@@ -79,3 +79,21 @@ def test_nothing_to_print_is_a_user_error(printed):
         render(s, "list", year=2019)
     with pytest.raises(UserError, match="不认识的打印种类"):
         render(s, "poster", year=2024)
+
+
+def test_rare_name_characters_print_in_every_kind(sqlite_db, tmp_path, pdftotext):
+    """䶮 (Extension A) and 𠮷 (beyond U+FFFF) come back out of the PDF text: the shared
+    font chain draws them and writes their ToUnicode entries."""
+    with sqlite_db.session() as s:
+        add_regions(s)
+        p = P.create_project(s, road(name="𠮷田组产业路", implementer="冯䶮种养专业合作社",
+                                     manager="冯䶮"))  # fmt: skip
+        walk_to(s, p.id, P.IN_LIBRARY, dt.date(2023, 10, 8))
+        for kind in ("declaration", "notice", "list"):
+            out = tmp_path / f"{kind}.pdf"
+            pp.render(s, kind, str(out), project_id=p.id)
+            text = re.sub(r"\s+", "", pdftotext(out))
+            assert "𠮷田组产业路" in text, kind
+            if kind != "list":
+                assert "冯䶮种养专业合作社" in text, kind
+            assert "第1页共1页" in text, kind
