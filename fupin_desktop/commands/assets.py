@@ -1,8 +1,12 @@
 """``fupin import assets``, ``fupin export assets`` and ``fupin print asset``.
 
-``import``/``export``/``print`` are shared verbs: each area adds its noun under them. The
-helper below reuses a verb another area registered first, or creates it, so the order of
-registration does not matter.
+    fupin [--db D] import assets FILE [--dry-run] [--json]
+    fupin [--db D] export assets OUT.xlsx [--region CODE]
+    fupin [--db D] print asset --kind card|distribution|disposal --id N [--year Y] -o OUT.pdf
+    fupin [--db D] print asset --kind ledger --region CODE -o OUT.pdf
+
+``import``/``export`` are verbs shared by every area (``commands.noun_parsers``);
+``print asset`` is one of the shared print kinds (``commands.print.add_print_kind``).
 """
 
 from __future__ import annotations
@@ -12,21 +16,12 @@ import json
 import sys
 from pathlib import Path
 
+from fupin_desktop.commands import noun_parsers
+from fupin_desktop.commands.print import PrintKind, add_print_kind, year_type
 from fupin_desktop.errors import UserError
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
-
-
-def _noun_parsers(sub: argparse._SubParsersAction, verb: str, help_text: str) -> argparse._SubParsersAction:
-    """The sub-parsers under ``fupin VERB``, creating ``VERB`` if no area has yet."""
-    parser = sub.choices.get(verb)
-    if parser is None:
-        parser = sub.add_parser(verb, help=help_text)
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return parser.add_subparsers(dest=f"{verb}_what", metavar="WHAT", parser_class=type(parser))
 
 
 def _open(args: argparse.Namespace):
@@ -80,7 +75,15 @@ def cmd_export_assets(args: argparse.Namespace) -> int:
 PRINT_KINDS = {"card": "资产登记卡", "ledger": "资产台账", "distribution": "收益分配公示表", "disposal": "资产处置申请表"}
 
 
-def cmd_print_asset(args: argparse.Namespace) -> int:
+def configure_print(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--id", type=int, help="资产 id（登记卡、公示表、处置申请表）")
+    parser.add_argument("--region", metavar="CODE", help="区划代码（台账）")
+    parser.add_argument("--kind", required=True, choices=sorted(PRINT_KINDS),
+                        help="card 登记卡 / ledger 台账 / distribution 收益分配公示表 / disposal 处置申请表")
+    parser.add_argument("--year", type=year_type, help="公示表的收益年度（默认最近一年）")
+
+
+def run_print(args: argparse.Namespace, db) -> int:
     from fupin_desktop.printing import asset_forms
 
     if args.kind == "ledger":
@@ -89,7 +92,6 @@ def cmd_print_asset(args: argparse.Namespace) -> int:
     elif args.id is None:
         raise UserError(f"打印{PRINT_KINDS[args.kind]}请用 --id 指定资产。")
     out = Path(args.output)
-    db = _open(args)
     try:
         with db.session() as s:
             if args.kind == "ledger":
@@ -105,32 +107,23 @@ def cmd_print_asset(args: argparse.Namespace) -> int:
                     asset_forms.render_disposal(s, asset_forms.latest_disposal(s, args.id), out)
     except OSError as exc:
         raise UserError(f"无法写入 {out}：{exc.strerror or exc}。如文件正在打开，请先关闭。") from exc
-    finally:
-        db.dispose()
     print(f"已生成{PRINT_KINDS[args.kind]}：{out}")
     return EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    nouns = _noun_parsers(sub, "import", "从表格导入数据（先核对差异，有问题则不写入）")
+    nouns = noun_parsers(sub, "import", "从表格导入数据（先核对差异，有问题则不写入）")
     p = nouns.add_parser("assets", help="导入资产台账（.xlsx/.xls，按资产编号核对新增和修改）")
     p.add_argument("file", metavar="FILE", help="台账文件")
     p.add_argument("--dry-run", action="store_true", help="只核对并列出差异，不写入")
     p.add_argument("--json", action="store_true", help="以 JSON 输出核对结果")
     p.set_defaults(func=cmd_import_assets)
 
-    nouns = _noun_parsers(sub, "export", "导出数据到表格")
+    nouns = noun_parsers(sub, "export", "导出数据到表格")
     p = nouns.add_parser("assets", help="导出资产台账到 .xlsx")
     p.add_argument("out", metavar="OUT.xlsx")
     p.add_argument("--region", metavar="CODE", help="只导出该区划（县、乡镇或村的12位代码）的资产")
     p.set_defaults(func=cmd_export_assets)
 
-    nouns = _noun_parsers(sub, "print", "打印表单（生成 PDF）")
-    p = nouns.add_parser("asset", help="资产登记卡、资产台账、收益分配公示表、资产处置申请表")
-    p.add_argument("--id", type=int, help="资产 id（登记卡、公示表、处置申请表）")
-    p.add_argument("--region", metavar="CODE", help="区划代码（台账）")
-    p.add_argument("--kind", required=True, choices=sorted(PRINT_KINDS),
-                   help="card 登记卡 / ledger 台账 / distribution 收益分配公示表 / disposal 处置申请表")
-    p.add_argument("--year", type=int, help="公示表的收益年度（默认最近一年）")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
-    p.set_defaults(func=cmd_print_asset)
+    add_print_kind(PrintKind("asset", "资产登记卡、资产台账、收益分配公示表、资产处置申请表（PDF）",
+                             configure_print, run_print, output_help="输出的 PDF 文件"))

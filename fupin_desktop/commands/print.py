@@ -36,6 +36,7 @@ class PrintKind:
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace, object], int]
+    output_help: str = ("输出的 PDF 文件；打印多户时给一个文件夹（已存在或以 / 结尾）则每户一个文件")
 
 
 _KINDS: dict[str, PrintKind] = {}
@@ -53,8 +54,7 @@ def add_print_kind(kind: PrintKind) -> None:
 def _add(kind: PrintKind) -> None:
     assert _subparsers is not None
     p = _subparsers.add_parser(kind.name, help=kind.help, description=kind.help)
-    p.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="输出的 PDF 文件；打印多户时给一个文件夹（已存在或以 / 结尾）则每户一个文件")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help=kind.output_help)
     kind.configure(p)
     p.set_defaults(func=lambda args, k=kind: _run(k, args))
 
@@ -89,7 +89,8 @@ def _progress(done: int, total: int, message: str) -> None:
         print(f"\r{done}/{total} {message[:40]:<40}", end="", file=sys.stderr, flush=True)
 
 
-def _year(value: str) -> int:
+def year_type(value: str) -> int:
+    """argparse type of a --year option: a four-digit year 2000–2100."""
     try:
         year = int(value)
     except ValueError:
@@ -103,7 +104,7 @@ def _household_configure(parser: argparse.ArgumentParser) -> None:
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--household", nargs="+", metavar="NO", help="户编号（可以给多个）")
     who.add_argument("--region", metavar="CODE", help="村或乡镇的12位区划代码：打印其下所有在册户")
-    parser.add_argument("--year", type=_year, help="年度（默认最近一个有收入记录的年度）")
+    parser.add_argument("--year", type=year_type, help="年度（默认最近一个有收入记录的年度）")
 
 
 def _household_run(form_key: str) -> Callable[[argparse.Namespace, object], int]:
@@ -134,7 +135,7 @@ def _notice_configure(parser: argparse.ArgumentParser) -> None:
     kinds = "、".join(f"{k.short}（{k.key}）" for k in NOTICE_KINDS.values())
     parser.add_argument("--region", required=True, metavar="CODE", help="村或乡镇的12位区划代码")
     parser.add_argument("--kind", required=True, metavar="KIND", help=f"公示类型：{kinds}")
-    parser.add_argument("--year", type=_year, help="年度（默认最近一个有记录的年度）")
+    parser.add_argument("--year", type=year_type, help="年度（默认最近一个有记录的年度）")
     parser.add_argument("--from", dest="posted_on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
                         help="公示开始日期（默认今天）")
     parser.add_argument("--days", type=int, default=5, help="公示天数（默认 5）")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from fupin_desktop.cli import main
 
 
@@ -64,3 +66,37 @@ def test_print_project_kinds(tmp_path, capsys):
                  "-o", str(tmp_path / "none.pdf")]) == 2  # fmt: skip
     err = capsys.readouterr().err
     assert "2019年度没有可打印的项目" in err and "Traceback" not in err
+
+
+def test_noun_parsers_share_a_verb_whichever_area_registers_first(capsys):
+    import argparse
+
+    from fupin_desktop.commands import noun_parsers
+
+    for order in ((0, 1), (1, 0)):
+        parser = argparse.ArgumentParser(prog="fupin")
+        sub = parser.add_subparsers(dest="command")
+        for area in order:
+            nouns = noun_parsers(sub, "import", "导入")
+            nouns.add_parser(("households", "assets")[area]).set_defaults(noun=area)
+        assert parser.parse_args(["import", "households"]).noun == 0
+        assert parser.parse_args(["import", "assets"]).noun == 1
+        assert list(sub.choices) == ["import"]
+    # A verb an area made itself, with its own sub-parsers, is reused too.
+    parser = argparse.ArgumentParser(prog="fupin")
+    sub = parser.add_subparsers(dest="command")
+    own = sub.add_parser("export").add_subparsers(dest="what")
+    own.add_parser("households")
+    assert noun_parsers(sub, "export", "导出") is own
+    # A verb without a noun is a usage error.
+    with pytest.raises(SystemExit):
+        parser.parse_args(["export"])
+
+
+def test_print_asset_is_a_shared_print_kind():
+    from fupin_desktop.cli import build_parser
+    from fupin_desktop.commands import assets
+    from fupin_desktop.commands.print import _KINDS
+
+    build_parser()
+    assert _KINDS["asset"].run is assets.run_print and "project" in _KINDS
