@@ -158,3 +158,22 @@ def test_neglect_dialog_and_ledger_export(ledger_db, main_window, qtbot, tmp_pat
 
     ws = load_workbook(out)["资产台账"]
     assert ws.max_row == 3 and ws.cell(1, 1).value == "资产编号"
+
+
+def test_ledger_and_card_open_in_the_print_preview(ledger_db, main_window, qtbot):
+    from fupin_desktop.ui.printing import PdfPreviewDialog
+
+    page = _page(main_window)
+    op = page.print_ledger()  # 全县: the county is chosen when no region is
+    qtbot.waitUntil(lambda: not op.is_running(), timeout=10000)
+    ledger = page.findChildren(PdfPreviewDialog)
+    assert len(ledger) == 1 and ledger[0].windowTitle() == "资产台账" and ledger[0].page_count >= 1
+    ledger_path = ledger[0].path
+    ledger[0].reject()
+    assert not ledger_path.exists()  # the temporary file goes with the preview
+
+    page.table.selectRow(0)
+    card_path = page.print_card()
+    previews = [d for d in page.findChildren(PdfPreviewDialog) if d.path == card_path]
+    assert len(previews) == 1 and previews[0].save_name.startswith("资产登记卡")
+    previews[0].reject()

@@ -130,11 +130,17 @@ def test_figures_panel(page, seeded, ui_db):
     assert page.figures.values["start_rate"].text() == "—"
 
 
-def test_print_list_writes_a_pdf(page, qtbot, tmp_path, monkeypatch):
-    opened = []
-    monkeypatch.setattr(page, "_open_pdf", opened.append)
+def test_print_list_opens_the_preview(page, qtbot):
+    from fupin_desktop.ui.printing import PdfPreviewDialog
+
     page.year.setCurrentIndex(page.year.findData(2024))
-    target = tmp_path / "list.pdf"
-    op = page.print_pdf("list", path=str(target))
+    op = page.print_pdf("list")
     qtbot.waitUntil(lambda: not op.is_running(), timeout=10000)
-    assert opened == [str(target)] and target.read_bytes().startswith(b"%PDF")
+    dialogs = page.findChildren(PdfPreviewDialog)
+    assert len(dialogs) == 1
+    dialog = dialogs[0]
+    path = dialog.path
+    assert path.read_bytes().startswith(b"%PDF") and dialog.page_count >= 1
+    assert dialog.windowTitle() == "2024年度项目清单" and dialog.save_name == "2024年度项目清单.pdf"
+    dialog.reject()  # the temporary file goes with the preview
+    assert not path.exists()

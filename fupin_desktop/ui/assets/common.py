@@ -4,15 +4,12 @@ money text, and running a service call with the error shown as the clerk expects
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QDateEdit, QWidget
 
 from fupin_desktop.codes import code_list
@@ -102,28 +99,21 @@ def guarded(parent: QWidget | None, func: Callable[[], T]) -> T | None:
         return None
 
 
-def open_pdf(path: Path) -> None:
-    """Show a PDF in the system viewer (until the shared preview dialog lands)."""
-    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
-        return
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+def print_form(parent: QWidget | None, db, title: str, render: Callable[[Any, Path], Path]) -> Path | None:
+    """Render one form (a page or two: quick enough to wait for) with ``render(session, path)``
+    into a temporary PDF and show it in the print preview (打印, 另存为 PDF); the file goes
+    when the preview closes. Returns the file, or ``None`` when it failed (the error was shown)."""
+    from fupin_desktop.ui.printing import show_pdf, temporary_pdf
 
-
-def temp_pdf(stem: str) -> Path:
-    folder = Path(tempfile.gettempdir()) / "fupin-prints"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{stem}-{dt.datetime.now():%Y%m%d%H%M%S%f}.pdf"
-
-
-def print_form(parent: QWidget | None, db, stem: str, render: Callable[[Any, Path], Path]) -> Path | None:
-    """Render one form into a temporary PDF with ``render(session, path)`` and show it.
-    Returns the file, or ``None`` when it failed (the error was shown)."""
+    path = temporary_pdf()
 
     def run() -> Path:
         with db.session() as s:
-            return render(s, temp_pdf(stem))
+            return render(s, path)
 
     done = guarded(parent, run)
-    if done:
-        open_pdf(done)
+    if done is None:
+        path.unlink(missing_ok=True)
+        return None
+    show_pdf(done, parent, title=title, save_name=f"{title.replace(' ', '_')}.pdf")
     return done

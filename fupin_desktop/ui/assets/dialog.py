@@ -803,7 +803,7 @@ class AssetDialog(QDialog):
         from fupin_desktop.printing import asset_forms
 
         income_id = self.dist_income_combo.currentData()
-        self.last_pdf = print_form(self, self.db, "收益分配公示表",
+        self.last_pdf = print_form(self, self.db, f"收益分配公示表 {self.no_label.text()}",
                                    lambda s, path: asset_forms.render_distribution(s, income_id, path))
 
     # -- 管护 -----------------------------------------------------------------------------------------
@@ -899,6 +899,6 @@ class AssetDialog(QDialog):
         data = _selected_data(self.disposal_table)
         if data is None:
             return
-        self.last_pdf = print_form(self, self.db, "资产处置申请表",
+        self.last_pdf = print_form(self, self.db, f"资产处置申请表 {self.no_label.text()}",
                                    lambda s, path: asset_forms.render_disposal(s, data[0], path))
 

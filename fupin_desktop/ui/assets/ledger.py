@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 from fupin_desktop.codes import label_of
 from fupin_desktop.db import Database
 from fupin_desktop.services import assets as svc
-from fupin_desktop.ui.assets.common import CodeCombo, money, open_pdf, print_form, temp_pdf
+from fupin_desktop.ui.assets.common import CodeCombo, money, print_form
 from fupin_desktop.ui.operations import BackgroundOp
+from fupin_desktop.ui.printing import print_and_preview
 
 COLUMNS = (
     ("资产编号", lambda r: r.asset_no),
@@ -306,7 +307,7 @@ class AssetsPage(QWidget):
 
         self._show_dialog(ImportReviewDialog(self.db, Path(path), self))
 
-    def print_ledger(self) -> None:
+    def print_ledger(self) -> BackgroundOp | None:
         region = self.region_combo.currentData()
         if region is None:
             with self.db.session() as s:
@@ -316,25 +317,27 @@ class AssetsPage(QWidget):
                 from PySide6.QtWidgets import QMessageBox
 
                 QMessageBox.information(self, "打印资产台账", "请先选择一个区划。")
-                return
+                return None
         flt = self.current_filter()
-        path = temp_pdf("资产台账")
+        db = self.db
 
-        def work(_progress, _cancelled):
+        def work(path, _progress, _cancelled):
             from fupin_desktop.printing import asset_forms
 
-            with self.db.session() as s:
+            with db.session() as s:
                 return asset_forms.render_ledger(s, region, path, flt)
 
-        BackgroundOp(self, work, title="打印资产台账", label="正在生成台账…").success(open_pdf).start()
+        return print_and_preview(self, "资产台账", work, save_name="资产台账.pdf", cancellable=False)
 
-    def print_card(self) -> None:
+    def print_card(self) -> Path | None:
         asset_id = self.selected_id()
         if asset_id is None:
             from PySide6.QtWidgets import QMessageBox
 
             QMessageBox.information(self, "打印资产登记卡", "请先在列表中选中一项资产。")
-            return
+            return None
         from fupin_desktop.printing import asset_forms
 
-        print_form(self, self.db, "资产登记卡", lambda s, path: asset_forms.render_card(s, asset_id, path))
+        row = self.model.rows[self.table.selectionModel().selectedRows()[0].row()]
+        return print_form(self, self.db, f"资产登记卡 {row.asset_no}",
+                          lambda s, path: asset_forms.render_card(s, asset_id, path))

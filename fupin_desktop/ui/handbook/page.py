@@ -34,8 +34,8 @@ from fupin_desktop.ui.handbook.widgets import (
     Field,
     FormDialog,
     ReadOnlyTable,
-    print_and_preview,
 )
+from fupin_desktop.ui.printing import print_and_preview
 
 FORMS = (("handbook", "扶贫手册"), ("card", "明白卡"), ("form", "户信息采集表"))
 

@@ -1,13 +1,11 @@
 """Small widgets the handbook UI shares: code-list combo boxes, read-only tables, a form dialog
-built from a field list, and running a print job then previewing the PDF."""
+built from a field list."""
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -195,28 +193,3 @@ class FormDialog(QDialog):
             QMessageBox.warning(self, self.windowTitle(), str(err))
             return
         self.accept()
-
-
-def print_and_preview(parent: QWidget, title: str, job: Callable[[Path, Callable, Callable], object],
-                      *, save_name: str) -> None:
-    """Run ``job(pdf_path, progress, cancel)`` in the background, then preview the PDF."""
-    from fupin_desktop.ui.operations import BackgroundOp
-    from fupin_desktop.ui.printing import PdfPreviewDialog
-
-    fd, name = tempfile.mkstemp(prefix="fupin-", suffix=".pdf")
-    import os
-
-    os.close(fd)
-    path = Path(name)
-
-    def done(_result: object) -> None:
-        dialog = PdfPreviewDialog(path, parent, title=title, save_name=save_name, delete_on_close=True)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-
-    op = BackgroundOp(parent, lambda progress, cancel: job(path, progress, cancel),
-                      title=title, label="正在生成 PDF…")
-    op.success(done)
-    op.on_cancelled(lambda: path.unlink(missing_ok=True))
-    op.failed.connect(lambda _exc: path.unlink(missing_ok=True))
-    op.start()

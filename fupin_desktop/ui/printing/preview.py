@@ -19,6 +19,12 @@ dialog: printer, copies, page range) and saves a copy (另存为 PDF). Pages are
 rendered at the printer's resolution (at most 300 dpi), so what prints is what was
 previewed. :func:`print_pdf` does the printing without the dialog.
 
+Two helpers cover what a page usually does: :func:`show_pdf` opens the dialog on a PDF that
+exists (and deletes it when the dialog closes), and :func:`print_and_preview` runs the PDF job
+in the background (progress, 取消) and then shows the result::
+
+    print_and_preview(page, "资产台账", lambda path, progress, cancel: render(path), save_name="台账.pdf")
+
 The QPrinter is kept on the dialog (``self.printer``): a temporary QPrinter given to a Qt
 print dialog crashes (TECH-NOTES).
 """
@@ -26,7 +32,9 @@ print dialog crashes (TECH-NOTES).
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import tempfile
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -345,3 +353,36 @@ class PdfPreviewDialog(QDialog):
         if self._delete_on_close:
             self.path.unlink(missing_ok=True)
         super().done(result)
+
+
+def show_pdf(path: str | Path, parent: QWidget | None, *, title: str, save_name: str | None = None,
+             delete_on_close: bool = True) -> PdfPreviewDialog:
+    """Open the preview dialog on ``path`` (window-modal, deleted with its file when closed)."""
+    dialog = PdfPreviewDialog(path, parent, title=title, save_name=save_name,
+                              delete_on_close=delete_on_close)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+def temporary_pdf() -> Path:
+    """A new empty temporary .pdf file for a print job to write."""
+    fd, name = tempfile.mkstemp(prefix="fupin-", suffix=".pdf")
+    os.close(fd)
+    return Path(name)
+
+
+def print_and_preview(parent: QWidget, title: str, job: Callable[[Path, Callable, Callable], object],
+                      *, save_name: str, cancellable: bool = True):
+    """Run ``job(pdf_path, progress, cancel)`` off the GUI thread (progress window, 取消),
+    then preview the PDF; the temporary file goes when the preview closes, or at once when
+    the job fails or is cancelled. Returns the started ``BackgroundOp``."""
+    from fupin_desktop.ui.operations import BackgroundOp
+
+    path = temporary_pdf()
+    op = BackgroundOp(parent, lambda progress, cancel: job(path, progress, cancel),
+                      title=title, label="正在生成 PDF…", cancellable=cancellable)
+    op.success(lambda _result: show_pdf(path, parent, title=title, save_name=save_name))
+    op.on_cancelled(lambda: path.unlink(missing_ok=True))
+    op.failed.connect(lambda _exc: path.unlink(missing_ok=True))
+    return op.start()

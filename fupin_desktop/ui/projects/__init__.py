@@ -5,15 +5,11 @@ and the actions (新建, 打开, 流转, 删除, 打印, 十制缺项).
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -44,6 +40,7 @@ from fupin_desktop.services import projects as svc
 from fupin_desktop.ui.errors import show_user_error
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.pages import AreaPage, Stat, count, yuan
+from fupin_desktop.ui.printing import print_and_preview
 from fupin_desktop.ui.projects.dialog import ProjectDialog
 from fupin_desktop.ui.projects.handover import HandoverDialog
 from fupin_desktop.ui.projects.model import NAME_COLUMN, ProjectTableModel, Roles
@@ -494,8 +491,8 @@ class ProjectsPage(AreaPage):
         box.setDetailedText("\n".join(lines))
         box.exec()
 
-    def print_pdf(self, kind: str, *, selected: bool = False, path: str | None = None) -> BackgroundOp | None:
-        """Render a PDF off the GUI thread into ``path`` (asked for when None), then open it."""
+    def print_pdf(self, kind: str, *, selected: bool = False) -> BackgroundOp | None:
+        """Render a PDF off the GUI thread, then show it in the print preview (打印, 另存为)."""
         from fupin_desktop.printing import projects as pp
 
         pid = self.selected_id() if selected else None
@@ -507,22 +504,14 @@ class ProjectsPage(AreaPage):
         if not selected and year is None:
             QMessageBox.information(self, "打印", "请先在“年度”中选择要打印的年度。")
             return None
-        if path is None:
-            default = Path(tempfile.gettempdir()) / f"{pp.KINDS[kind]}.pdf"
-            path, _ = QFileDialog.getSaveFileName(self, "保存 PDF", str(default), "PDF 文件 (*.pdf)")
-            if not path:
-                return None
         db = self.db
 
-        def work(_progress, _cancelled):
+        def work(path, _progress, _cancelled):
             with db.session() as s:
-                return pp.render(s, kind, path, project_id=pid, year=None if pid else year,
+                return pp.render(s, kind, str(path), project_id=pid, year=None if pid else year,
                                  region_code=None if pid else f.region_code)  # fmt: skip
 
-        op = BackgroundOp(self, work, title="打印", label="正在生成 PDF…", cancellable=False)
-        op.success(lambda _n: self._open_pdf(path)).start()
-        return op
-
-    def _open_pdf(self, path: str) -> None:
-        # Until the shared preview dialog (ui/printing) lands: the system's PDF viewer.
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        what = pp.KINDS[kind]
+        scope = f"{year}年度" if pid is None else ""
+        return print_and_preview(self, f"{scope}{what}", work, save_name=f"{scope}{what}.pdf",
+                                 cancellable=False)
