@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -37,6 +37,7 @@ from fupin_desktop.rules.text import normalize_text
 __all__ = [
     "LOAD_LIMITS",
     "HouseholdHit",
+    "household_hits",
     "LoadReport",
     "add_entry",
     "assign_helper",
@@ -50,7 +51,6 @@ __all__ = [
     "region_choices",
     "save_helper",
     "save_team_member",
-    "search_households",
     "team_of",
     "team_roles",
     "update_entry",
@@ -444,29 +444,22 @@ class HouseholdHit:
     member_count: int
 
 
-def search_households(session: Session, text: str, *, region_code: str | None = None,
-                      limit: int = 50) -> list[HouseholdHit]:
-    """Households whose 户主 name starts with ``text``, or whose 户编号 / 户主证件号 /
-    phone contains it (any member's name too), within ``region_code`` if given."""
-    from fupin_desktop.models import Member
+def household_hits(session: Session, ids: Sequence[int]) -> list[HouseholdHit]:
+    """Display lines (户主, 乡镇村组, 户编号, 人数) for ``ids`` (a page of search results), in
+    the order given. The search itself is the registry's (``services.registry.household_ids``
+    with a text filter)."""
+    if not ids:
+        return []
+    rows = {h.id: h for h in session.scalars(select(Household).where(Household.id.in_(ids)))}
+    return _hits(session, [rows[i] for i in ids if i in rows])
 
-    text = normalize_text(text)
-    stmt = select(Household).where(Household.status == "01")
-    if region_code:
-        stmt = stmt.where(Household.region_code.like(code_prefix(region_code) + "%"))
-    if text:
-        like = f"%{text}%"
-        members = select(Member.household_id).where(Member.name.like(text + "%"))
-        stmt = stmt.where(or_(Household.head_name.like(text + "%"), Household.household_no.like(like),
-                              Household.head_id18.like(like), Household.phone.like(like),
-                              Household.id.in_(members)))
-    stmt = stmt.order_by(Household.region_code, Household.group_name, Household.household_no).limit(limit)
-    rows = list(session.scalars(stmt))
-    codes = {h.region_code for h in rows} | {h.region_code[:9] + "000" for h in rows}
+
+def _hits(session: Session, households: Sequence[Household]) -> list[HouseholdHit]:
+    codes = {h.region_code for h in households} | {h.region_code[:9] + "000" for h in households}
     names = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all())
     return [HouseholdHit(h.id, h.household_no or "", h.head_name or "", h.region_code,
                          f"{names.get(h.region_code[:9] + '000', '')}{names.get(h.region_code, '')}"
-                         f"{h.group_name or ''}", h.member_count) for h in rows]
+                         f"{h.group_name or ''}", h.member_count) for h in households]
 
 
 # -- 4-3-2-1 ---------------------------------------------------------------------------------
@@ -528,11 +521,7 @@ def load_check(session: Session, region_code: str | None = None, *,
             .order_by(Household.region_code, Household.group_name, Household.household_no))
     if region_filter is not None:
         need = need.where(region_filter)
-    missing = list(session.scalars(need))
-    names = dict(session.execute(select(Region.code, Region.name)).all())
-    without = [HouseholdHit(h.id, h.household_no or "", h.head_name or "", h.region_code,
-                            f"{names.get(h.region_code[:9] + '000', '')}{names.get(h.region_code, '')}"
-                            f"{h.group_name or ''}", h.member_count) for h in missing]
+    without = _hits(session, list(session.scalars(need)))
     return LoadReport(overloaded, unranked, without)
 
 

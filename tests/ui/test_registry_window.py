@@ -244,3 +244,26 @@ def test_every_tab_renders(page, qtbot):
     for i in range(window.tabs.count()):
         window.tabs.setCurrentIndex(i)
         assert not window.grab().isNull()
+
+
+def test_assistance_tab_is_the_handbook_widget(page, filled_db, qtbot):
+    from fupin_desktop.services import handbook as hb
+    from fupin_desktop.ui.handbook import HouseholdAssistWidget
+
+    window = page.open_row(0)
+    with filled_db.session() as s:
+        helper = hb.save_helper(s, {"name": "杨帮扶", "unit_name": "县农业农村局", "phone": "13700000001"})
+        hb.assign_helper(s, window.household_id, helper.id, dt.date(2024, 3, 1))
+    tab = window.assistance
+    assert isinstance(tab, HouseholdAssistWidget) and tab.household_id == window.household_id
+    window.tabs.setCurrentIndex(window.tabs.indexOf(window.assistance_holder))
+    # Typed into the quick entry, then the household is saved: the tab is reloaded, not rebuilt.
+    tab.q_content.setText("送化肥两袋")
+    window.basic_form.set_value("phone", "13812340000")
+    assert window.save()
+    assert window.assistance is tab and tab.q_content.text() == "送化肥两袋"
+    assert tab.assignments.rowCount() == 1 and tab.assignments.item(0, 0).text() == "杨帮扶"
+    # A line added on the tab refreshes the household list.
+    with qtbot.waitSignal(window.saved, timeout=2000):
+        assert tab.submit_entry()
+    assert tab.entries.rowCount() == 1

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from fupin_desktop.codes import code_list
 from fupin_desktop.db import Database
 from fupin_desktop.services import handbook as hb
+from fupin_desktop.services import registry
 from fupin_desktop.ui.handbook.assist import HouseholdAssistWidget
 from fupin_desktop.ui.handbook.widgets import (
     Field,
@@ -37,6 +38,7 @@ from fupin_desktop.ui.handbook.widgets import (
 )
 from fupin_desktop.ui.printing import print_and_preview
 
+SEARCH_LIMIT = 200
 FORMS = (("handbook", "扶贫手册"), ("card", "明白卡"), ("form", "户信息采集表"))
 
 HELPER_FIELDS = [
@@ -104,7 +106,7 @@ class HandbookPage(QWidget):
     # -- 按户填写 ---------------------------------------------------------------------------------
     def _build_households(self) -> QWidget:
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("户主姓名、成员姓名、户编号、身份证号或电话")
+        self.search_edit.setPlaceholderText("姓名、拼音首字母、身份证号后几位、户编号或电话")
         self.search_edit.setClearButtonEnabled(True)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -148,7 +150,10 @@ class HandbookPage(QWidget):
     def search(self) -> None:
         current = self.assist.household_id
         with self.db.session() as s:
-            hits = hb.search_households(s, self.search_edit.text(), limit=200)
+            # The registry's search: a name, 拼音首字母, the last digits of an ID number, a 户编号
+            # or a phone number.
+            ids = registry.household_ids(s, registry.HouseholdFilter(text=self.search_edit.text()))
+            hits = hb.household_hits(s, ids[:SEARCH_LIMIT])
         self.results.blockSignals(True)
         self.results.clear()
         for h in hits:
@@ -158,8 +163,8 @@ class HandbookPage(QWidget):
             if h.id == current:
                 self.results.setCurrentItem(item)
         self.results.blockSignals(False)
-        more = "（只显示前 200 户，请输入更多文字缩小范围）" if len(hits) == 200 else ""
-        self.result_count.setText(f"找到 {len(hits)} 户{more}")
+        more = f"（只显示前 {SEARCH_LIMIT} 户，请输入更多文字缩小范围）" if len(ids) > SEARCH_LIMIT else ""
+        self.result_count.setText(f"找到 {len(ids)} 户{more}")
 
     def _household_chosen(self, item: QListWidgetItem | None, _prev=None) -> None:
         hid = item.data(Qt.ItemDataRole.UserRole) if item is not None else None

@@ -52,10 +52,6 @@ EVENT_COLUMNS = (
     ("details", "变动内容"), ("reported_month", "报告月份"), ("recorded_by", "经办人"),
     ("recorded_at", "录入时间"), ("note", "备注"),
 )
-ASSIGNMENT_COLUMNS = (
-    ("helper", "帮扶责任人"), ("role", "类别"), ("unit", "帮扶单位"), ("title", "职务"),
-    ("phone", "联系电话"), ("start_date", "开始时间"), ("end_date", "结束时间"), ("note", "备注"),
-)
 MONITORING_COLUMNS = (
     ("category", "监测对象类别"), ("identified_ym", "识别监测时间"), ("risks", "致贫/返贫风险"),
     ("state", "状态"), ("elimination_mode", "消除方式"), ("eliminated_ym", "消除时间"),
@@ -91,26 +87,12 @@ def _scroll(widget: QWidget) -> QScrollArea:
     return area
 
 
-def assignment_history_tab(db: Database, data: svc.HouseholdData, parent: QWidget) -> QWidget:
-    """The default 帮扶 tab: the current helper and the history of assignments, read-only."""
-    box = QWidget(parent)
-    layout = QVBoxLayout(box)
-    current = [a for a in data.assignments if a["current"]]
-    text = "、".join(f"{a['helper']}（{a['unit']}，{a['phone']}）" for a in current) or "暂无"
-    label = QLabel(f"现任帮扶责任人：{text}")
-    label.setWordWrap(True)
-    layout.addWidget(label)
-    model = RecordTableModel(ASSIGNMENT_COLUMNS, box)
-    model.set_rows(list(reversed(data.assignments)))
-    view = _table(model)
-    view.setObjectName("assignmentTable")
-    for col, width in enumerate((80, 90, 200, 160, 110, 90, 90)):
-        view.setColumnWidth(col, width)
-    layout.addWidget(view, 1)
-    hint = QLabel("更换帮扶责任人时新增一行（原结对写上结束时间），不改写原记录。")
-    hint.setStyleSheet("color:#5a6678;")
-    layout.addWidget(hint)
-    return box
+def assistance_tab(db: Database, data: svc.HouseholdData, parent: QWidget) -> QWidget:
+    """The 帮扶 tab: the household's helpers with their history, its 扶贫手册 entries (quick
+    entry) and the yearly 收支 — the handbook area's widget, each save its own unit of work."""
+    from fupin_desktop.ui.handbook import HouseholdAssistWidget
+
+    return HouseholdAssistWidget(db, data.id, parent)
 
 
 class YearPicker(QWidget):
@@ -186,9 +168,9 @@ class HouseholdWindow(QWidget):
     """One household's window (a top-level window, several may be open)."""
 
     saved = Signal(int)
-    # The 帮扶 tab is swappable: the handbook area installs its own widget factory here.
+    # The 帮扶 tab's widget (built once per window; reloaded when the household is shown again).
     assistance_tab_factory: ClassVar[Callable[[Database, svc.HouseholdData, QWidget], QWidget]] = \
-        staticmethod(assignment_history_tab)
+        staticmethod(assistance_tab)
 
     def __init__(self, db: Database, household_id: int, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
@@ -233,6 +215,7 @@ class HouseholdWindow(QWidget):
         self._build_conditions()
         self._build_guarantees()
         self.assistance_holder = QWidget()
+        self.assistance: QWidget | None = None
         QVBoxLayout(self.assistance_holder).setContentsMargins(0, 0, 0, 0)
         self.tabs.addTab(self.assistance_holder, "帮扶")
         self._build_monitoring()
@@ -448,14 +431,15 @@ class HouseholdWindow(QWidget):
         self._show_income_year(latest)
         self._show_conditions_year(latest)
         self._show_guarantee_year(self.guarantee_year.year())
-        tab_index = self.tabs.indexOf(self.assistance_holder)
-        layout = self.assistance_holder.layout()
-        while layout.count():
-            old = layout.takeAt(0).widget()
-            if old is not None:
-                old.deleteLater()
-        layout.addWidget(type(self).assistance_tab_factory(self.db, edited, self.assistance_holder))
-        self.tabs.setTabText(tab_index, "帮扶")
+        if self.assistance is None:
+            # Built once: what the clerk is typing on the tab survives saving the household.
+            self.assistance = type(self).assistance_tab_factory(self.db, edited, self.assistance_holder)
+            self.assistance_holder.layout().addWidget(self.assistance)
+            changed = getattr(self.assistance, "changed", None)
+            if changed is not None:  # a new helper shows in the household list
+                changed.connect(lambda: self.saved.emit(self.household_id))
+        elif hasattr(self.assistance, "reload"):
+            self.assistance.reload()
         self.monitoring_model.set_rows(edited.monitoring)
         self.events_model.set_rows(edited.events)
         active = h.get("status") == "01"

@@ -127,7 +127,14 @@ def test_team_members_and_search(setup):
         assert [t.name for t in team] == ["杨仙", "刘翠"]
         assert team[0].is_first_secretary and team[0].is_leader and not team[0].is_member
         assert [t.name for t in hb.team_of(s, VILLAGE, current_only=True, on=dt.date(2024, 1, 1))] == ["杨仙"]
-        hits = hb.search_households(s, "王")
+        # The handbook page searches with the registry's search and shows these lines.
+        from fupin_desktop.services import registry
+
+        ids = registry.household_ids(s, registry.HouseholdFilter(text="王"))
+        hits = hb.household_hits(s, ids)
         assert [h.household_no for h in hits] == ["H3"]
-        assert hits[0].place.startswith("城关镇新寨村")
-        assert {h.household_no for h in hb.search_households(s, "H")} == {"H1", "H2", "H3"}
+        assert hits[0].place.startswith("城关镇新寨村") and hits[0].head_name == "王五"
+        ids = registry.household_ids(s, registry.HouseholdFilter(text="zs"))  # 拼音首字母 too
+        assert [h.head_name for h in hb.household_hits(s, ids)] == ["张三"]
+        ids = [h.id for h in hits] + [10**9]  # order kept, missing ids left out
+        assert [h.household_no for h in hb.household_hits(s, ids[::-1])] == ["H3"]
