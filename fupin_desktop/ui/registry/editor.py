@@ -92,7 +92,9 @@ def assistance_tab(db: Database, data: svc.HouseholdData, parent: QWidget) -> QW
     entry) and the yearly 收支 — the handbook area's widget, each save its own unit of work."""
     from fupin_desktop.ui.handbook import HouseholdAssistWidget
 
-    return HouseholdAssistWidget(db, data.id, parent)
+    tab = HouseholdAssistWidget(db, data.id, parent)
+    tab.title.setVisible(False)  # the window's own header already names the household
+    return tab
 
 
 class YearPicker(QWidget):
@@ -216,7 +218,7 @@ class HouseholdWindow(QWidget):
         self._build_guarantees()
         self.assistance_holder = QWidget()
         self.assistance: QWidget | None = None
-        QVBoxLayout(self.assistance_holder).setContentsMargins(0, 0, 0, 0)
+        QVBoxLayout(self.assistance_holder).setContentsMargins(6, 6, 6, 6)
         self.tabs.addTab(self.assistance_holder, "帮扶")
         self._build_monitoring()
         self._build_events()
