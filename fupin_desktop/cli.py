@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Business areas add their sub-commands here: each takes the sub-parsers object.
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+from fupin_desktop.commands import exchange as _exchange; EXTRA_COMMANDS.append(_exchange.register)  # noqa: E402,E702,I001
 
 
 def main(argv: Sequence[str] | None = None) -> int:
