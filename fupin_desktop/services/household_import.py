@@ -849,11 +849,13 @@ def analyse(
         )
         hp.members = mplans
         if skipped_household:
+            culprits = sorted(r for r in bad_rows if r in h.rows) or [h.rows[0]]
+            shown = "、".join(f"第{r + 1}行" for r in culprits[:5])
             for m in mplans:
                 m.status = "skipped"
-                if m.row not in bad_rows and m.row != head_row:
+                if m.row not in bad_rows:
                     notes.append(RowError(m.row, None, "", None,
-                                          f"本户未导入：本户第{head_row + 1}行（户主）或户的信息有错误，请先改正该行。"))
+                                          f"本户未导入：同户{shown}有错误（户主或户的信息），请先改正。"))
             plans.append(hp)
             continue
 

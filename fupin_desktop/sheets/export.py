@@ -38,6 +38,15 @@ class ExportColumn:
     width: float | None = None  # characters; None = from header and values
 
 
+def _discard(ws: Any) -> None:
+    """Finish a write-only sheet's temporary file so nothing is left open (the workbook
+    itself is never saved)."""
+    try:
+        ws.close()
+    except Exception:  # noqa: BLE001 - the sheet is being thrown away
+        pass
+
+
 def display_width(text: str) -> int:
     """Width in 'character cells': CJK and full-width characters count two."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
@@ -150,21 +159,26 @@ def write_table(
                 values[i] = v.date()
         append(values)
 
-    for row in sample:
-        emit(row)
-        count += 1
-    for row in rows_iter:
-        emit(row)
-        count += 1
-        if count % 2000 == 0:
-            if cancel is not None and cancel():
-                raise UserError("已取消导出，没有生成文件。")
-            if progress is not None:
-                progress(count, total, "正在写入表格…")
+    try:
+        for row in sample:
+            emit(row)
+            count += 1
+        for row in rows_iter:
+            emit(row)
+            count += 1
+            if count % 2000 == 0:
+                if cancel is not None and cancel():
+                    raise UserError("已取消导出，没有生成文件。")
+                if progress is not None:
+                    progress(count, total, "正在写入表格…")
+    except BaseException:
+        _discard(ws)
+        raise
     if columns:
         last = column_letter(len(columns) - 1)
         ws.auto_filter.ref = f"A{n_title + 1}:{last}{n_title + 1 + count}"
     if cancel is not None and cancel():
+        _discard(ws)
         raise UserError("已取消导出，没有生成文件。")
     if progress is not None:
         progress(count, total, "正在保存文件…")

@@ -13,10 +13,11 @@ joined text, so both "城乡居民基本医疗保险" and "是否参加城乡居
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fupin_desktop.rules.text import normalize_text, text_key
+from fupin_desktop.rules.text import text_key
 from fupin_desktop.sheets.readers import SheetData, is_blank
 
 __all__ = ["HeaderBlock", "HeaderColumn", "detect_header", "header_key", "header_text"]
@@ -24,17 +25,21 @@ __all__ = ["HeaderBlock", "HeaderColumn", "detect_header", "header_key", "header
 DEFAULT_SCAN_ROWS = 15
 MAX_HEADER_ROWS = 3
 
-_DECORATION = str.maketrans("", "", "*＊★☆:：")
+_DECORATION = str.maketrans("", "", "*＊★☆:：\u200b\ufeff")
+_SPACES = re.compile(r"\s+")
 
 
 def header_text(value: object) -> str:
-    """A header cell as shown to people: half-width, single spaces, no required-markers."""
+    """A header cell as the clerk wrote it (full-width brackets kept, so messages name the
+    column as it reads in their file), with line breaks, runs of spaces and required-markers
+    (``*``) removed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = normalize_text(value).translate(_DECORATION)
-    return normalize_text(text)
+    text = str(value).replace("\r", "").replace("\n", "").replace("\u3000", " ")
+    text = _SPACES.sub(" ", text.translate(_DECORATION))
+    return text.strip()
 
 
 def header_key(value: object) -> str:

@@ -162,12 +162,13 @@ def test_two_row_merged_header_below_title_rows():
                           Field("med", "是否参加城乡居民基本医疗保险", "bool"),
                           Field("big", "是否参加大病保险", "bool", aliases=("大病保险",)),
                           Field("months", "务工时间(月)", "int")])
+    rows[2][4] = " 务工时间\n（月） "
     header = detect_header(sheet, schema.knows)
     assert (header.first_row, header.height, header.data_start) == (2, 2, 4)
     assert header.columns[2].parts == ("是否参加", "城乡居民基本医疗保险")
     mapping = schema.map_columns(header)
     assert mapping.columns == {0: "name", 1: "id_number", 2: "med", 3: "big", 4: "months"}
-    assert header.display(4) == "务工时间(月)"
+    assert header.display(4) == "务工时间（月）"
 
 
 # ----------------------------------------------------------------------------- conversion
