@@ -232,13 +232,28 @@ def _choose_sheet(book, sheet: str | None) -> tuple[SheetData | None, str]:
     return None, best
 
 
-def _is_skippable(cells: Sequence[Any], mapped: Iterable[int]) -> bool:
-    if all(is_blank(cells[c]) for c in mapped if c < len(cells)):
+def _is_skippable(cells: Sequence[Any], mapped: Sequence[int], identity: Sequence[int]) -> bool:
+    """Blank rows, 合计/小计 rows and footer notes (填表人：…) are skipped."""
+    width = len(cells)
+    has_identity = False
+    for c in identity:
+        if c < width:
+            v = cells[c]
+            if v is not None and v != "" and not (type(v) is str and not v.strip()):
+                has_identity = True
+                break
+    if not has_identity and all(is_blank(cells[c]) for c in mapped if c < width):
         return True
-    texts = [text_key(v) for v in cells[:6] if not is_blank(v) and isinstance(v, str)]
-    for t in texts[:3]:
-        if any(word in t for word in _SUMMARY_WORDS) or t.startswith(_FOOTER_PREFIXES):
+    seen = 0
+    for v in cells[:6]:
+        if type(v) is not str or not v.strip():
+            continue
+        t = text_key(v)
+        if any(word in t for word in _SUMMARY_WORDS) or (not has_identity and t.startswith(_FOOTER_PREFIXES)):
             return True
+        seen += 1
+        if seen == 3:
+            break
     return False
 
 
@@ -297,6 +312,7 @@ def read_file(
     converter = HOUSEHOLD_SCHEMA.converter()
     member_cols = [(c, k) for c, k in mapping.columns.items() if HOUSEHOLD_SCHEMA.field(k).group == "member"]
     household_cols = [(c, k) for c, k in mapping.columns.items() if HOUSEHOLD_SCHEMA.field(k).group != "member"]
+    identity_cols = [by_key[k] for k in ("name", "id_number") if k in by_key]
     hh_no_col = by_key.get("household_no")
     head_id_col = by_key.get("head_id_number")
     relation_col = by_key.get("relation")
@@ -309,45 +325,41 @@ def read_file(
     seq = 0
     rows = data.rows
     total = last - header.data_start + 1
-    convert = converter.convert
 
+    data_rows: list[int] = []
     for r in range(header.data_start, last + 1):
-        if cancel and (r & 1023) == 0 and cancel():
-            raise UserError("已取消导入，数据库未改动。")
-        if progress and (r & 4095) == 0:
-            progress(r - header.data_start, total, "正在检查表格内容…")
-        cells = rows[r]
-        if _is_skippable(cells, mapped_cols):
+        if _is_skippable(rows[r], mapped_cols, identity_cols):
             skipped.append(r)
-            continue
-        width = len(cells)
-        bad = False
+        else:
+            data_rows.append(r)
+    if cancel and cancel():
+        raise UserError("已取消导入，数据库未改动。")
 
-        def cell(c: int) -> Any:
-            return cells[c] if c < width else None
+    # Column by column: one memo lookup per repeated value (codes, 是/否, village names).
+    converted: dict[str, list[Any]] = {}
+    bad_rows: set[int] = set()
+    for n, (c, k) in enumerate(mapping.columns.items()):
+        raw = [rows[r][c] if c < len(rows[r]) else None for r in data_rows]
+        values, bad = converter.convert_column(k, raw)
+        converted[k] = values
+        for i, message in bad.items():
+            r = data_rows[i]
+            bad_rows.add(r)
+            errors.append(RowError(r, c, header.display(c), raw[i], message))
+        if progress:
+            progress(n, len(mapping.columns), "正在检查表格内容…")
+        if cancel and (n & 7) == 0 and cancel():
+            raise UserError("已取消导入，数据库未改动。")
+    errors.sort(key=lambda e: (e.row, e.col))
+    member_keys = [k for _c, k in member_cols]
+    household_keys = [k for _c, k in household_cols]
+    member_columns = [converted[k] for k in member_keys]
+    household_columns = [converted[k] for k in household_keys]
 
-        mvalues: dict[str, Any] = {}
-        for c, k in member_cols:
-            v = cell(c)
-            if v is None or v == "":
-                mvalues[k] = None
-                continue
-            try:
-                mvalues[k] = convert(k, v)
-            except CellError as exc:
-                mvalues[k] = None
-                bad = True
-                errors.append(RowError(r, c, header.display(c), v, str(exc)))
-        hvalues: dict[str, Any] = {}
-        for c, k in household_cols:
-            v = cell(c)
-            if v is None or v == "":
-                continue
-            try:
-                hvalues[k] = convert(k, v)
-            except CellError as exc:
-                bad = True
-                errors.append(RowError(r, c, header.display(c), v, str(exc)))
+    for i, r in enumerate(data_rows):
+        mvalues = dict(zip(member_keys, [col[i] for col in member_columns], strict=True))
+        hvalues = {k: col[i] for k, col in zip(household_keys, household_columns, strict=True)
+                   if col[i] is not None}
 
         # Which household does this row belong to?
         key_kind = "sequence"
@@ -357,8 +369,8 @@ def read_file(
             key = hvalues.get("household_no")
         if key is None and head_id_col is not None and hh_no_col is None:
             key_kind = "head_id"
-            raw = hvalues.get("head_id_number")
-            key = id18_of(raw) or raw
+            raw_id = hvalues.get("head_id_number")
+            key = id18_of(raw_id) or raw_id
         if key is None:
             starts = hh_no_col is None and head_id_col is None and mvalues.get("relation") == RELATION_HEAD
             if current is None or starts:
@@ -374,7 +386,7 @@ def read_file(
         current = hh
         hh.rows.append(r)
         hh.row_values.append((r, mvalues.get("relation") == RELATION_HEAD, hvalues))
-        member = MemberIn(r, mvalues, bad)
+        member = MemberIn(r, mvalues, r in bad_rows)
         _derive_from_id(member)
         hh.members.append(member)
 
@@ -409,6 +421,10 @@ def _derive_from_id(member: MemberIn) -> None:
     values = member.values
     raw = values.get("id_number")
     if not raw:
+        return
+    if values.get("sex") is not None and values.get("birth_date") is not None:
+        # Nothing to fill; the validation rules check the ID itself.
+        member.id18 = id18_of(raw)
         return
     try:
         info = validate_id(raw)
@@ -1168,8 +1184,9 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
             .group_by(mtable.c.household_id)
         ):
             next_seq[hid] = (top or 0) + 1
-    new_rows: list[dict[str, Any]] = []
-    new_in_existing: list[tuple[int, int]] = []  # (index in new_rows, household id)
+    # Rows are built chunk by chunk: 50 000 dicts with their source rows at once would
+    # double the import's peak memory.
+    pending: list[tuple[HouseholdPlan, MemberPlan, int]] = []
     for hp in plan.households:
         if hp.status == "skipped":
             continue
@@ -1180,31 +1197,33 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
                                     m.values.get("relation") != RELATION_SPOUSE))
         seq = next_seq.get(hp.existing_id, 1)  # type: ignore[arg-type]
         for m in members:
-            row = {k: m.values.get(k) for k in _MEMBER_WRITE_KEYS}
-            row.update(member_search_keys(row.get("name"), row.get("id_number")))
-            row.update(household_id=hp.existing_id, seq=seq, status=MEMBER_PRESENT,
-                       source_row=_source_row(parsed, m.row))
+            pending.append((hp, m, seq))
             seq += 1
-            if hp.source is not None and hp.status == "changed":
-                new_in_existing.append((len(new_rows), hp.existing_id))  # type: ignore[arg-type]
-            new_rows.append(row)
         touched.add(hp.existing_id)  # type: ignore[arg-type]
-    if new_rows:
+    if pending:
         stmt = insert(mtable).returning(mtable.c.id, sort_by_parameter_order=True)
-        ids: list[int] = []
         done = 0
-        for chunk in _chunks(new_rows, 5000):
-            ids.extend(r[0] for r in conn.execute(stmt, list(chunk)))
+        for chunk in _chunks(pending, 5000):
+            rows = []
+            for hp, m, seq in chunk:
+                row = {k: m.values.get(k) for k in _MEMBER_WRITE_KEYS}
+                row.update(member_search_keys(row.get("name"), row.get("id_number")))
+                row.update(household_id=hp.existing_id, seq=seq, status=MEMBER_PRESENT,
+                           source_row=_source_row(parsed, m.row))
+                rows.append(row)
+            ids = [r[0] for r in conn.execute(stmt, rows)]
+            for (hp, _m, _seq), new_id in zip(chunk, ids, strict=True):
+                if hp.status == "changed":  # a new member of a household already registered
+                    events.append({"household_id": hp.existing_id, "member_id": new_id,
+                                   "type": CHANGE_NATURAL_INCREASE, "reason": None,
+                                   "effective_date": plan.ref_date, "reported_month": month,
+                                   "recorded_by": user, "note": f"{note}：文件中新增的成员", "details": None})
             done += len(chunk)
             if progress:
-                progress(done, len(new_rows), "正在写入家庭成员…")
+                progress(done, len(pending), "正在写入家庭成员…")
             if cancel and cancel():
                 raise UserError("已取消导入，数据库未改动。")
-        audit.record_bulk(conn, "members", "insert", f"{note}：新增 {len(new_rows)} 人", user)
-        for i, hid in new_in_existing:
-            events.append({"household_id": hid, "member_id": ids[i], "type": CHANGE_NATURAL_INCREASE,
-                           "reason": None, "effective_date": plan.ref_date, "reported_month": month,
-                           "recorded_by": user, "note": f"{note}：文件中新增的成员", "details": None})
+        audit.record_bulk(conn, "members", "insert", f"{note}：新增 {len(pending)} 人", user)
 
     # 6. Change events (audited per row), then the household list summaries.
     if events:

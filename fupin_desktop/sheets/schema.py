@@ -183,35 +183,107 @@ class Schema:
         return Converter(self)
 
 
-class Converter:
-    """Cell value → field value, with per-field memo of repeated values (codes, yes/no)."""
+# Text that normalize_text would change: full-width forms, odd spaces, zero-width marks.
+_NEEDS_CLEANING = re.compile("[\uff01-\uff5e\u3000\u00a0\u2000-\u200d\u2060\u202f\ufeff\u3010\u3011\u3014\u3015]|\\s\\s|^\\s|\\s$|[\t\r\n]")
+_PLAIN_ID = re.compile(r"\d{17}[\dX](\d\d)?|\d{15}")
+_DIGITS = re.compile(r"\d{1,30}")
+_MEMO_LIMIT = 5000
 
-    _CACHED_KINDS = frozenset({"code", "bool", "year", "int", "text", "date", "month"})
+
+class Converter:
+    """Cell value → field value, memoising repeated values (codes, yes/no, years …) per
+    field and taking fast paths for values that need no cleaning (most cells of a sheet
+    exported by a system)."""
+
+    _CACHED_KINDS = frozenset({"code", "bool", "year", "int", "text", "date", "month", "decimal"})
 
     def __init__(self, schema: Schema):
         self.schema = schema
         self._memo: dict[str, dict[Any, tuple[Any, str | None]]] = {}
-        self._funcs: dict[str, Callable[[Field, Any], Any]] = {}
 
     def convert(self, key: str, value: Any) -> Any:
         """Convert ``value`` for field ``key``; blank gives ``None``. Raises CellError."""
-        f = self.schema.field(key)
         if value is None or value == "":
             return None
-        if f.kind in self._CACHED_KINDS and not isinstance(value, (list, dict)):
-            memo = self._memo.setdefault(key, {})
-            hit = memo.get((type(value), value))
+        f = self.schema.field(key)
+        kind = f.kind
+        if type(value) is str:
+            if kind == "text" and (f.max_length is None or len(value) <= f.max_length) \
+                    and not _NEEDS_CLEANING.search(value):
+                return value
+            if kind in ("id", "digits") and _PLAIN_ID.fullmatch(value) and \
+                    (f.max_length is None or len(value) <= f.max_length):
+                return value
+            memo_key: Any = value
+        else:
+            memo_key = (type(value), value)
+        if kind in self._CACHED_KINDS:
+            memo = self._memo.get(key)
+            if memo is None:
+                memo = self._memo[key] = {}
+            hit = memo.get(memo_key)
             if hit is None:
                 try:
                     hit = (convert_value(f, value), None)
                 except CellError as exc:
                     hit = (None, str(exc))
-                if len(memo) < 5000:
-                    memo[(type(value), value)] = hit
+                if len(memo) < _MEMO_LIMIT:
+                    memo[memo_key] = hit
             if hit[1] is not None:
                 raise CellError(hit[1])
             return hit[0]
         return convert_value(f, value)
+
+    def convert_column(self, key: str, values: Sequence[Any]) -> tuple[list[Any], dict[int, str]]:
+        """Convert a whole column: ``(converted values, {position: error message})``.
+
+        The same as :meth:`convert` per cell, several times faster on long columns (one
+        memo lookup per repeated value, no per-cell call)."""
+        f = self.schema.field(key)
+        kind = f.kind
+        memo = self._memo.setdefault(key, {})
+        errors: dict[int, str] = {}
+        out: list[Any] = []
+        append = out.append
+        limit = f.max_length
+        plain = _NEEDS_CLEANING.search if kind == "text" else None
+        plain_id = _PLAIN_ID.fullmatch if kind == "id" else (_DIGITS.fullmatch if kind == "digits" else None)
+        is_date = kind == "date"
+        cache_all = kind in self._CACHED_KINDS
+        for i, value in enumerate(values):
+            if value is None or value == "":
+                append(None)
+                continue
+            is_str = type(value) is str
+            if is_str:
+                if plain is not None and not plain(value) and (limit is None or len(value) <= limit):
+                    append(value)
+                    continue
+                if plain_id is not None and plain_id(value) and (limit is None or len(value) <= limit):
+                    append(value)
+                    continue
+                memo_key: Any = value
+            else:
+                if is_date:
+                    if type(value) is dt.date:
+                        append(value)
+                        continue
+                    if type(value) is dt.datetime and not (value.hour or value.minute or value.second):
+                        append(value.date())
+                        continue
+                memo_key = (type(value), value)
+            hit = memo.get(memo_key)
+            if hit is None:
+                try:
+                    hit = (convert_value(f, value), None)
+                except CellError as exc:
+                    hit = (None, str(exc))
+                if cache_all and len(memo) < _MEMO_LIMIT:
+                    memo[memo_key] = hit
+            if hit[1] is not None:
+                errors[i] = hit[1]
+            append(hit[0])
+        return out, errors
 
 
 def _number_text(f: Field, value: float | int) -> str:
