@@ -26,7 +26,7 @@ from fupin_desktop.rules.idnumber import mask_bank_account, mask_id, mask_phone
 from fupin_desktop.services.household_sheet import HOUSEHOLD_ATTR, HOUSEHOLD_SCHEMA
 from fupin_desktop.sheets.export import ExportColumn, write_table
 
-__all__ = ["ExportResult", "export_households", "export_columns"]
+__all__ = ["ExportResult", "export_columns", "export_households", "region_choices"]
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -159,3 +159,17 @@ def export_households(
             cancel=cancel,
         )
     return ExportResult(Path(path), hh_count, count, time.perf_counter() - started, mask)
+
+
+def region_choices(db: Any) -> list[tuple[str, str, str]]:
+    """``(code, indented name, level)`` of every county, township and village that has
+    households, in code order — what the export dialog offers."""
+    with db.session() as session:
+        used = {c for (c,) in session.execute(
+            select(Household.region_code).where(Household.status == HOUSEHOLD_ACTIVE).distinct())}
+        rows = session.execute(select(Region.code, Region.name, Region.level).order_by(Region.code)).all()
+    prefixes = {code_prefix(r.code) for r in rows if r.level in ("county", "township", "village")}
+    keep = {p for p in prefixes if any(u.startswith(p) for u in used)}
+    indent = {"county": "", "township": "　", "village": "　　"}
+    return [(r.code, indent[r.level] + r.name, r.level) for r in rows
+            if r.level in indent and code_prefix(r.code) in keep]

@@ -70,7 +70,7 @@ from fupin_desktop.services.household_sheet import (
     MEMBER_KEYS,
 )
 from fupin_desktop.sheets import profiles
-from fupin_desktop.sheets.diff import FieldChange, comparable, diff_values
+from fupin_desktop.sheets.diff import FieldChange, diff_values
 from fupin_desktop.sheets.error_report import Issue, write_error_report
 from fupin_desktop.sheets.headers import HeaderBlock, detect_header
 from fupin_desktop.sheets.readers import SheetData, SheetReadError, fill_merged, is_blank, open_workbook
@@ -486,6 +486,7 @@ class ImportPlan:
     missing_households: list[dict[str, Any]]
     record_missing: bool
     ref_date: dt.date
+    db_digest: str = ""
 
     def count(self, status: str) -> int:
         return sum(1 for h in self.households if h.status == status)
@@ -522,26 +523,16 @@ class ImportPlan:
                     or c["members_updated"] or (self.record_missing and c["members_missing"]))
 
     def fingerprint(self) -> str:
-        """What the clerk reviewed: equal fingerprints mean the same writes."""
-        h = hashlib.sha256()
-        for hp in self.households:
-            h.update(repr((hp.source.key, hp.existing_id, hp.existing_version, hp.status,
-                           [(c.key, _fp(c.old), _fp(c.new)) for c in hp.changes],
-                           [(m.row, m.existing_id, m.status, m.moved_from,
-                             [(c.key, _fp(c.old), _fp(c.new)) for c in m.changes]) for m in hp.members],
-                           sorted(x["id"] for x in hp.missing_members))).encode())
-        h.update(repr(sorted(x["id"] for x in self.missing_households)).encode())
-        return h.hexdigest()
+        """A digest of the database records this plan was computed from (matched households
+        with their versions, their members' values, current holders of the file's IDs and the
+        households of the same villages). Equal fingerprints: nothing relevant changed."""
+        return self.db_digest
 
     def issues(self) -> list[Issue]:
         out = [Issue(e.row, e.col, e.message, "error") for e in self.errors]
         out += [Issue(e.row, e.col, "（提示）" + e.message, "warning") for e in self.warnings]
         out += [Issue(e.row, None, e.message, "note") for e in self.notes]
         return out
-
-
-def _fp(value: Any) -> Any:
-    return repr(comparable(value))
 
 
 @dataclass
@@ -698,6 +689,13 @@ def analyse(
         for row in session.execute(q):
             holders[row.id18] = row
     hh_ids_in_file = set(matched)
+    digest = hashlib.sha256()
+    for hid in sorted(matched):
+        digest.update(repr(tuple(matched[hid])).encode())
+        for row in sorted(members_by_hh.get(hid, []), key=lambda x: x.id):
+            digest.update(repr(tuple(row)).encode())
+    for key in sorted(holders):
+        digest.update(repr(tuple(holders[key])).encode())
 
     # --- per household: merge, validate, diff -------------------------------------------
     errors: list[RowError] = list(parsed.errors)
@@ -707,6 +705,7 @@ def analyse(
     plans: list[HouseholdPlan] = []
     seen_ids: dict[str, int] = {}  # id18 → first row in the file
     claimed_members: set[int] = set()
+    regions_seen: set[str] = set()
     total = len(parsed.households)
 
     def add_error(row: int, key: str | None, message: str, severity: str = "error") -> None:
@@ -751,6 +750,9 @@ def analyse(
             else:
                 add_error(head_row, "village_name", "所在村未填写，请填写乡（镇）和村名称或行政区划代码。")
             bad_rows.add(head_row)
+
+        if hvals.get("region_code"):
+            regions_seen.add(hvals["region_code"])
 
         # Members: match within the household, then anywhere (a move between households).
         existing_members = members_by_hh.get(existing.id, []) if existing is not None else []
@@ -908,8 +910,8 @@ def analyse(
 
     # Missing members of households not in the file but whose members moved into the file
     # are counted with their own household below (households_missing), not here.
-    regions_touched = sorted({hp.values.get("region_code") for hp in plans if hp.values.get("region_code")})
-    matched_ids = {hp.existing_id for hp in plans if hp.existing_id is not None}
+    regions_touched = sorted(regions_seen)
+    matched_ids = set(matched)
     missing_households: list[dict[str, Any]] = []
     for chunk in _chunks(regions_touched):
         q = select(Household.id, Household.household_no, Household.head_name, Household.region_code,
@@ -920,11 +922,14 @@ def analyse(
             if row.id not in matched_ids:
                 missing_households.append(dict(row._mapping))
     missing_households.sort(key=lambda x: (x["region_code"], x["household_no"] or "", x["id"]))
+    digest.update(repr(regions_touched).encode())
+    digest.update(repr([tuple(sorted(x.items())) for x in missing_households]).encode())
     errors.sort(key=lambda e: (e.row, e.col if e.col is not None else -1))
     warnings.sort(key=lambda e: (e.row, e.col if e.col is not None else -1))
     if progress:
         progress(total, total, "核对完毕")
-    return ImportPlan(parsed, plans, errors, warnings, notes, missing_households, record_missing, ref_date)
+    return ImportPlan(parsed, plans, errors, warnings, notes, missing_households, record_missing, ref_date,
+                      digest.hexdigest())
 
 
 # ============================================================================ step 3: write

@@ -131,6 +131,19 @@ def column_letter(col: int) -> str:
     return _column_letter(col)
 
 
+_DATA_TEXT = re.compile(r"^\s*[\d.,\-/:]{6,}[\dXx]?\s*$")
+
+
+def _looks_like_data(value: object) -> bool:
+    if value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, str):
+        return bool(_DATA_TEXT.match(value))
+    return hasattr(value, "year")  # date / datetime
+
+
 def _filled_row(sheet: SheetData, row: int, merges_by_row: dict[int, list], width: int) -> list[str]:
     """Header texts of one row with merged ranges filled in."""
     cells = [header_text(sheet.cell(row, c)) for c in range(width)]
@@ -174,7 +187,10 @@ def detect_header(
         known = 0
         if score is not None:
             known = sum(1 for k in distinct if score(k))
-        return known, len(distinct)
+        # Numbers, dates and long digit strings are data, not header text: a data row whose
+        # 与户主关系 cell says 户主 must not beat the real header.
+        data_like = sum(1 for v in sheet.rows[r] if _looks_like_data(v)) if r < sheet.height else 0
+        return known - data_like, len(distinct) - data_like
 
     best, best_score = -1, (0, 0)
     for r in range(limit):

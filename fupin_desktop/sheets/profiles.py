@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fupin_desktop.models import ImportProfile
 from fupin_desktop.sheets.schema import header_signature
 
-__all__ = ["find_profile", "save_profile"]
+__all__ = ["count_profiles", "find_profile", "save_profile", "touch_profile"]
 
 
 def _signature(kind: str, headers: Sequence[str]) -> str:
@@ -58,3 +58,11 @@ def save_profile(
     row.last_used_at = dt.datetime.now()
     session.flush()
     return row
+
+
+def count_profiles(session: Session, kind: str | None = None) -> int:
+    """How many mappings are remembered (of ``kind``, or all)."""
+    q = select(func.count()).select_from(ImportProfile)
+    if kind is not None:
+        q = q.where(ImportProfile.kind == kind)
+    return int(session.execute(q).scalar_one())
