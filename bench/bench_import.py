@@ -15,6 +15,9 @@ Measured, each in its own subprocess (``ru_maxrss`` is that step's own peak):
 - ``commit``: the same plus writing every household and member in one transaction;
 - ``re-import``: the same file again into the filled database (every row unchanged).
 
+Each step runs ``--repeat`` times (default 2) interleaved with the baseline; the fastest
+run of each is reported, so a busy shared machine disturbs the ratios less.
+
 Printed: seconds, ratios (targets: dry-run ≤ 2× calamine, commit ≤ 3× calamine; several
 times faster than pandas) and peak memory (target < 600 MB). No assertions on time.
 """
@@ -196,6 +199,7 @@ def run_child(kind: str, path: Path, dbpath: Path) -> dict | None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=2, help="runs per step; the fastest counts")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "FILE", "DB"))
     args = parser.parse_args()
     if args.child:
@@ -215,9 +219,24 @@ def main() -> None:
         n = make_sheet(sheet, args.members, villages)
         print(f"sheet: {n} members, {sheet.stat().st_size / 1e6:.1f} MB, generated in {time.perf_counter() - t:.1f} s")
 
-        results = {}
+        results: dict = {}
+        empty = Path(tmp) / "empty.sqlite3"
+        empty.write_bytes(dbpath.read_bytes())
+        # The machine is shared: each step runs --repeat times, interleaved with its
+        # baseline, and the fastest run counts.
+        for attempt in range(args.repeat):
+            for kind in ("calamine", "dry-run", "commit", "re-import"):
+                if kind == "commit":
+                    dbpath.write_bytes(empty.read_bytes())
+                r = run_child("commit" if kind == "re-import" else kind, sheet, dbpath)
+                best = results.get(kind)
+                if best is None or r["seconds"] < best["seconds"]:
+                    r["peak_mb"] = max(r["peak_mb"], best["peak_mb"] if best else 0)
+                    results[kind] = r
+                elif best is not None:
+                    best["peak_mb"] = max(best["peak_mb"], r["peak_mb"])
+        results["pandas"] = run_child("pandas", sheet, dbpath)
         for kind in ("calamine", "pandas", "dry-run", "commit", "re-import"):
-            results[kind] = run_child("commit" if kind == "re-import" else kind, sheet, dbpath)
             r = results[kind]
             if r is None:
                 print(f"{kind:>10}: skipped (pandas not installed; run with `uv run --with pandas`)")

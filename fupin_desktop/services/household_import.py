@@ -1002,12 +1002,45 @@ def _jsonable(value: Any) -> Any:
 
 
 def _source_row(parsed: ParsedFile, row: int) -> dict[str, Any]:
+    """The row as it came from the sheet: header text → cell value (blank cells left out)."""
+    names = parsed.__dict__.get("_source_names")
+    if names is None:
+        names = [(c.index, c.joined or f"col{c.index + 1}") for c in parsed.header.columns]
+        parsed.__dict__["_source_names"] = names
     cells = parsed.sheet.rows[row]
+    width = len(cells)
     out: dict[str, Any] = {"_row": row + 1}
-    for column in parsed.header.columns:
-        if column.index < len(cells) and not is_blank(cells[column.index]):
-            out[column.joined or f"col{column.index + 1}"] = _json_value(cells[column.index])
+    for index, name in names:
+        if index < width:
+            v = cells[index]
+            if v is None or v == "":
+                continue
+            if type(v) is str:
+                if v.strip():
+                    out[name] = v
+            else:
+                out[name] = _json_value(v)
     return out
+
+
+def _insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` and return their new ids in order.
+
+    SQLite: ids are assigned here (the caller already holds the write lock, so nobody else
+    can take them) and the rows go in with one plain executemany — SQLAlchemy would send
+    one statement per row to keep RETURNING in order. Other databases: a batched
+    INSERT … RETURNING in parameter order."""
+    if not rows:
+        return []
+    if conn.dialect.name == "sqlite":
+        start = (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        ids = list(range(start, start + len(rows)))
+        for row, new_id in zip(rows, ids, strict=True):
+            row["id"] = new_id
+        conn.execute(insert(table), rows)
+        return ids
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [r[0] for r in conn.execute(stmt, rows)]
 
 
 def commit(
@@ -1101,15 +1134,15 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
             row.update(version=1, source_row=_source_row(parsed, hp.head_row or hp.source.rows[0]),
                        member_count=0, status=HOUSEHOLD_ACTIVE, record_valid=True)
             rows.append(row)
-        stmt = insert(Household.__table__).returning(Household.__table__.c.id, sort_by_parameter_order=True)
-        for chunk_plans, chunk_rows in zip(_chunks(new_hh, 2000), _chunks(rows, 2000), strict=True):
-            ids = [r[0] for r in conn.execute(stmt, list(chunk_rows))]
+        # The summary row first: on SQLite this write takes the database's write lock.
+        audit.record_bulk(conn, "households", "insert", f"{note}：新增 {len(new_hh)} 户", user)
+        for chunk_plans, chunk_rows in zip(_chunks(new_hh, 5000), _chunks(rows, 5000), strict=True):
+            ids = _insert_rows(conn, Household.__table__, list(chunk_rows))
             for hp, new_id in zip(chunk_plans, ids, strict=True):
                 hp.existing_id = new_id
                 touched.add(new_id)
             if cancel and cancel():
                 raise UserError("已取消导入，数据库未改动。")
-        audit.record_bulk(conn, "households", "insert", f"{note}：新增 {len(new_hh)} 户", user)
 
     # 2. Household updates, version checked (a stale plan never overwrites).
     for hp in plan.households:
@@ -1206,7 +1239,7 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
             seq += 1
         touched.add(hp.existing_id)  # type: ignore[arg-type]
     if pending:
-        stmt = insert(mtable).returning(mtable.c.id, sort_by_parameter_order=True)
+        audit.record_bulk(conn, "members", "insert", f"{note}：新增 {len(pending)} 人", user)
         done = 0
         for chunk in _chunks(pending, 5000):
             rows = []
@@ -1216,7 +1249,7 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
                 row.update(household_id=hp.existing_id, seq=seq, status=MEMBER_PRESENT,
                            source_row=_source_row(parsed, m.row))
                 rows.append(row)
-            ids = [r[0] for r in conn.execute(stmt, rows)]
+            ids = _insert_rows(conn, mtable, rows)
             for (hp, _m, _seq), new_id in zip(chunk, ids, strict=True):
                 if hp.status == "changed":  # a new member of a household already registered
                     events.append({"household_id": hp.existing_id, "member_id": new_id,
@@ -1228,13 +1261,11 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
                 progress(done, len(pending), "正在写入家庭成员…")
             if cancel and cancel():
                 raise UserError("已取消导入，数据库未改动。")
-        audit.record_bulk(conn, "members", "insert", f"{note}：新增 {len(pending)} 人", user)
 
     # 6. Change events (audited per row), then the household list summaries.
     if events:
         etable = ChangeEvent.__table__
-        event_ids = [r[0] for r in conn.execute(
-            insert(etable).returning(etable.c.id, sort_by_parameter_order=True), events)]
+        event_ids = _insert_rows(conn, etable, events)
         for eid, ev in zip(event_ids, events, strict=True):
             audit_row("change_events", "insert", eid, None, {k: _jsonable(v) for k, v in ev.items()})
     _refresh_summaries(conn, sorted(touched))
