@@ -203,36 +203,10 @@ class Converter:
 
     def convert(self, key: str, value: Any) -> Any:
         """Convert ``value`` for field ``key``; blank gives ``None``. Raises CellError."""
-        if value is None or value == "":
-            return None
-        f = self.schema.field(key)
-        kind = f.kind
-        if type(value) is str:
-            if kind == "text" and (f.max_length is None or len(value) <= f.max_length) \
-                    and not _NEEDS_CLEANING.search(value):
-                return value
-            if kind in ("id", "digits") and _PLAIN_ID.fullmatch(value) and \
-                    (f.max_length is None or len(value) <= f.max_length):
-                return value
-            memo_key: Any = value
-        else:
-            memo_key = (type(value), value)
-        if kind in self._CACHED_KINDS:
-            memo = self._memo.get(key)
-            if memo is None:
-                memo = self._memo[key] = {}
-            hit = memo.get(memo_key)
-            if hit is None:
-                try:
-                    hit = (convert_value(f, value), None)
-                except CellError as exc:
-                    hit = (None, str(exc))
-                if len(memo) < _MEMO_LIMIT:
-                    memo[memo_key] = hit
-            if hit[1] is not None:
-                raise CellError(hit[1])
-            return hit[0]
-        return convert_value(f, value)
+        values, errors = self.convert_column(key, (value,))
+        if errors:
+            raise CellError(errors[0])
+        return values[0]
 
     def convert_column(self, key: str, values: Sequence[Any]) -> tuple[list[Any], dict[int, str]]:
         """Convert a whole column: ``(converted values, {position: error message})``.

@@ -11,30 +11,29 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from fupin_desktop import paths
 from fupin_desktop.db import Database
-from fupin_desktop.services import household_export, household_import
+from fupin_desktop.services import household_export, household_import, overview
 from fupin_desktop.services.household_import import ImportPlan, MappingNeeded
 from fupin_desktop.sheets import profiles
 from fupin_desktop.sheets.readers import is_blank
 from fupin_desktop.ui.exchange.dialogs import ColumnMappingDialog, ImportReviewDialog
 from fupin_desktop.ui.operations import BackgroundOp
+from fupin_desktop.ui.pages import AreaPage, Stat, count
 from fupin_desktop.ui.settings import ui_settings
 
 IMPORT_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.csv *.txt);;所有文件 (*)"
@@ -53,31 +52,21 @@ def open_file(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-class ExchangePage(QWidget):
+class ExchangePage(AreaPage):
     key = "exchange"
     title = "导入导出"
     icon_name = "exchange"
+    subtitle = "从县里下发的表格导入农户和家庭成员，或把数据导出为全国系统格式的 Excel 表。"
+    note = "列对应方案：导入表头不认识的表格时指定一次，以后表头相同的文件会自动使用。"
 
     def __init__(self, db: Database, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.db = db
-        self.setObjectName("page_exchange")
+        super().__init__(db, parent)
         self._parsed = None
         self._overrides: dict[str, str | None] | None = None
         self._path: Path | None = None
         self.review: ImportReviewDialog | None = None
         self.last_report: Path | None = None
         self.last_op: BackgroundOp | None = None
-
-        title = QLabel(self.title)
-        title.setObjectName("pageTitle")
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        title.setFont(font)
-        subtitle = QLabel("从县里下发的表格导入农户和家庭成员，或把数据导出为全国系统格式的 Excel 表。")
-        subtitle.setObjectName("pageSubtitle")
-        subtitle.setWordWrap(True)
 
         # --- import ---
         box_in = QGroupBox("导入农户和家庭成员")
@@ -131,30 +120,22 @@ class ExchangePage(QWidget):
         lay_out.addWidget(text_out)
         lay_out.addLayout(row2)
 
-        self.profiles_label = QLabel("")
-        self.profiles_label.setObjectName("pageNote")
-
-        content = QWidget()
-        layout = QVBoxLayout(content)
-        layout.setContentsMargins(28, 22, 28, 22)
-        layout.setSpacing(10)
-        layout.addWidget(title)
-        layout.addWidget(subtitle)
-        layout.addSpacing(8)
-        layout.addWidget(box_in)
-        layout.addWidget(box_out)
-        layout.addWidget(self.profiles_label)
-        layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        # Our two boxes go between the summary cards and the note of the area page.
+        content = self.note_label.parentWidget().layout()
+        at = content.indexOf(self.note_label)
+        content.insertWidget(at, box_in)
+        content.insertWidget(at + 1, box_out)
 
     # -- page ------------------------------------------------------------------------------
+    def summary(self, session):
+        c = overview.exchange_counts(session)
+        return [
+            Stat("已保存的列对应方案", *count(c.import_profiles, "个")),
+            Stat("操作日志", *count(c.audit_entries, "条")),
+        ]
+
     def refresh(self) -> None:
+        super().refresh()
         current = self.region.currentData()
         self.region.clear()
         self.region.addItem("全部", None)
@@ -162,9 +143,6 @@ class ExchangePage(QWidget):
             self.region.addItem(name, code)
         index = self.region.findData(current)
         self.region.setCurrentIndex(max(index, 0))
-        with self.db.session() as session:
-            n = profiles.count_profiles(session, household_import.PROFILE_KIND)
-        self.profiles_label.setText(f"已保存的列对应方案：{n} 个（表头相同的文件会自动使用）。")
 
     # -- import ----------------------------------------------------------------------------
     def choose_import_file(self) -> None:
