@@ -155,7 +155,7 @@ def _do_orm_execute(state: ORMExecuteState) -> None:
                 "row_key": None,
                 "old_values": None,
                 "new_values": None,
-                "note": (note or "") + f" {state.statement}"[:190],
+                "note": ((note or "") + f" {state.statement}")[:200],
             }
         ]
     session.connection().execute(insert(AuditLog.__table__), rows)

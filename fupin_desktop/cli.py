@@ -85,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="URL_OR_PATH",
         help="数据库：SQLite 文件路径或 SQLAlchemy 地址（如 postgresql+psycopg://用户@主机/库）；"
-        "默认读环境变量 FUPIN_DB_URL，否则用个人数据文件夹中的 fupin.sqlite3",
+        "默认读环境变量 FUPIN_DB_URL，否则用个人数据文件夹中的 fupin.sqlite3"
+        "（桌面程序会重新打开上次用“文件 → 打开数据库”打开的 SQLite 文件）",
     )
     parser.add_argument("--version", action="version", version=f"fupin {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
@@ -103,14 +104,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=cmd_demo)
 
-    for register in EXTRA_COMMANDS:
+    for register in _area_registrations():
         register(sub)
     return parser
 
 
-# Business areas add their sub-commands here: each takes the sub-parsers object.
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
-from fupin_desktop.commands import exchange as _exchange; EXTRA_COMMANDS.append(_exchange.register)  # noqa: E402,E702,I001
+# Each business area's sub-commands live in fupin_desktop/commands/<area>.py.
+AREA_COMMAND_MODULES = (
+    "registry",
+    "projects",
+    "assets",
+    "exchange",
+)
+
+
+def _area_registrations() -> list[Callable[[argparse._SubParsersAction], None]]:
+    import importlib
+
+    return [
+        importlib.import_module(f"fupin_desktop.commands.{name}").register
+        for name in AREA_COMMAND_MODULES
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

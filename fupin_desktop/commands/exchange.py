@@ -96,9 +96,9 @@ def cmd_export_households(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p_import = sub.add_parser("import", help="从表格导入数据（户籍）")
-    what = p_import.add_subparsers(dest="what", metavar="WHAT", parser_class=type(p_import))
-    what.required = True
+    from fupin_desktop.commands import noun_parsers
+
+    what = noun_parsers(sub, "import", "从表格导入数据（先核对差异，有问题的行不写入）")
     p = what.add_parser("households", help="导入农户和家庭成员（全国系统导出表或县里的表格：.xlsx/.xls/.csv）")
     p.add_argument("file", metavar="FILE", help="要导入的表格文件")
     p.add_argument("--sheet", metavar="NAME", help="工作表名称（默认按内容自动选择）")
@@ -108,9 +108,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
     p.set_defaults(func=cmd_import_households)
 
-    p_export = sub.add_parser("export", help="把数据导出为表格")
-    what = p_export.add_subparsers(dest="what", metavar="WHAT", parser_class=type(p_export))
-    what.required = True
+    what = noun_parsers(sub, "export", "导出数据到表格")
     p = what.add_parser("households", help="导出农户和家庭成员（全国系统导出表的列顺序，可再导入）")
     p.add_argument("out", metavar="OUT.xlsx", help="输出文件（.xlsx）")
     p.add_argument("--region", metavar="CODE", help="只导出该区划（县/乡镇/村的12位代码）内的农户")

@@ -14,7 +14,16 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from fupin_desktop.models.household import MEMBER_PRESENT, RELATION_HEAD, Household, Member
+import datetime as dt
+
+from fupin_desktop.models.household import (
+    MEMBER_PRESENT,
+    RELATION_HEAD,
+    GuaranteeCheck,
+    Household,
+    HouseholdYear,
+    Member,
+)
 
 
 def id18_of(id_number: str | None) -> str | None:
@@ -52,7 +61,33 @@ def refresh_household_summary(household: Household) -> None:
     household.member_count = len(current)
 
 
+def _owner(session: Session, obj: Any) -> Household | None:
+    household = obj.household
+    if household is None and obj.household_id is not None:
+        household = session.get(Household, obj.household_id)
+    return household
+
+
+def _bump_versions(session: Session) -> None:
+    """A household's version moves when its members, years or 三保障 checks change, so a
+    clerk saving a stale copy is stopped even when only a member was edited meanwhile."""
+    owners: set[Household] = set()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, (Member, HouseholdYear, GuaranteeCheck)):
+            if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+                continue
+            household = _owner(session, obj)
+            if household is not None:
+                owners.add(household)
+    for household in owners:
+        if household in session.new or household in session.deleted:
+            continue
+        if not session.is_modified(household, include_collections=False):
+            household.updated_at = dt.datetime.now()
+
+
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    _bump_versions(session)
     touched: set[Household] = set()
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Member):

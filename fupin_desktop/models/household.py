@@ -39,6 +39,14 @@ class Household(TimestampMixin, Base):
         Index("ix_households_head_name", "head_name"),
         Index("ix_households_head_id18", "head_id18"),
         Index("ix_households_phone", "phone"),
+        # The household list: current households in 户编号 order straight off an index, and
+        # prefix search on 户编号/phone (text_pattern_ops serves LIKE 'x%' on PostgreSQL).
+        Index("ix_households_status_no", "status", "household_no",
+              postgresql_ops={"household_no": "text_pattern_ops"}),
+        Index("ix_households_status_phone", "status", "phone",
+              postgresql_ops={"phone": "text_pattern_ops"}),
+        # The region tree's counts, read off the index alone.
+        Index("ix_households_tree", "status", "region_code", "group_name", "member_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +93,9 @@ class Household(TimestampMixin, Base):
     code_list_era: Mapped[str] = mapped_column(String(4), default="2021", server_default="2021")
     # Raw row as it came from the county sheet, for audit and re-mapping.
     source_row: Mapped[dict[str, Any] | None]
+    # Result of the last data check (rules.validation) by services.registry: number of
+    # errors; None = not checked since the last bulk write. Drives the 「有数据错误」 filter.
+    error_count: Mapped[int | None]
     # Optimistic concurrency: a save of a stale copy fails instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -145,6 +156,17 @@ class Member(TimestampMixin, Base):
         Index("ix_members_person_no", "person_no"),
         Index("ix_members_phone", "phone"),
         Index("ix_members_household_status", "household_id", "status"),
+        # Search keys with the household id: the search reads only the index (covering),
+        # prefix matches use it on PostgreSQL through text_pattern_ops.
+        Index("ix_members_name_search", "name", "household_id",
+              postgresql_ops={"name": "text_pattern_ops"}),
+        Index("ix_members_initials_search", "name_initials", "household_id",
+              postgresql_ops={"name_initials": "text_pattern_ops"}),
+        Index("ix_members_id18_search", "id18", "household_id",
+              postgresql_ops={"id18": "text_pattern_ops"}),
+        Index("ix_members_id_tail_search", "id_tail", "household_id"),
+        Index("ix_members_phone_search", "phone", "household_id",
+              postgresql_ops={"phone": "text_pattern_ops"}),
         CheckConstraint("work_months IS NULL OR (work_months BETWEEN 0 AND 12)", name="work_months"),
     )
 

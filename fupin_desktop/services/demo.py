@@ -17,9 +17,12 @@ round trip; nothing is written if the caller cancels or anything fails.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
-import operator
+import functools
 import getpass
+import json
+import operator
 import itertools
 import math
 import random
@@ -70,7 +73,7 @@ from fupin_desktop.models.household import (
     MONITORING_ACTIVE,
     MONITORING_ELIMINATED,
 )
-from fupin_desktop.rules.idnumber import make_id
+from fupin_desktop.rules.idnumber import check_char
 from fupin_desktop.rules.names import name_initials
 from fupin_desktop.services import demo_data as D
 
@@ -127,6 +130,7 @@ class _Village:
     groups: tuple[str, ...] = ()
     natural_villages: tuple[str, ...] = ()
     first_hh_id: int = 0  # households of a village get consecutive ids
+    address_prefix: str = ""  # 县乡村 part of a household address
 
 
 # ----------------------------------------------------------------------------- public API
@@ -158,11 +162,12 @@ def generate(
     started = time.perf_counter()
     gen = _Generator(households, seed, reference_date)
     stats = DemoStats()
-    with db.engine.begin() as conn:
+    with _load_connection(db) as conn, conn.begin():
         _refuse_non_empty(conn)
         gen.start_ids(conn)
         bulk = _SqliteBulkLoad(conn) if conn.dialect.name == "sqlite" else None
         writer = _Writer(conn, stats)
+        gen.bind(writer)
         villages = gen.plan_regions(conn, writer)
         total = households + gen.project_count
         done = 0
@@ -232,6 +237,31 @@ def _reset_sequences(conn: Connection, tables: set[str]) -> None:
         )
 
 
+@contextlib.contextmanager
+def _load_connection(db: Any):
+    """A connection for the load. On SQLite the file is switched from WAL to a rollback
+    journal for it: every page is then written once instead of twice (log, then checkpoint),
+    and a rollback or a killed process still leaves the empty database as it was. The switch
+    needs the only connection to the file, so the pool is emptied first; WAL is restored
+    after."""
+    if db.engine.dialect.name != "sqlite":
+        with db.engine.connect() as conn:
+            yield conn
+        return
+    db.engine.dispose()
+    with db.engine.connect() as conn:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode=DELETE").scalar()
+        conn.commit()
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            if mode == "delete":
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                conn.commit()
+
+
 class _SqliteBulkLoad:
     """Secondary indexes of the bulk tables are dropped for the load and rebuilt at the end
     (a sorted build is several times faster than 350 000 random inserts into each), and the
@@ -266,8 +296,14 @@ class _SqliteBulkLoad:
                     self.dropped.append(index)
 
     def finish(self) -> None:
-        for index in self.dropped:
-            index.create(self.conn)
+        # Let SQLite's sorter use a second core for the index builds (no-op if not built in).
+        old_threads = self.conn.exec_driver_sql("PRAGMA threads").scalar()
+        self.conn.exec_driver_sql("PRAGMA threads=2")
+        try:
+            for index in self.dropped:
+                index.create(self.conn)
+        finally:
+            self.conn.exec_driver_sql(f"PRAGMA threads={int(old_threads or 0)}")
         self.dropped = []
         self.conn.exec_driver_sql(f"PRAGMA cache_size={int(self.old_cache)}")
 
@@ -301,13 +337,81 @@ class _Writer:
         self._tables = {m.__tablename__: m.__table__ for m in _TABLES}
         self._fast = conn.dialect.name == "sqlite"
         self._plans: dict[tuple[str, tuple[str, ...]], tuple[str, Any, tuple, list]] = {}
+        self._buffers: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
+        self._buffer_sql: dict[str, str] = {}
+        self._fixers: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {}
+
+    def _flush_buffer(self, name: str) -> None:
+        columns, rows = self._buffers[name]
+        if not rows:
+            return
+        if self._fast:
+            sql = self._buffer_sql.get(name)
+            if sql is None:
+                quote = self.conn.dialect.identifier_preparer.quote
+                table = self._tables[name]
+                sql = self._buffer_sql[name] = "INSERT INTO {} ({}) VALUES ({})".format(
+                    quote(table.name),
+                    ", ".join(quote(table.c[c].name) for c in columns),
+                    ", ".join("?" for _ in columns),
+                )
+            # Straight to the driver: rows may be lists, and SQLAlchemy would only look at them.
+            cursor = self.conn.connection.cursor()
+            try:
+                cursor.executemany(sql, rows)
+            finally:
+                cursor.close()
+        else:
+            fixers = self._buffer_fixers(name, columns)
+            dicts = []
+            for row in rows:
+                values = list(row)
+                for i, fix in fixers:
+                    if values[i] is not None:
+                        values[i] = fix(values[i])
+                dicts.append(dict(zip(columns, values)))
+            self.conn.execute(insert(self._tables[name]), dicts)
+        self.counts[name] = self.counts.get(name, 0) + len(rows)
+        self.tables_written.add(name)
+        rows.clear()
+
+    def _buffer_fixers(self, name: str, columns: tuple[str, ...]) -> list[tuple[int, Any]]:
+        """Per column, how to turn a SQLite-ready buffer value back into the Python value
+        SQLAlchemy expects (for PostgreSQL)."""
+        fixers = self._fixers.get(name)
+        if fixers is None:
+            table = self._tables[name]
+            fixers = []
+            for i, key in enumerate(columns):
+                col_type = table.c[key].type
+                if isinstance(col_type, DateTime):
+                    fixers.append((i, dt.datetime.fromisoformat))
+                elif isinstance(col_type, Date):
+                    fixers.append((i, dt.date.fromisoformat))
+                elif isinstance(col_type, Numeric):
+                    fixers.append((i, lambda v: Decimal(repr(v)) if isinstance(v, float) else v))
+                elif isinstance(col_type, JSON):
+                    fixers.append((i, json.loads))
+            self._fixers[name] = fixers
+        return fixers
 
     def add(self, table: str, row: dict[str, Any]) -> None:
         self.rows.setdefault(table, []).append(row)
 
+    def buffer(self, table: str, columns: tuple[str, ...]) -> list[Any]:
+        """The list to append ``table``'s rows to, as tuples (or lists) in ``columns`` order
+        holding SQLite-ready values: dates as ISO text, Numeric as float, JSON as text.
+        The list is emptied in place on every flush, so callers may keep it."""
+        if table in self._buffers:
+            raise ValueError(f"table {table} already has a buffer")
+        self._buffers[table] = (columns, [])
+        return self._buffers[table][1]
+
     def flush(self) -> None:
-        for name in sorted(self.rows, key=_TABLE_ORDER.__getitem__):
-            rows = self.rows[name]
+        for name in sorted(set(self.rows) | set(self._buffers), key=_TABLE_ORDER.__getitem__):
+            if name in self._buffers:
+                self._flush_buffer(name)
+            rows = self.rows.get(name)
             if not rows:
                 continue
             # One executemany per distinct key set (rows of a table normally share one).
@@ -386,14 +490,131 @@ def _split(total: int, weights: list[float]) -> list[int]:
     return parts
 
 
-_CENT = Decimal("0.01")
 
 
-def _money(cents: int) -> Decimal:
-    return Decimal(cents).scaleb(-2).quantize(_CENT)
+# ----------------------------------------------------------------------------- hot tables
+# The per-household tables are built as tuples in these column orders, with SQLite-ready
+# values (dates as ISO text, Numeric as float, JSON as text); ``_Writer`` converts them back
+# for other databases. Building 1.2 million dicts cost more than SQLite's own work.
+
+HELPER_COLUMNS = (
+    "id", "name", "sex", "id_number", "political_status", "unit_name", "unit_level", "title",
+    "cadre_rank", "phone", "active", "note",
+)
+HOUSEHOLD_COLUMNS = (
+    "id", "household_no", "region_code", "group_name", "natural_village", "address", "phone",
+    "bank_name", "bank_account", "head_name", "head_id18", "member_count",
+    "identification_standard", "poverty_attribute", "main_cause", "other_causes", "exit_status",
+    "exit_year", "identified_year", "household_type", "monitoring_category",
+    "is_military_martyr_family", "is_one_child", "is_two_daughters",
+    "whole_household_no_labour", "in_relocation_site", "record_valid", "status",
+    "code_list_era", "version",
+)
+MEMBER_COLUMNS = (
+    "id", "household_id", "seq", "person_no", "name", "name_initials", "id_type", "id_number",
+    "id18", "id_tail", "sex", "birth_date", "ethnicity", "relation", "political_status",
+    "education", "school_status", "out_of_school_reason", "health", "disability_type",
+    "disability_grade", "disability_cert_year", "labour_skill", "work_status", "work_place",
+    "employer", "work_months", "works_abroad", "public_welfare_job", "public_welfare_months",
+    "has_resident_medical", "has_employee_medical", "has_critical_illness_ins",
+    "has_commercial_supplement", "has_medical_aid", "has_resident_pension",
+    "has_employee_pension", "accident_ins_subsidy", "is_dibao", "is_tekun", "speaks_mandarin",
+    "phone", "status", "left_on", "left_reason", "joined_on", "joined_reason",
+)
+(_M_ID, _M_NAME, _M_ID18, _M_HEALTH, _M_SCHOOL, _M_OUT_REASON, _M_LABOUR, _M_WORK_STATUS,
+ _M_WORK_MONTHS, _M_PWJ_MONTHS, _M_RESIDENT_MEDICAL, _M_EMPLOYEE_MEDICAL, _M_DIBAO, _M_TEKUN,
+ _M_PHONE, _M_STATUS, _M_LEFT_ON, _M_LEFT_REASON, _M_JOINED_ON) = (
+    MEMBER_COLUMNS.index(c) for c in (
+        "id", "name", "id18", "health", "school_status", "out_of_school_reason", "labour_skill",
+        "work_status", "work_months", "public_welfare_months", "has_resident_medical",
+        "has_employee_medical", "is_dibao", "is_tekun", "phone", "status", "left_on",
+        "left_reason", "joined_on",
+    )
+)
+CONDITION_COLUMNS = (
+    "arable_mu", "confirmed_arable_mu", "irrigated_mu", "dry_field_mu", "paddy_field_mu",
+    "forest_mu", "grain_to_green_mu", "orchard_mu", "pasture_mu", "water_surface_mu",
+    "housing_area", "house_structure", "access_road_type", "distance_to_main_road_km",
+    "main_fuel", "has_household_power", "has_production_power", "has_tv_signal",
+    "has_sanitary_toilet", "safe_drinking_water", "drinking_water_difficulty", "water_source",
+    "in_cooperative", "led_by_enterprise", "led_by_entrepreneur",
+)
+HOUSEHOLD_YEAR_COLUMNS = (
+    "id", "household_id", "year", "household_type", "poverty_attribute", "monitoring_category",
+    "household_size", "wage_income", "business_income", "property_income", "transfer_income",
+    "annual_income", "net_income", "per_capita_net_income",
+    "public_welfare_job_income", "other_wage_income", "industry_reward", "employment_reward",
+    "asset_dividend_income", "land_transfer_income", "other_property_income",
+    "family_planning_income", "dibao_income", "tekun_income", "pension_income",
+    "eco_compensation_income", "other_transfer_income", "business_expense",
+    "expense_reduction_subsidy", "claims_income", "compliant_self_paid",
+) + CONDITION_COLUMNS + ("is_dangerous_house", "danger_level")
+CHECK_COLUMNS = (
+    "id", "household_id", "year", "food_worry", "clothing_worry", "housing_problem",
+    "education_problem", "medical_problem", "water_problem", "confirmed", "checked_by",
+    "checked_on", "resolved_on", "note",
+)
+CASE_COLUMNS = (
+    "id", "household_id", "category", "state", "discovery_channel", "identified_ym", "risk_1",
+    "risk_2", "risk_3", "disaster_subtype", "risk_eliminated", "elimination_mode",
+    "eliminated_ym", "eliminated_on", "dev_measures_status", "dibao_status", "tekun_status",
+    "monitor_contact", "monitor_phone", "income_threshold", "per_capita_threshold", "note",
+)
+MEASURE_COLUMNS = (
+    "id", "household_id", "monitoring_case_id", "year", "category", "content", "amount",
+    "start_date", "end_date",
+)
+EVENT_COLUMNS = (
+    "id", "household_id", "member_id", "type", "reason", "effective_date", "reported_month",
+    "doc_no", "approved_by", "recorded_by", "note",
+)
+ASSIGNMENT_COLUMNS = ("id", "helper_id", "household_id", "role", "start_date", "end_date", "note")
+HANDBOOK_COLUMNS = (
+    "id", "household_id", "year", "section", "category", "unit", "content", "amount", "scale",
+    "deadline", "entry_date", "helper_id", "findings", "household_signed", "note",
+)
+
+_TENTHS_F = [i / 10 for i in range(0, 3001)]
+_SEQ3 = [f"{i:03d}" for i in range(1000)]
+_NOT_DANGEROUS = (False, "0")
+_CHILD_RELATIONS = frozenset(("03", "04", "07", "08"))
+_HEAD_LINE_RELATIONS = frozenset(("01", "11", "21"))
+# (relation, male, lowest age, highest age) of a member who left.
+_LEFT_KINDS = (("11", True, 75, 95), ("12", False, 75, 95), ("04", False, 20, 28), ("03", True, 20, 30))
+_FINDINGS = (
+    "家庭生产生活正常，无返贫致贫风险", "家中老人患慢性病，已落实家庭医生签约服务",
+    "务工收入稳定，子女在校就读正常",
+)
 
 
-_TENTHS = [Decimal(i).scaleb(-1).quantize(_CENT) for i in range(0, 3001)]
+def _cum(weights: tuple[float, ...]) -> list[float]:
+    return list(itertools.accumulate(weights))
+
+
+_SIZE_CUM = _cum(_SIZE_WEIGHTS)
+_SURNAME_CUM = _cum(D.SURNAME_WEIGHTS)
+_ETHNICITY_CUM = _cum(D.ETHNICITY_WEIGHTS)
+_CAUSE_CUM = _cum(D.POVERTY_CAUSE_WEIGHTS)
+_IDENTIFIED_YEARS, _IDENTIFIED_CUM = (2014, 2015, 2016, 2017), _cum((70, 15, 10, 5))
+_EXIT_YEARS, _EXIT_CUM = tuple(range(2014, 2021)), _cum((3, 8, 14, 18, 22, 20, 15))
+_EDUCATION_BY_BIRTH = (  # born before 1955, 1975, 1995, later
+    (("01", "02", "03"), _cum((45, 45, 10))),
+    (("01", "02", "03", "04"), _cum((15, 45, 35, 5))),
+    (("02", "03", "04", "07"), _cum((20, 55, 18, 7))),
+    (("03", "04", "07", "08"), _cum((40, 32, 18, 10))),
+)
+_LABOUR_WORKING_AGE = (("01", "02", "03"), _cum((72, 16, 12)))
+_LABOUR_WORKING_AGE_ILL = (("01", "02", "03"), _cum((72, 16, 40)))
+_LABOUR_60 = (("01", "03", "05"), _cum((40, 50, 10)))
+_WORK_STATUSES, _WORK_STATUS_CUM = ("01", "02", "03", "04"), _cum((10, 20, 28, 42))
+_STRUCTURES, _STRUCTURE_CUM = ("01", "02", "03", "05", "99"), _cum((20, 50, 24, 4, 2))
+_WATER_SOURCES, _WATER_SOURCE_CUM = ("01", "02", "05"), _cum((82, 16, 2))
+_HANDBOOK_SECTIONS, _HANDBOOK_SECTION_CUM = ("01", "02", "03", "06"), _cum((20, 30, 20, 30))
+
+
+@functools.lru_cache(maxsize=None)
+def _iso(ordinal: int) -> str:
+    return dt.date.fromordinal(ordinal).isoformat()
 
 
 # ----------------------------------------------------------------------------- generator
@@ -417,6 +638,36 @@ class _Generator:
         self.head_names: dict[int, str] = {}
         self.hh_size: dict[int, int] = {}
         self.helpers_by_village: dict[str, list[tuple[int, str, str, str]]] = {}
+        # ordinal -> (ISO text, year, age on the reference date, age on 1 Sept, ID prefix)
+        self._days: dict[int, tuple[str, int, int, int, str]] = {}
+        self._json: dict[tuple[str, ...], str] = {}
+        # Day ranges (ordinals) the household hot path draws from.
+        o = dt.date.toordinal
+        self._left_from = o(dt.date(2022, 1, 1))
+        self._left_span = max(1, self.ref_ord - 5 - self._left_from + 1)
+        self._assign_from = o(dt.date(2021, 3, 1))
+        self._assign_span = o(dt.date(2021, 6, 30)) - self._assign_from + 1
+        self._change_from = o(dt.date(2022, 1, 1))
+        self._change_span = o(dt.date(2025, 12, 31)) - self._change_from + 1
+        self._check_from = o(dt.date(CHECK_YEAR, 9, 1))
+        self._check_span = o(dt.date(CHECK_YEAR, 11, 30)) - self._check_from + 1
+        self._handbook_days = {
+            year: (o(dt.date(year, 1, 5)), max(o(dt.date(year, 1, 5)), min(self.ref_ord, o(dt.date(year, 12, 31)))))
+            for year in (2024, 2025, 2026)
+        }
+
+    def bind(self, w: _Writer) -> None:
+        """Take the writer's row buffers for the per-household tables."""
+        self._b_helpers = w.buffer("helpers", HELPER_COLUMNS)
+        self._b_households = w.buffer("households", HOUSEHOLD_COLUMNS)
+        self._b_members = w.buffer("members", MEMBER_COLUMNS)
+        self._b_years = w.buffer("household_years", HOUSEHOLD_YEAR_COLUMNS)
+        self._b_checks = w.buffer("guarantee_checks", CHECK_COLUMNS)
+        self._b_cases = w.buffer("monitoring_cases", CASE_COLUMNS)
+        self._b_measures = w.buffer("assistance_measures", MEASURE_COLUMNS)
+        self._b_events = w.buffer("change_events", EVENT_COLUMNS)
+        self._b_assignments = w.buffer("helper_assignments", ASSIGNMENT_COLUMNS)
+        self._b_handbook = w.buffer("handbook_entries", HANDBOOK_COLUMNS)
 
     # -- ids ---------------------------------------------------------------------------
 
@@ -432,16 +683,44 @@ class _Generator:
 
     def person_id(self, birth: dt.date, male: bool) -> tuple[str, dt.date]:
         """A county ID number unique in this run; the birth date moves a day if a day is full."""
+        id18, birth_ord = self.person_id_ord(birth.toordinal(), male)
+        return id18, dt.date.fromordinal(birth_ord)
+
+    def person_id_ord(self, birth_ord: int, male: bool) -> tuple[str, int]:
+        """``person_id`` on day ordinals (the hot path)."""
+        seq_used = self._seq_used
         while True:
-            key = birth.toordinal() * 2 + (1 if male else 0)
-            k = self._seq_used.get(key)
+            key = birth_ord * 2 + (1 if male else 0)
+            k = seq_used.get(key)
             if k is None:
                 k = (key * 37) % 120  # start somewhere different each day
             if k < 499:
-                self._seq_used[key] = k + 1
-                seq = 2 * k + 1 if male else 2 * k + 2
-                return make_id(D.COUNTY_PREFIX, birth, seq), birth
-            birth = birth + dt.timedelta(days=1)
+                seq_used[key] = k + 1
+                first17 = self._day(birth_ord)[4] + _SEQ3[2 * k + 1 if male else 2 * k + 2]
+                return first17 + check_char(first17), birth_ord
+            birth_ord += 1
+
+    def _day(self, ordinal: int) -> tuple[str, int, int, int, str]:
+        """(ISO text, year, age on the reference date, school age, ID number's first 14)."""
+        day = self._days.get(ordinal)
+        if day is None:
+            d = dt.date.fromordinal(ordinal)
+            ref, school = self.ref, self.school_day
+            day = self._days[ordinal] = (
+                d.isoformat(),
+                d.year,
+                ref.year - d.year - ((ref.month, ref.day) < (d.month, d.day)),
+                school.year - d.year - ((school.month, school.day) < (d.month, d.day)),
+                f"{D.COUNTY_PREFIX}{d.year:04d}{d.month:02d}{d.day:02d}",
+            )
+        return day
+
+    def _json_list(self, items: list[str]) -> str:
+        key = tuple(items)
+        text = self._json.get(key)
+        if text is None:
+            text = self._json[key] = json.dumps(items)
+        return text
 
     def initials(self, name: str) -> str:
         value = self._initials.get(name)
@@ -468,8 +747,8 @@ class _Generator:
         return items[bisect.bisect(cum, self.rand() * cum[-1])]
 
     def phone(self) -> str:
-        r = self.rng
-        return f"1{self.one('3578')}{r.randrange(10):d}{r.randrange(100000000):08d}"
+        rand = self.rand
+        return f"1{'3578'[int(rand() * 4)]}{int(rand() * 1e9):09d}"
 
     def name(self, surname: str, male: bool, birth_year: int) -> str:
         r = self.rng
@@ -482,16 +761,13 @@ class _Generator:
         return surname + self.one(pool)
 
     def surname(self) -> str:
-        return self.rng.choices(D.SURNAMES, D.SURNAME_WEIGHTS)[0]
+        return D.SURNAMES[bisect.bisect(_SURNAME_CUM, self.rand() * _SURNAME_CUM[-1])]
 
     def date_between(self, start: dt.date, end: dt.date) -> dt.date:
         a, b = start.toordinal(), end.toordinal()
         if b <= a:
             return start
-        return dt.date.fromordinal(self.rng.randint(a, b))
-
-    def age_on(self, birth: dt.date, day: dt.date) -> int:
-        return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+        return dt.date.fromordinal(a + int(self.rand() * (b - a + 1)))
 
     # -- regions -----------------------------------------------------------------------
 
@@ -586,15 +862,18 @@ class _Generator:
     # -- one village: helpers, team, households ------------------------------------------
 
     def village(self, v: _Village, w: _Writer) -> None:
-        r = self.rng
+        rand = self.rand
         helpers = self._helpers(v, w)
         self._team(v, w)
         v.first_hh_id = self.next_id["households"]
+        v.address_prefix = f"{D.COUNTY[1]}{v.township_name}{v.name}"
         n_help = len(helpers)
-        for j in range(v.households):
-            helper = helpers[(j * n_help) // v.households]
-            old = helpers[r.randrange(n_help)] if n_help > 1 else None
-            self._household(v, w, helper, old if old is not helper else None)
+        n = v.households
+        household = self._household
+        for j in range(n):
+            helper = helpers[(j * n_help) // n]
+            old = helpers[int(rand() * n_help)] if n_help > 1 else None
+            household(v, helper, old if old is not helper else None)
 
     def _cadre(self, unit_level: str | None = None) -> dict[str, Any]:
         r = self.rng
@@ -631,23 +910,11 @@ class _Generator:
                 unit, level = "中共望谟县委员会", "50"
             hid = self.new_id("helpers")
             active = r.random() > 0.03
-            w.add(
-                "helpers",
-                {
-                    "id": hid,
-                    "name": person["name"],
-                    "sex": person["sex"],
-                    "id_number": person["id_number"],
-                    "political_status": person["political_status"],
-                    "unit_name": unit,
-                    "unit_level": level,
-                    "title": self.one(D.TITLES[rank]),
-                    "cadre_rank": rank,
-                    "phone": person["phone"],
-                    "active": active,
-                    "note": None if active else "已调离",
-                },
-            )
+            self._b_helpers.append((
+                hid, person["name"], person["sex"], person["id_number"],
+                person["political_status"], unit, level, self.one(D.TITLES[rank]), rank,
+                person["phone"], active, None if active else "已调离",
+            ))
             out.append((hid, person["name"], person["phone"], unit))
         self.helpers_by_village[v.code] = out
         return out
@@ -705,7 +972,7 @@ class _Generator:
     def _people(self) -> list[tuple[str, bool, int]]:
         """(relation, male, age) of each person, 户主 first then 配偶."""
         r = self.rng
-        size = self.pick(range(1, 9), _SIZE_WEIGHTS)
+        size = 1 + bisect.bisect(_SIZE_CUM, self.rand() * _SIZE_CUM[-1])
         head_age = self.ri(24, 86) if size > 1 else self.ri(40, 90)
         head_male = r.random() < (0.86 if size > 1 else 0.6)
         people = [(RELATION_HEAD, head_male, head_age)]
@@ -749,84 +1016,95 @@ class _Generator:
     def _household(
         self,
         v: _Village,
-        w: _Writer,
         helper: tuple[int, str, str, str],
         old_helper: tuple[int, str, str, str] | None,
     ) -> None:
-        r = self.rng
-        ref = self.ref
-        hid = self.new_id("households")
-        hh_no = f"{D.COUNTY_PREFIX}{hid:08d}"
+        rand = self.rand
+        ref_ord = self.ref_ord
+        next_id = self.next_id
+        hid = next_id["households"]
+        next_id["households"] = hid + 1
         people = self._people()
         family_surname = self.surname()
-        ethnicity = self.pick(D.ETHNICITIES, D.ETHNICITY_WEIGHTS)
-        group = self.one(v.groups)
+        ethnicity = D.ETHNICITIES[bisect.bisect(_ETHNICITY_CUM, rand() * _ETHNICITY_CUM[-1])]
+        groups = v.groups
+        group = groups[int(rand() * len(groups))]
 
         # ---- monitoring / type (decided early: it colours incomes and risks)
-        x = r.random()
+        x = rand()
         if x < 0.04:
             htype, mcat = "01", "01"
         elif x < 0.07:
             htype, mcat = "02", "02"
         elif x < 0.08:
-            htype, mcat = ("02" if r.random() < 0.6 else "01"), "03"
+            htype, mcat = ("02" if rand() < 0.6 else "01"), "03"
         else:
             htype, mcat = "01", None
 
-        members: list[dict[str, Any]] = []
-        left_event: tuple[int, dt.date, str] | None = None
+        members: list[list[Any]] = []
+        ages: list[tuple[int, int]] = []  # (age, school age) per member
+        member = self._member
         # Children carry the father's surname: the head's, or the husband's of a woman head.
-        head_surname = family_surname if people[0][1] else self.surname()
-        for seq, (rel, male, age) in enumerate(people, start=1):
-            if rel in ("03", "04", "07", "08"):
+        head_male = people[0][1]
+        head_surname = family_surname if head_male else self.surname()
+        seq = 0
+        for rel, male, age in people:
+            seq += 1
+            if rel in _CHILD_RELATIONS:
                 surname = family_surname
-            elif rel in ("01", "11", "21"):
+            elif rel in _HEAD_LINE_RELATIONS:
                 surname = head_surname
-            elif rel == RELATION_SPOUSE and not people[0][1]:
+            elif rel == RELATION_SPOUSE and not head_male:
                 surname = family_surname
             else:
                 surname = self.surname()
-            birth = dt.date.fromordinal(self.ref_ord - age * 365 - self.ri(0, 364) - age // 4)
-            members.append(self._member(hid, seq, rel, male, birth, surname, ethnicity, htype))
+            birth_ord = ref_ord - age * 365 - int(rand() * 365) - age // 4
+            member(hid, seq, rel, male, birth_ord, surname, ethnicity, htype, members, ages)
+        present = members[:]  # every member so far is 在户
 
         # A few households lost a member (death, marriage, moving out) in 2022-2026.
-        if r.random() < 0.03:
-            rel, male, age = self.one(
-                (("11", True, self.ri(75, 95)), ("12", False, self.ri(75, 95)),
-                 ("04", False, self.ri(20, 28)), ("03", True, self.ri(20, 30)))
-            )
+        left_event: tuple[int, dt.date, str] | None = None
+        if rand() < 0.03:
+            rel, male, low, high = _LEFT_KINDS[int(rand() * len(_LEFT_KINDS))]
+            age = low + int(rand() * (high - low + 1))
             reason = "21" if rel in ("11", "12") else ("22" if rel == "04" else "23")
-            birth = dt.date.fromordinal(self.ref_ord - age * 365 - self.ri(0, 364))
-            m = self._member(hid, len(members) + 1, rel, male, birth, family_surname, ethnicity, htype)
-            left_on = self.date_between(dt.date(2022, 1, 1), ref - dt.timedelta(days=5))
-            m["status"] = MEMBER_LEFT
-            m["left_on"] = left_on
-            m["left_reason"] = reason
-            m["phone"] = None
-            members.append(m)
-            left_event = (m["id"], left_on, reason)
+            birth_ord = ref_ord - age * 365 - int(rand() * 365)
+            m = member(hid, seq + 1, rel, male, birth_ord, family_surname, ethnicity, htype, members, ages)
+            left_on = dt.date.fromordinal(self._left_from + int(rand() * self._left_span))
+            m[_M_STATUS] = MEMBER_LEFT
+            m[_M_LEFT_ON] = left_on.isoformat()
+            m[_M_LEFT_REASON] = reason
+            m[_M_PHONE] = None
+            left_event = (m[_M_ID], left_on, reason)
 
-        present = [m for m in members if m["status"] == MEMBER_PRESENT]
         head = members[0]
-        phone = head["phone"] or self.phone()
-        head["phone"] = phone
-        for m in members:
-            w.add("members", m)
+        phone = head[_M_PHONE] or self.phone()
+        head[_M_PHONE] = phone
+        n_present = len(present)
 
         # ---- attributes that depend on members
-        sick = any(m["health"] in ("02", "03") for m in present)
-        disabled = any(m["health"] == "04" for m in present)
-        students = any(m["school_status"] not in (None, "02", "03") for m in present)
-        no_labour = all(m["labour_skill"] in ("04", "05") for m in present)
+        sick = disabled = students = False
+        no_labour = True
+        for m in present:
+            health = m[_M_HEALTH]
+            if health == "02" or health == "03":
+                sick = True
+            elif health == "04":
+                disabled = True
+            school = m[_M_SCHOOL]
+            if school is not None and school != "02" and school != "03":
+                students = True
+            if no_labour and m[_M_LABOUR] not in ("04", "05"):
+                no_labour = False
         head_age = people[0][2]
+        others: list[str] = []
         if htype == "01":
-            if len(present) <= 2 and head_age >= 60 and r.random() < 0.35:
+            if n_present <= 2 and head_age >= 60 and rand() < 0.35:
                 attr = "03"
-            elif r.random() < 0.22 or no_labour:
+            elif rand() < 0.22 or no_labour:
                 attr = "02"
             else:
                 attr = "01"
-            causes = D.POVERTY_CAUSES
             weights = list(D.POVERTY_CAUSE_WEIGHTS)
             if sick:
                 weights[0] *= 4
@@ -834,114 +1112,103 @@ class _Generator:
                 weights[1] *= 5
             if students:
                 weights[2] *= 2
-            main_cause = self.pick(causes, tuple(weights))
-            others = []
-            if r.random() < 0.6:
-                others = list(dict.fromkeys(r.choices(D.POVERTY_CAUSES, D.POVERTY_CAUSE_WEIGHTS, k=2)))
-                others = [c for c in others if c != main_cause][: self.ri(1, 2)]
-            identified = self.pick((2014, 2015, 2016, 2017), (70, 15, 10, 5))
-            exit_year = self.pick(range(2014, 2021), (3, 8, 14, 18, 22, 20, 15))
+            main_cause = self.pick(D.POVERTY_CAUSES, tuple(weights))
+            if rand() < 0.6:
+                picked = dict.fromkeys(
+                    self.rng.choices(D.POVERTY_CAUSES, cum_weights=_CAUSE_CUM, k=2)
+                )
+                others = [c for c in picked if c != main_cause][: 1 + int(rand() * 2)]
+            identified = _IDENTIFIED_YEARS[bisect.bisect(_IDENTIFIED_CUM, rand() * _IDENTIFIED_CUM[-1])]
+            exit_year = _EXIT_YEARS[bisect.bisect(_EXIT_CUM, rand() * _EXIT_CUM[-1])]
             exit_year = max(exit_year, identified + (1 if identified < 2020 else 0))
-            exit_status = "1" if r.random() < 0.93 else "3"
-            ident_std = "01" if r.random() < 0.85 else "02"
+            exit_status = "1" if rand() < 0.93 else "3"
+            ident_std = "01" if rand() < 0.85 else "02"
         else:
-            attr, main_cause, others = "05", None, []
+            attr, main_cause = "05", None
             identified = exit_year = None
             exit_status = ident_std = None
-        if attr in ("02", "03"):
+        dibao = tekun = False
+        if attr == "03":
+            head[_M_TEKUN] = tekun = True
+        elif attr == "02":
             for m in present:
-                if attr == "03" and m["relation"] == RELATION_HEAD:
-                    m["is_tekun"] = True
-                elif attr == "02" and r.random() < 0.7:
-                    m["is_dibao"] = True
+                if rand() < 0.7:
+                    m[_M_DIBAO] = dibao = True
 
-        is_bank = r.random() < 0.85
-        bank_i = r.randrange(len(D.BANKS))
-        w.add(
-            "households",
-            {
-                "id": hid,
-                "household_no": hh_no,
-                "region_code": v.code,
-                "group_name": group,
-                "natural_village": self.one(v.natural_villages),
-                "address": f"{D.COUNTY[1]}{v.township_name}{v.name}{group}",
-                "phone": phone,
-                "bank_name": D.BANKS[bank_i] if is_bank else None,
-                "bank_account": (
-                    f"{D.BANK_BINS[bank_i]}{r.randrange(10**13):013d}" if is_bank else None
-                ),
-                "head_name": head["name"],
-                "head_id18": head["id18"],
-                "member_count": len(present),
-                "identification_standard": ident_std,
-                "poverty_attribute": attr,
-                "main_cause": main_cause,
-                "other_causes": others or None,
-                "exit_status": exit_status,
-                "exit_year": exit_year,
-                "identified_year": identified,
-                "household_type": htype,
-                "monitoring_category": mcat,
-                "is_military_martyr_family": r.random() < 0.005,
-                "is_one_child": r.random() < 0.03,
-                "is_two_daughters": r.random() < 0.04,
-                "whole_household_no_labour": no_labour,
-                "in_relocation_site": r.random() < 0.06,
-                "record_valid": True,
-                "status": HOUSEHOLD_ACTIVE,
-                "code_list_era": "2021",
-            },
-        )
-        self.head_names[hid] = head["name"]
-        self.hh_size[hid] = len(present)
+        if rand() < 0.85:
+            bank_i = int(rand() * len(D.BANKS))
+            bank, account = D.BANKS[bank_i], f"{D.BANK_BINS[bank_i]}{int(rand() * 1e13):013d}"
+        else:
+            bank = account = None
+        natural = v.natural_villages
+        head_name = head[_M_NAME]
+        self._b_households.append((
+            hid, f"{D.COUNTY_PREFIX}{hid:08d}", v.code, group,
+            natural[int(rand() * len(natural))], v.address_prefix + group, phone, bank, account,
+            head_name, head[_M_ID18], n_present, ident_std, attr, main_cause,
+            self._json_list(others) if others else None, exit_status, exit_year, identified,
+            htype, mcat, rand() < 0.005, rand() < 0.03, rand() < 0.04, no_labour,
+            rand() < 0.06, True, HOUSEHOLD_ACTIVE, "2021", 1,
+        ))
+        self.head_names[hid] = head_name
+        self.hh_size[hid] = n_present
+        self._b_members.extend(members)
 
         # ---- change events for members who came or went
+        joined = None
         if left_event:
             mid, day, reason = left_event
-            w.add("change_events", self._event(hid, mid, "04", reason, day, "家庭成员自然减少"))
+            self._event(hid, mid, "04", reason, day, "家庭成员自然减少")
         for m in present:
-            if m["joined_on"] is not None:
-                w.add("change_events", self._event(hid, m["id"], "03", "11", m["joined_on"], "新生儿"))
+            if m[_M_JOINED_ON] is not None:
+                if joined is None:
+                    joined = []
+                day = dt.date.fromisoformat(m[_M_JOINED_ON])
+                joined.append(day.year)
+                self._event(hid, m[_M_ID], "03", "11", day, "新生儿")
 
         # ---- yearly income and living conditions, 三保障 check
-        dangerous_2024 = r.random() < 0.01
-        dangerous_2025 = r.random() < 0.002
-        conditions = self._conditions()
-        base = self._income_base(present, conditions, mcat is not None)
+        dangerous_2024 = rand() < 0.01
+        dangerous_2025 = rand() < 0.002
+        cond, arable, forest, green, safe_water = self._conditions()
+        base = self._income_base(present, ages, arable, forest, green, mcat is not None)
+        append_year = self._b_years.append
+        left_year = left_event[1].year if left_event else None
+        last_year = INCOME_YEARS[-1]
         for year in INCOME_YEARS:
-            size = sum(
-                1
-                for m in members
-                if (m["joined_on"] is None or m["joined_on"].year <= year)
-                and (m["left_on"] is None or m["left_on"].year > year)
-            )
-            factor = 1.0 if year == INCOME_YEARS[-1] else r.uniform(0.88, 0.97)
-            row = self._income_row(hid, year, size, base, factor, htype, attr, mcat)
-            row.update(conditions)
+            size = len(members)
+            if joined is not None:
+                size -= sum(1 for y in joined if y > year)
+            if left_year is not None and left_year <= year:
+                size -= 1
+            factor = 1.0 if year == last_year else 0.88 + rand() * 0.09
+            row = self._income_row(hid, year, size, base, factor, htype, attr, mcat) + cond
             if (year == 2024 and dangerous_2024) or dangerous_2025:
-                row["is_dangerous_house"] = True
-                row["danger_level"] = self.one(("C", "D"))
-            w.add("household_years", row)
-        self._check(hid, present, conditions, dangerous_2025, helper[1], w)
+                row += (True, "C" if rand() < 0.5 else "D")
+            else:
+                row += _NOT_DANGEROUS
+            append_year(row)
+        self._check(hid, present, ages, safe_water, dangerous_2025, helper[1])
 
         # ---- monitoring case and measures
         if mcat is not None:
-            self._monitoring(hid, mcat, present, helper, w)
+            self._monitoring(hid, mcat, present, sick, disabled, dibao, tekun, helper)
 
         # ---- helper assignment(s)
         role = "01" if htype == "01" else "02"
-        first = self.date_between(dt.date(2021, 3, 1), dt.date(2021, 6, 30))
-        if old_helper is not None and r.random() < 0.12:
-            change = self.date_between(dt.date(2022, 1, 1), dt.date(2025, 12, 31))
-            w.add("helper_assignments", self._assign(old_helper[0], hid, role, first, change, "帮扶责任人调整"))
-            first = change + dt.timedelta(days=1)
-        w.add("helper_assignments", self._assign(helper[0], hid, role, first, None, None))
+        first = self._assign_from + int(rand() * self._assign_span)
+        assign = self._b_assignments.append
+        if old_helper is not None and rand() < 0.12:
+            change = self._change_from + int(rand() * self._change_span)
+            assign((self.new_id("helper_assignments"), old_helper[0], hid, role,
+                    _iso(first), _iso(change), "帮扶责任人调整"))
+            first = change + 1
+        assign((self.new_id("helper_assignments"), helper[0], hid, role, _iso(first), None, None))
 
         # ---- handbook entries for about 30 % of households
-        if r.random() < 0.3:
-            for _ in range(self.ri(2, 4)):
-                self._handbook(hid, helper, w)
+        if rand() < 0.3:
+            for _ in range(2 + int(rand() * 3)):
+                self._handbook(hid, helper)
 
     def _member(
         self,
@@ -949,18 +1216,31 @@ class _Generator:
         seq: int,
         rel: str,
         male: bool,
-        birth: dt.date,
+        birth_ord: int,
         surname: str,
         ethnicity: str,
         htype: str,
-    ) -> dict[str, Any]:
-        r = self.rng
-        id18, birth = self.person_id(birth, male)
-        age = self.age_on(birth, self.ref)
-        school_age = self.age_on(birth, self.school_day)
-        name = self.name(surname, male, birth.year)
+        out: list[list[Any]],
+        ages: list[tuple[int, int]],
+    ) -> list[Any]:
+        """Append one member row (a list in ``MEMBER_COLUMNS`` order) to ``out``."""
+        rand = self.rand
+        id18, birth_ord = self.person_id_ord(birth_ord, male)
+        birth_iso, birth_year, age, school_age, _prefix = self._day(birth_ord)
+        if birth_year >= 1995:
+            pool = D.YOUNG_MALE_CHARS if male else D.YOUNG_FEMALE_CHARS
+        else:
+            pool = D.MALE_CHARS if male else D.FEMALE_CHARS
+        k = len(pool)
+        if rand() < 0.8:
+            name = surname + pool[int(rand() * k)] + pool[int(rand() * k)]
+        else:
+            name = surname + pool[int(rand() * k)]
+        initials = self._initials.get(name)
+        if initials is None:
+            initials = self._initials[name] = name_initials(name)
         # health
-        x = r.random()
+        x = rand()
         old = age >= 60
         if x < (0.12 if old else 0.04):
             health = "02"
@@ -972,12 +1252,15 @@ class _Generator:
             health = "01"
         id_type, id_number = "01", id18
         dis_type = dis_grade = dis_year = None
+        severe = False
         if health == "04":
-            dis_type = self.one("1234567")
-            dis_grade = self.one("1234")
-            if r.random() < 0.7:
+            dis_type = "1234567"[int(rand() * 7)]
+            dis_grade = "1234"[int(rand() * 4)]
+            severe = dis_grade in ("1", "2")
+            if rand() < 0.7:
                 id_type, id_number = "02", f"{id18}{dis_type}{dis_grade}"
-                dis_year = self.ri(max(2010, birth.year + 1), 2025)
+                low = max(2010, birth_year + 1)
+                dis_year = low + int(rand() * (2026 - low))
         # education / school
         education = school = out_reason = None
         if school_age < 3:
@@ -990,314 +1273,256 @@ class _Generator:
             school = ("05", "06", "07")[school_age - 12]
         elif school_age <= 17:
             y = school_age - 15
-            if health == "04" and dis_grade in ("1", "2") and school_age <= 16:
+            if severe and school_age <= 16:
                 education, out_reason = "02", "02"
-            elif r.random() < 0.7 or school_age <= 16:
-                school = ("08", "09", "10")[y] if r.random() < 0.7 else ("11", "12", "13")[y]
+            elif rand() < 0.7 or school_age <= 16:
+                school = ("08", "09", "10")[y] if rand() < 0.7 else ("11", "12", "13")[y]
             else:
                 education = "03"
-        elif school_age <= 21 and r.random() < 0.3:
-            school = ("22", "23", "24", "25")[school_age - 18] if r.random() < 0.5 else (
+        elif school_age <= 21 and rand() < 0.3:
+            school = ("22", "23", "24", "25")[school_age - 18] if rand() < 0.5 else (
                 ("14", "15", "16", "16")[school_age - 18]
             )
         else:
-            by = birth.year
-            if by < 1955:
-                education = self.pick(("01", "02", "03"), (45, 45, 10))
-            elif by < 1975:
-                education = self.pick(("01", "02", "03", "04"), (15, 45, 35, 5))
-            elif by < 1995:
-                education = self.pick(("02", "03", "04", "07"), (20, 55, 18, 7))
-            else:
-                education = self.pick(("03", "04", "07", "08"), (40, 32, 18, 10))
+            codes, cum = _EDUCATION_BY_BIRTH[
+                0 if birth_year < 1955 else 1 if birth_year < 1975 else 2 if birth_year < 1995 else 3
+            ]
+            education = codes[bisect.bisect(cum, rand() * cum[-1])]
         student = school is not None
         # labour skill
         if age < 16 or student:
             labour = "05"
-        elif health == "04" and dis_grade in ("1", "2"):
+        elif severe:
             labour = "04"
         elif age < 60:
-            labour = self.pick(("01", "02", "03"), (72, 16, 12 if health == "01" else 40))
+            codes, cum = _LABOUR_WORKING_AGE if health == "01" else _LABOUR_WORKING_AGE_ILL
+            labour = codes[bisect.bisect(cum, rand() * cum[-1])]
         elif age < 65:
-            labour = self.pick(("01", "03", "05"), (40, 50, 10))
+            labour = _LABOUR_60[0][bisect.bisect(_LABOUR_60[1], rand() * 100)]
         else:
-            labour = self.pick(("03", "05"), (30, 70))
+            labour = "03" if rand() < 0.3 else "05"
         # work
         work_status = work_place = employer = work_months = None
         pwj = pwj_months = None
-        if 16 <= age < 60 and labour in ("01", "02", "03") and not student:
-            if r.random() < 0.68:
-                work_status = self.pick(("01", "02", "03", "04"), (10, 20, 28, 42))
-                work_place = self.one(D.WORK_PLACES[work_status])
-                employer = self.one(D.EMPLOYERS) if r.random() < 0.6 else None
-                work_months = self.ri(4, 12)
-            elif r.random() < 0.08:
-                pwj = self.one(D.PUBLIC_JOBS)
-                pwj_months = self.ri(6, 12)
-        elif 60 <= age < 70 and labour != "05" and r.random() < 0.06:
-            pwj = self.one(D.PUBLIC_JOBS)
-            pwj_months = self.ri(6, 12)
+        if 16 <= age < 60 and labour != "05" and labour != "04" and not student:
+            if rand() < 0.68:
+                work_status = _WORK_STATUSES[bisect.bisect(_WORK_STATUS_CUM, rand() * 100)]
+                places = D.WORK_PLACES[work_status]
+                work_place = places[int(rand() * len(places))]
+                employer = D.EMPLOYERS[int(rand() * len(D.EMPLOYERS))] if rand() < 0.6 else None
+                work_months = 4 + int(rand() * 9)
+            elif rand() < 0.08:
+                pwj = D.PUBLIC_JOBS[int(rand() * len(D.PUBLIC_JOBS))]
+                pwj_months = 6 + int(rand() * 7)
+        elif 60 <= age < 70 and labour != "05" and rand() < 0.06:
+            pwj = D.PUBLIC_JOBS[int(rand() * len(D.PUBLIC_JOBS))]
+            pwj_months = 6 + int(rand() * 7)
         adult = age >= 16
-        employee = work_status in ("03", "04") and r.random() < 0.02
+        employee = (work_status == "03" or work_status == "04") and rand() < 0.02
         joined_on = joined_reason = None
-        if birth.year >= 2024 and rel in ("07", "08", "03", "04"):
-            joined_on, joined_reason = birth, "11"
-        mid = self.new_id("members")
-        return {
-            "id": mid,
-            "household_id": hid,
-            "seq": seq,
-            "person_no": f"{D.COUNTY_PREFIX}{hid:08d}{seq:02d}",
-            "name": name,
-            "name_initials": self.initials(name),
-            "id_type": id_type,
-            "id_number": id_number,
-            "id18": id18,
-            "id_tail": id18[-6:],
-            "sex": "1" if male else "2",
-            "birth_date": birth,
-            "ethnicity": ethnicity,
-            "relation": rel,
-            "political_status": (
-                "01" if adult and age >= 20 and r.random() < 0.05
-                else "03" if 14 <= age <= 28 and r.random() < 0.3
-                else "13"
-            ),
-            "education": education,
-            "school_status": school,
-            "out_of_school_reason": out_reason,
-            "health": health,
-            "disability_type": dis_type,
-            "disability_grade": dis_grade,
-            "disability_cert_year": dis_year,
-            "labour_skill": labour,
-            "work_status": work_status,
-            "work_place": work_place,
-            "employer": employer,
-            "work_months": work_months,
-            "works_abroad": False,
-            "public_welfare_job": pwj,
-            "public_welfare_months": pwj_months,
-            "has_resident_medical": not employee and r.random() > 0.004,
-            "has_employee_medical": employee,
-            "has_critical_illness_ins": True if htype == "01" else r.random() > 0.02,
-            "has_commercial_supplement": r.random() < 0.6,
-            "has_medical_aid": health in ("02", "03") and r.random() < 0.5,
-            "has_resident_pension": adult and not student and not employee,
-            "has_employee_pension": employee,
-            "accident_ins_subsidy": r.random() < 0.3,
-            "is_dibao": False,
-            "is_tekun": False,
-            "speaks_mandarin": age >= 3 and not (age >= 65 and ethnicity != "01" and r.random() < 0.5),
-            "phone": self.phone() if 18 <= age <= 65 and (rel == RELATION_HEAD or r.random() < 0.5) else None,
-            "status": MEMBER_PRESENT,
-            "left_on": None,
-            "left_reason": None,
-            "joined_on": joined_on,
-            "joined_reason": joined_reason,
-        }
+        if birth_year >= 2024 and rel in _CHILD_RELATIONS:
+            joined_on, joined_reason = birth_iso, "11"
+        if adult and age >= 20 and rand() < 0.05:
+            political = "01"
+        elif 14 <= age <= 28 and rand() < 0.3:
+            political = "03"
+        else:
+            political = "13"
+        mid = self.next_id["members"]
+        self.next_id["members"] = mid + 1
+        row = [
+            mid, hid, seq, f"{D.COUNTY_PREFIX}{hid:08d}{seq:02d}", name, initials, id_type,
+            id_number, id18, id18[-6:], "1" if male else "2", birth_iso, ethnicity, rel,
+            political, education, school, out_reason, health, dis_type, dis_grade, dis_year,
+            labour, work_status, work_place, employer, work_months, False, pwj, pwj_months,
+            not employee and rand() > 0.004,  # has_resident_medical
+            employee,  # has_employee_medical
+            True if htype == "01" else rand() > 0.02,  # has_critical_illness_ins
+            rand() < 0.6,  # has_commercial_supplement
+            (health == "02" or health == "03") and rand() < 0.5,  # has_medical_aid
+            adult and not student and not employee,  # has_resident_pension
+            employee,  # has_employee_pension
+            rand() < 0.3,  # accident_ins_subsidy
+            False,  # is_dibao
+            False,  # is_tekun
+            age >= 3 and not (age >= 65 and ethnicity != "01" and rand() < 0.5),
+            self.phone() if 18 <= age <= 65 and (rel == RELATION_HEAD or rand() < 0.5) else None,
+            MEMBER_PRESENT, None, None, joined_on, joined_reason,
+        ]
+        out.append(row)
+        ages.append((age, school_age))
+        return row
 
     def _event(
         self, hid: int, mid: int | None, kind: str, reason: str | None, day: dt.date, note: str
-    ) -> dict[str, Any]:
+    ) -> None:
         reported = day if day.day <= 25 else day + dt.timedelta(days=10)
         if reported > self.ref:
             reported = day
-        return {
-            "id": self.new_id("change_events"),
-            "household_id": hid,
-            "member_id": mid,
-            "type": kind,
-            "reason": reason,
-            "effective_date": day,
-            "reported_month": _ym(reported),
-            "doc_no": None,
-            "approved_by": "乡镇审核",
-            "recorded_by": "示例数据",
-            "note": note,
-        }
+        self._b_events.append((
+            self.new_id("change_events"), hid, mid, kind, reason, day.isoformat(), _ym(reported),
+            None, "乡镇审核", "示例数据", note,
+        ))
 
-    def _conditions(self) -> dict[str, Any]:
-        r = self.rng
-        arable = self.ri(5, 80)
-        irrigated = self.ri(0, arable)
-        paddy = self.ri(0, arable)
-        structure = self.pick(("01", "02", "03", "05", "99"), (20, 50, 24, 4, 2))
-        safe_water = r.random() > 0.004
-        return {
-            "arable_mu": _TENTHS[arable],
-            "confirmed_arable_mu": _TENTHS[arable],
-            "irrigated_mu": _TENTHS[irrigated],
-            "dry_field_mu": _TENTHS[arable - paddy],
-            "paddy_field_mu": _TENTHS[paddy],
-            "forest_mu": _TENTHS[self.ri(0, 300)],
-            "grain_to_green_mu": _TENTHS[self.ri(0, 30) if r.random() < 0.3 else 0],
-            "orchard_mu": _TENTHS[self.ri(0, 30) if r.random() < 0.25 else 0],
-            "pasture_mu": _TENTHS[0],
-            "water_surface_mu": _TENTHS[0],
-            "housing_area": _TENTHS[self.ri(400, 2200)],
-            "is_dangerous_house": False,
-            "danger_level": "0",
-            "house_structure": structure,
-            "access_road_type": self.pick(("03", "02", "04"), (88, 8, 4)),
-            "distance_to_main_road_km": _TENTHS[self.ri(0, 30)],
-            "main_fuel": self.pick(("04", "01", "03"), (75, 22, 3)),
-            "has_household_power": True,
-            "has_production_power": r.random() < 0.85,
-            "has_tv_signal": True,
-            "has_sanitary_toilet": r.random() < 0.9,
-            "safe_drinking_water": safe_water,
-            "drinking_water_difficulty": not safe_water,
-            "water_source": self.pick(("01", "02", "05"), (82, 16, 2)) if safe_water else "03",
-            "in_cooperative": r.random() < 0.45,
-            "led_by_enterprise": r.random() < 0.25,
-            "led_by_entrepreneur": r.random() < 0.15,
-        }
+    def _conditions(self) -> tuple[tuple[Any, ...], int, int, int, bool]:
+        """Living conditions in ``CONDITION_COLUMNS`` order, and the land the income needs."""
+        rand = self.rand
+        tenths = _TENTHS_F
+        arable = 5 + int(rand() * 76)
+        irrigated = int(rand() * (arable + 1))
+        paddy = int(rand() * (arable + 1))
+        structure = _STRUCTURES[bisect.bisect(_STRUCTURE_CUM, rand() * 100)]
+        safe_water = rand() > 0.004
+        forest = int(rand() * 301)
+        green = int(rand() * 31) if rand() < 0.3 else 0
+        orchard = int(rand() * 31) if rand() < 0.25 else 0
+        x = rand()
+        road = "03" if x < 0.88 else "02" if x < 0.96 else "04"
+        x = rand()
+        fuel = "04" if x < 0.75 else "01" if x < 0.97 else "03"
+        cond = (
+            tenths[arable], tenths[arable], tenths[irrigated], tenths[arable - paddy],
+            tenths[paddy], tenths[forest], tenths[green], tenths[orchard], 0.0, 0.0,
+            tenths[400 + int(rand() * 1801)],  # housing_area
+            structure, road,
+            tenths[int(rand() * 31)],  # distance_to_main_road_km
+            fuel, True, rand() < 0.85, True, rand() < 0.9, safe_water, not safe_water,
+            _WATER_SOURCES[bisect.bisect(_WATER_SOURCE_CUM, rand() * 100)] if safe_water else "03",
+            rand() < 0.45, rand() < 0.25, rand() < 0.15,
+        )
+        return cond, arable, forest, green, safe_water
 
     def _income_base(
-        self, present: list[dict[str, Any]], cond: dict[str, Any], monitored: bool
-    ) -> dict[str, int]:
-        """Sub-items for the latest income year, whole 元."""
-        r = self.rng
+        self,
+        present: list[list[Any]],
+        ages: list[tuple[int, int]],
+        arable_tenths: int,
+        forest_tenths: int,
+        green_tenths: int,
+        monitored: bool,
+    ) -> tuple[int, ...]:
+        """Sub-items for the latest income year, whole 元, in ``_BASE_ITEMS`` order."""
+        rand = self.rand
         wage = pwj = 0
         dibao = tekun = pension = 0
-        for m in present:
-            if m["work_months"]:
-                low, high = D.WAGES[m["work_status"]]
-                monthly = self.ri(low, high)
+        for m, (age, _school_age) in zip(present, ages):
+            months = m[_M_WORK_MONTHS]
+            if months:
+                low, high = D.WAGES[m[_M_WORK_STATUS]]
+                monthly = low + int(rand() * (high - low + 1))
                 if monitored:
                     monthly = monthly * 2 // 3
-                wage += monthly * m["work_months"]
-            if m["public_welfare_months"]:
-                pwj += m["public_welfare_months"] * self.one((500, 600, 800))
-            if m["is_dibao"]:
-                dibao += 12 * self.ri(380, 480)
-            if m["is_tekun"]:
-                tekun += 12 * self.ri(650, 760)
-            if self.age_on(m["birth_date"], self.ref) >= 60:
-                pension += 12 * self.ri(143, 210)
-        arable = int(cond["arable_mu"])
-        planting = arable * self.ri(500, 1200) + (self.ri(0, 8000) if r.random() < 0.6 else 0)
-        industry_reward = self.ri(500, 2000) if r.random() < 0.3 else 0
-        employment_reward = self.ri(200, 800) if r.random() < 0.1 else 0
-        forest = int(cond["forest_mu"])
-        eco = forest * self.ri(10, 16) + int(cond["grain_to_green_mu"]) * 100
-        expense = int(planting * r.uniform(0.15, 0.4))
-        return {
-            "public_welfare_job_income": pwj,
-            "other_wage_income": wage,
-            "planting": planting,
-            "industry_reward": industry_reward,
-            "employment_reward": employment_reward,
-            "asset_dividend_income": self.ri(200, 1200) if r.random() < 0.5 else 0,
-            "land_transfer_income": self.ri(300, 2500) if r.random() < 0.2 else 0,
-            "other_property_income": self.ri(100, 600) if r.random() < 0.05 else 0,
-            "family_planning_income": self.one((960, 1920)) if r.random() < 0.08 else 0,
-            "dibao_income": dibao,
-            "tekun_income": tekun,
-            "pension_income": pension,
-            "eco_compensation_income": eco,
-            "other_transfer_income": self.ri(100, 1500) if r.random() < 0.3 else 0,
-            "business_expense": expense,
-            "expense_reduction_subsidy": min(expense, self.ri(100, 800)) if r.random() < 0.2 else 0,
-            "claims_income": self.ri(500, 20000) if monitored and r.random() < 0.4 else 0,
-            "compliant_self_paid": self.ri(500, 15000) if monitored and r.random() < 0.5 else 0,
-        }
+                wage += monthly * months
+            if m[_M_PWJ_MONTHS]:
+                pwj += m[_M_PWJ_MONTHS] * (500, 600, 800)[int(rand() * 3)]
+            if m[_M_DIBAO]:
+                dibao += 12 * (380 + int(rand() * 101))
+            if m[_M_TEKUN]:
+                tekun += 12 * (650 + int(rand() * 111))
+            if age >= 60:
+                pension += 12 * (143 + int(rand() * 68))
+        # Land is in tenths of 亩; income is per whole 亩.
+        planting = (arable_tenths // 10) * (500 + int(rand() * 701))
+        if rand() < 0.6:
+            planting += int(rand() * 8001)
+        industry_reward = 500 + int(rand() * 1501) if rand() < 0.3 else 0
+        employment_reward = 200 + int(rand() * 601) if rand() < 0.1 else 0
+        eco = (forest_tenths // 10) * (10 + int(rand() * 7)) + (green_tenths // 10) * 100
+        expense = int(planting * (0.15 + rand() * 0.25))
+        return (
+            pwj,
+            wage,
+            planting,
+            industry_reward,
+            employment_reward,
+            200 + int(rand() * 1001) if rand() < 0.5 else 0,  # asset_dividend_income
+            300 + int(rand() * 2201) if rand() < 0.2 else 0,  # land_transfer_income
+            100 + int(rand() * 501) if rand() < 0.05 else 0,  # other_property_income
+            (960, 1920)[int(rand() * 2)] if rand() < 0.08 else 0,  # family_planning_income
+            dibao,
+            tekun,
+            pension,
+            eco,
+            100 + int(rand() * 1401) if rand() < 0.3 else 0,  # other_transfer_income
+            expense,
+            min(expense, 100 + int(rand() * 701)) if rand() < 0.2 else 0,  # expense_reduction
+            500 + int(rand() * 19501) if monitored and rand() < 0.4 else 0,  # claims_income
+            500 + int(rand() * 14501) if monitored and rand() < 0.5 else 0,  # compliant_self_paid
+        )
 
     def _income_row(
         self,
         hid: int,
         year: int,
         size: int,
-        base: dict[str, int],
+        base: tuple[int, ...],
         factor: float,
         htype: str,
         attr: str,
         mcat: str | None,
-    ) -> dict[str, Any]:
-        item = {k: int(v * factor) for k, v in base.items()} if factor != 1.0 else dict(base)
-        wage = item["public_welfare_job_income"] + item["other_wage_income"]
-        business = item.pop("planting") + item["industry_reward"] + item["employment_reward"]
-        prop = item["asset_dividend_income"] + item["land_transfer_income"] + item["other_property_income"]
-        transfer = (
-            item["family_planning_income"] + item["dibao_income"] + item["tekun_income"]
-            + item["pension_income"] + item["eco_compensation_income"] + item["other_transfer_income"]
-        )
+    ) -> tuple[Any, ...]:
+        items = base if factor == 1.0 else [int(v * factor) for v in base]
+        (pwj, other_wage, planting, industry, employment, dividend, land, other_prop, family,
+         dibao, tekun, pension, eco, other_transfer, expense, reduction, claims, self_paid) = items
+        wage = pwj + other_wage
+        business = planting + industry + employment
+        prop = dividend + land + other_prop
+        transfer = family + dibao + tekun + pension + eco + other_transfer
         annual = wage + business + prop + transfer
-        net = annual - item["business_expense"]
+        net = annual - expense
         # ROUND_HALF_UP of net / size to cents, in integers (net is never negative here).
         per_capita_cents = (net * 200 + size) // (2 * size)
-        row: dict[str, Any] = {
-            "id": self.new_id("household_years"),
-            "household_id": hid,
-            "year": year,
-            "household_type": htype,
-            "poverty_attribute": attr,
-            "monitoring_category": mcat,
-            "household_size": size,
-            "wage_income": wage,
-            "business_income": business,
-            "property_income": prop,
-            "transfer_income": transfer,
-            "annual_income": annual,
-            "net_income": net,
-            "per_capita_net_income": _money(per_capita_cents),
-        }
-        row.update(item)
-        return row
+        return (
+            self.new_id("household_years"), hid, year, htype, attr, mcat, size, wage, business,
+            prop, transfer, annual, net, per_capita_cents / 100,
+            pwj, other_wage, industry, employment, dividend, land, other_prop, family, dibao,
+            tekun, pension, eco, other_transfer, expense, reduction, claims, self_paid,
+        )
 
     def _check(
         self,
         hid: int,
-        present: list[dict[str, Any]],
-        cond: dict[str, Any],
+        present: list[list[Any]],
+        ages: list[tuple[int, int]],
+        safe_water: bool,
         housing: bool,
         checker: str,
-        w: _Writer,
     ) -> None:
-        r = self.rng
-        medical = any(not m["has_resident_medical"] and not m["has_employee_medical"] for m in present)
-        education = any(m["out_of_school_reason"] is None and m["school_status"] is None
-                        and 6 <= self.age_on(m["birth_date"], self.school_day) <= 16 for m in present)
-        water = not cond["safe_drinking_water"]
+        rand = self.rand
+        medical = education = False
+        for m, (_age, school_age) in zip(present, ages):
+            if not m[_M_RESIDENT_MEDICAL] and not m[_M_EMPLOYEE_MEDICAL]:
+                medical = True
+            if m[_M_OUT_REASON] is None and m[_M_SCHOOL] is None and 6 <= school_age <= 16:
+                education = True
+        water = not safe_water
         problem = medical or education or water or housing
-        checked_on = self.date_between(dt.date(CHECK_YEAR, 9, 1), dt.date(CHECK_YEAR, 11, 30))
+        checked_on = self._check_from + int(rand() * self._check_span)
         resolved = None
-        if problem and r.random() < 0.6:
-            resolved = checked_on + dt.timedelta(days=self.ri(10, 90))
-        w.add(
-            "guarantee_checks",
-            {
-                "id": self.new_id("guarantee_checks"),
-                "household_id": hid,
-                "year": CHECK_YEAR,
-                "food_worry": False,
-                "clothing_worry": False,
-                "housing_problem": housing,
-                "education_problem": education,
-                "medical_problem": medical,
-                "water_problem": water,
-                "confirmed": True,
-                "checked_by": checker,
-                "checked_on": checked_on,
-                "resolved_on": resolved,
-                "note": "经入户核实存在问题，已制定整改措施" if problem else None,
-            },
-        )
+        if problem and rand() < 0.6:
+            resolved = _iso(checked_on + 10 + int(rand() * 81))
+        self._b_checks.append((
+            self.new_id("guarantee_checks"), hid, CHECK_YEAR, False, False, housing, education,
+            medical, water, True, checker, _iso(checked_on), resolved,
+            "经入户核实存在问题，已制定整改措施" if problem else None,
+        ))
 
     def _monitoring(
         self,
         hid: int,
         mcat: str,
-        present: list[dict[str, Any]],
+        present: list[list[Any]],
+        sick: bool,
+        disabled: bool,
+        dibao: bool,
+        tekun: bool,
         helper: tuple[int, str, str, str],
-        w: _Writer,
     ) -> None:
         r = self.rng
         weights = list(D.RISK_WEIGHTS)
-        if any(m["health"] in ("02", "03") for m in present):
+        if sick:
             weights[0] *= 4
-        if any(m["health"] == "04" for m in present):
+        if disabled:
             weights[1] *= 4
         risks = list(dict.fromkeys(r.choices(D.RISK_TYPES, weights, k=self.ri(1, 3))))
         months = (self.ref.year - 2021) * 12 + self.ref.month - 1
@@ -1314,101 +1539,46 @@ class _Generator:
             eliminated_ym = _ym(eliminated_on)
         line = D.MONITOR_LINE[identified.year]
         cid = self.new_id("monitoring_cases")
-        w.add(
-            "monitoring_cases",
-            {
-                "id": cid,
-                "household_id": hid,
-                "category": mcat,
-                "state": MONITORING_ELIMINATED if eliminated else MONITORING_ACTIVE,
-                "discovery_channel": self.one(D.MONITOR_CHANNELS),
-                "identified_ym": _ym(identified),
-                "risk_1": risks[0],
-                "risk_2": risks[1] if len(risks) > 1 else None,
-                "risk_3": risks[2] if len(risks) > 2 else None,
-                "disaster_subtype": "洪涝" if "04" in risks else None,
-                "risk_eliminated": eliminated,
-                "elimination_mode": mode,
-                "eliminated_ym": eliminated_ym,
-                "eliminated_on": eliminated_on,
-                "dev_measures_status": "已实施" if mode == "01" or r.random() < 0.7 else "未实施",
-                "dibao_status": "已享受" if any(m["is_dibao"] for m in present) else "未享受",
-                "tekun_status": "已享受" if any(m["is_tekun"] for m in present) else "未享受",
-                "monitor_contact": helper[1],
-                "monitor_phone": helper[2],
-                "income_threshold": line * len(present),
-                "per_capita_threshold": line,
-                "note": None,
-            },
-        )
-        w.add("change_events", self._event(hid, None, "02", None, identified, "纳入防返贫监测"))
+        self._b_cases.append((
+            cid, hid, mcat, MONITORING_ELIMINATED if eliminated else MONITORING_ACTIVE,
+            self.one(D.MONITOR_CHANNELS), _ym(identified), risks[0],
+            risks[1] if len(risks) > 1 else None, risks[2] if len(risks) > 2 else None,
+            "洪涝" if "04" in risks else None, eliminated, mode, eliminated_ym,
+            eliminated_on.isoformat() if eliminated_on else None,
+            "已实施" if mode == "01" or r.random() < 0.7 else "未实施",
+            "已享受" if dibao else "未享受", "已享受" if tekun else "未享受",
+            helper[1], helper[2], line * len(present), line, None,
+        ))
+        self._event(hid, None, "02", None, identified, "纳入防返贫监测")
         if eliminated_on is not None:
-            w.add("change_events", self._event(hid, None, "10", None, eliminated_on, "风险消除"))
+            self._event(hid, None, "10", None, eliminated_on, "风险消除")
         categories = list(dict.fromkeys(c for risk in risks for c in D.RISK_MEASURES[risk][:1]))
         if r.random() < 0.6 and "01" not in categories:
             categories.append("01")
+        end = eliminated_on.isoformat() if eliminated_on else None
         for cat in categories:
             content, low, high = D.MEASURE_TEXT[cat]
             start = self.date_between(identified, min(self.ref, identified + dt.timedelta(days=60)))
-            w.add(
-                "assistance_measures",
-                {
-                    "id": self.new_id("assistance_measures"),
-                    "household_id": hid,
-                    "monitoring_case_id": cid,
-                    "year": start.year,
-                    "category": cat,
-                    "content": content,
-                    "amount": self.ri(low // 100, high // 100) * 100 if high else None,
-                    "start_date": start,
-                    "end_date": eliminated_on,
-                },
-            )
+            self._b_measures.append((
+                self.new_id("assistance_measures"), hid, cid, start.year, cat, content,
+                self.ri(low // 100, high // 100) * 100 if high else None, start.isoformat(), end,
+            ))
 
-    def _assign(
-        self, helper_id: int, hid: int, role: str, start: dt.date, end: dt.date | None, note: str | None
-    ) -> dict[str, Any]:
-        return {
-            "id": self.new_id("helper_assignments"),
-            "helper_id": helper_id,
-            "household_id": hid,
-            "role": role,
-            "start_date": start,
-            "end_date": end,
-            "note": note,
-        }
-
-    def _handbook(self, hid: int, helper: tuple[int, str, str, str], w: _Writer) -> None:
-        r = self.rng
-        section = self.pick(("01", "02", "03", "06"), (20, 30, 20, 30))
-        category, content, (low, high) = self.one(D.HANDBOOK[section])
-        year = self.one((2024, 2025, 2026))
-        last = min(self.ref, dt.date(year, 12, 31))
-        day = self.date_between(dt.date(year, 1, 5), last)
-        w.add(
-            "handbook_entries",
-            {
-                "id": self.new_id("handbook_entries"),
-                "household_id": hid,
-                "year": year,
-                "section": section,
-                "category": category,
-                "unit": helper[3],
-                "content": content,
-                "amount": self.ri(low // 100, high // 100) * 100 if high else None,
-                "scale": None,
-                "deadline": dt.date(year, 12, 31) if section == "01" else None,
-                "entry_date": day,
-                "helper_id": helper[0],
-                "findings": (
-                    self.one(("家庭生产生活正常，无返贫致贫风险", "家中老人患慢性病，已落实家庭医生签约服务",
-                              "务工收入稳定，子女在校就读正常"))
-                    if section == "06" else None
-                ),
-                "household_signed": r.random() < 0.9,
-                "note": None,
-            },
-        )
+    def _handbook(self, hid: int, helper: tuple[int, str, str, str]) -> None:
+        rand = self.rand
+        section = _HANDBOOK_SECTIONS[bisect.bisect(_HANDBOOK_SECTION_CUM, rand() * 100)]
+        entries = D.HANDBOOK[section]
+        category, content, (low, high) = entries[int(rand() * len(entries))]
+        year = 2024 + int(rand() * 3)
+        first, last = self._handbook_days[year]
+        self._b_handbook.append((
+            self.new_id("handbook_entries"), hid, year, section, category, helper[3], content,
+            (low // 100 + int(rand() * (high // 100 - low // 100 + 1))) * 100 if high else None,
+            None, f"{year}-12-31" if section == "01" else None,
+            _iso(first + int(rand() * (last - first + 1))), helper[0],
+            _FINDINGS[int(rand() * len(_FINDINGS))] if section == "06" else None,
+            rand() < 0.9, None,
+        ))
 
     # -- projects and assets ------------------------------------------------------------
 

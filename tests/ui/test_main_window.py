@@ -39,11 +39,11 @@ def test_every_page_can_be_selected_and_shows_its_title(main_window: MainWindow,
     assert main_window.current_page_key() == key
     assert seen == ([] if key == "registry" else [key])
     page = main_window.page(key)
-    assert isinstance(page, AreaPage)
     assert main_window.stack.currentWidget() is page
     assert page.isVisible()
     assert page.title_label.text() == AREAS[key]
-    assert page.stats, "each placeholder page shows a live summary"
+    if isinstance(page, AreaPage):  # a placeholder, until the area registers its own page
+        assert page.stats, "each placeholder page shows a live summary"
 
 
 def test_status_bar_names_database_user_and_schema(main_window: MainWindow, ui_db):
@@ -63,20 +63,19 @@ def test_registry_summary_counts_what_is_in_the_database(make_main_window, ui_db
         add_household(session, no="5223261002010002", head="王五", seq=2)
     window = make_main_window()
     page = window.select_page("registry")
-    values = {stat.label: stat.value for stat in page.stats}
-    assert values["在册户数"] == "2"
-    assert values["在户人数"] == "4"
-    assert values["行政村"] == "1"
+    assert page.totals() == (2, 4)
+    assert page.model.rowCount() == 2
 
 
 def test_refresh_rereads_the_summary(main_window: MainWindow, ui_db):
     page = main_window.select_page("registry")
-    assert {s.label: s.value for s in page.stats}["在册户数"] == "0"
+    assert page.totals() == (0, 0)
     with ui_db.session() as session:
         add_regions(session)
         add_household(session)
     main_window.action_refresh.trigger()
-    assert {s.label: s.value for s in page.stats}["在册户数"] == "1"
+    assert page.totals() == (1, 2)
+    assert page.model.rowCount() == 1
 
 
 def test_register_page_replaces_a_placeholder_in_place(main_window: MainWindow):

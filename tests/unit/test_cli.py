@@ -37,3 +37,30 @@ def test_the_console_script_runs_as_a_module(tmp_path):
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_print_project_kinds(tmp_path, capsys):
+    import datetime as dt
+
+    from fupin_desktop.db import open_database
+    from fupin_desktop.services import projects as P
+    from tests.factories import add_regions
+    from tests.unit.services.test_projects import road, walk_to
+
+    path = tmp_path / "p.db"
+    db = open_database(path)
+    with db.session() as s:
+        add_regions(s)
+        pid = P.create_project(s, road()).id
+        walk_to(s, pid, P.IN_LIBRARY, dt.date(2023, 10, 8))
+    db.dispose()
+    for kind in ("declaration", "notice", "list"):
+        out = tmp_path / f"{kind}.pdf"
+        assert main(["--db", str(path), "print", "project", "--year", "2024", "--kind", kind, "-o", str(out)]) == 0
+        assert out.read_bytes().startswith(b"%PDF")
+    assert main(["--db", str(path), "print", "project", "--id", str(pid), "--kind", "notice",
+                 "-o", str(tmp_path / "one.pdf")]) == 0  # fmt: skip
+    assert main(["--db", str(path), "print", "project", "--year", "2019", "--kind", "list",
+                 "-o", str(tmp_path / "none.pdf")]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "2019年度没有可打印的项目" in err and "Traceback" not in err

@@ -132,3 +132,14 @@ def test_opening_a_current_database_makes_no_backup(sqlite_template, tmp_path, _
     shutil.copyfile(sqlite_template, path)
     dbmod.open_database(path).dispose()
     assert not list((_isolated_user_folders / "backups").glob("*"))
+
+
+def test_a_database_in_a_chinese_folder_with_a_chinese_name_opens(tmp_path):
+    folder = tmp_path / "乡镇 数据"
+    folder.mkdir()
+    db = dbmod.open_database(folder / "新建 数据库%1.sqlite3")
+    try:
+        assert "households" in inspect(db.engine).get_table_names()
+        assert dbmod.current_revision(db.engine) == dbmod.head_revision(db.engine)
+    finally:
+        db.dispose()

@@ -1,20 +1,7 @@
-"""资产台账: assets formed by projects, under 三定四管 (DOMAIN §10)."""
+"""资产台账 page: the ledger with filters and totals, and the ways into each asset (DOMAIN §10)."""
 
 from __future__ import annotations
 
-from fupin_desktop.services import overview
-from fupin_desktop.ui.pages import AreaPage, Stat, count, yuan
+from fupin_desktop.ui.assets.ledger import AssetsPage
 
-
-class AssetsPage(AreaPage):
-    key = "assets"
-    title = "资产台账"
-    icon_name = "assets"
-    subtitle = "扶贫项目资产的确权登记、运营管护、收益分配和处置。"
-
-    def summary(self, session):
-        c = overview.asset_counts(session)
-        return [
-            Stat("资产", *count(c.assets, "项")),
-            Stat("资产原值", *yuan(c.original_value)),
-        ]
+__all__ = ["AssetsPage"]

@@ -1,0 +1,246 @@
+"""The 户籍管理 window driven through its widgets (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication
+
+from fupin_desktop.services import registry as svc
+from fupin_desktop.ui.registry.editor import HouseholdWindow
+from fupin_desktop.ui.registry.models import (
+    HouseholdTableModel,
+    MemberTableModel,
+    RecordTableModel,
+    RegionTreeModel,
+)
+from tests.factories import VILLAGE, add_household, add_regions, make_id
+
+TODAY = dt.date.today()
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type text as a clerk would: ASCII by key clicks, Chinese through the input method
+    (qtbot.keyClicks with non-ASCII text aborts pytest, TECH-NOTES)."""
+    widget.setFocus()
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+        return
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+@pytest.fixture
+def filled_db(ui_db):
+    with ui_db.session() as s:
+        add_regions(s)
+        a = add_household(s, no="5223261002010001", head="张三", seq=1)
+        a.group_name, a.phone = "一组", "13812345678"
+        b = add_household(s, no="5223261002010002", head="王五", seq=2)
+        b.group_name, b.phone = "二组", "13900001111"
+        for i in range(3, 40):
+            add_household(s, no=f"52232610020100{i:02d}", head=f"刘{i}", seq=i)
+    return ui_db
+
+
+@pytest.fixture
+def page(make_main_window, filled_db):
+    window = make_main_window()
+    return window.select_page("registry")
+
+
+def _wait_search(qtbot, page, rows: int) -> None:
+    qtbot.waitUntil(lambda: page.model.rowCount() == rows and not page._search_timer.isActive(),
+                    timeout=3000)
+
+
+def test_models_pass_qmodeltester(qtmodeltester, filled_db):
+    with filled_db.session() as s:
+        roots = svc.region_tree(s)
+        data = svc.load_household(s, svc.household_ids(s)[0])
+
+    tree = RegionTreeModel()
+    tree.set_roots(roots)
+    qtmodeltester.check(tree)
+
+    def fetch(ids):
+        with filled_db.session() as s:
+            return svc.household_rows(s, ids)
+
+    with filled_db.session() as s:
+        ids = svc.household_ids(s)
+    households = HouseholdTableModel(fetch)
+    households.set_ids(ids)
+    qtmodeltester.check(households)
+
+    members = MemberTableModel()
+    members.set_members(data.members)
+    qtmodeltester.check(members)
+
+    records = RecordTableModel([("type", "变动类型"), ("details", "内容")])
+    records.set_rows([{"type": "信息变更", "details": "户联系电话：1 → 2"}])
+    qtmodeltester.check(records)
+
+
+def test_list_is_lazy_and_masks_ids(page, qtbot):
+    assert page.totals() == (39, 78)
+    assert page.model.rowCount() == 39
+    page.model.PAGE = 10
+    page.model.set_ids(page.model.ids())
+    page.model.fetch_count = 0
+    page.model.data(page.model.index(0, 0))
+    assert page.model.fetch_count == 1 and len(page.model._cache) == 10
+    row = page.model.index(0, 2)
+    assert "********" in page.model.data(row)
+    page.show_ids.setChecked(True)
+    assert "********" not in page.model.data(row)
+    # Column choice is remembered.
+    page.set_column_visible(8, False)
+    assert page.table.isColumnHidden(8)
+
+
+def test_search_as_you_type_and_filter_by_tree(page, qtbot):
+    type_text(qtbot, page.search, "zs")
+    _wait_search(qtbot, page, 1)
+    assert page.model.row(0).head_name == "张三"
+    page.search.clear()
+    type_text(qtbot, page.search, "王五")
+    _wait_search(qtbot, page, 1)
+    assert page.model.row(0).head_name == "王五"
+    page.search.clear()
+    _wait_search(qtbot, page, 39)
+    page.select_region(f"{VILLAGE}/二组")
+    assert page.model.rowCount() == 1
+    page.select_region(VILLAGE)
+    page.chip_type.set_values(("02",))
+    assert page.model.rowCount() == 0
+    page.chip_type.clear()
+    assert page.model.rowCount() == 39
+
+
+def test_open_edit_member_record_birth_and_death_and_save(page, qtbot, filled_db):
+    type_text(qtbot, page.search, "zs")
+    _wait_search(qtbot, page, 1)
+    page.table.setCurrentIndex(page.model.index(0, 0))
+    window = page.open_current()
+    assert isinstance(window, HouseholdWindow)
+    assert "张三" in window.header.text()
+
+    # Edit a member in the table: education of 李四.
+    model = window.member_model
+    model.setData(model.index(1, model.column_of("education")), "03")
+    assert window.is_dirty() and window.save_button.isEnabled()
+    # A wrong ID number shows as an identity problem beside the cell and blocks saving.
+    idx = model.index(1, model.column_of("id_number"))
+    good = model.data(idx, Qt.ItemDataRole.EditRole)
+    model.setData(idx, good[:-1] + ("0" if good[-1] != "0" else "1"))
+    assert model.data(idx, Qt.ItemDataRole.ToolTipRole)
+    assert "身份错误" in window.problem_summary.text()
+    model.setData(idx, good)
+    assert window.save()
+    assert not window.is_dirty()
+    assert window.events_model.rows()[0]["type"] == "信息变更"
+    assert "李四 文化程度" in window.events_model.rows()[0]["details"]
+
+    # Record a birth: typing the ID fills sex and birth date.
+    dialog = window.start_action("add")
+    baby = make_id(TODAY - dt.timedelta(days=20), 19)
+    dialog.person["name"].setText("张小宝")
+    dialog.person["id_number"].setText(baby)
+    assert "出生日期" in dialog.person["facts"].text()
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(window.data.present_members()) == 3)
+    added = window.data.members[-1]
+    assert added["name"] == "张小宝" and added["birth_date"] == TODAY - dt.timedelta(days=20)
+
+    # Record a death.
+    dialog = window.start_action("remove")
+    dialog.member.setCurrentIndex(dialog.member.findText("李四（配偶）"))
+    dialog.reason.setCurrentIndex(dialog.reason.findData("21"))
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(window.data.present_members()) == 2)
+    types = [e["type"] for e in window.events_model.rows()]
+    assert types[:2] == ["自然减少", "自然增加"]
+    last = window.member_model.rowCount() - 1  # people who left are listed last
+    assert window.member_model.data(window.member_model.index(last, 0)).startswith("减少（死亡")
+
+    # The list and the tree counts follow.
+    assert page.totals() == (39, 78)  # +1 birth −1 death
+    page.search.clear()
+    _wait_search(qtbot, page, 39)
+    window.close()
+
+
+def test_death_of_head_needs_a_new_head(page, qtbot, message_boxes):
+    window = page.open_row(0)
+    dialog = window.start_action("remove")
+    dialog.member.setCurrentIndex(0)  # the 户主
+    assert dialog.new_head.isEnabled()
+    dialog.reason.setCurrentIndex(dialog.reason.findData("21"))
+    dialog.effective.setDate(QDate.currentDate())
+    dialog.accept()
+    assert len(window.data.present_members()) == 1
+    assert window.data.present_members()[0]["relation"] == "01"
+    assert message_boxes == []
+
+
+def test_action_refusal_keeps_the_dialog_open(page, qtbot, message_boxes):
+    window = page.open_row(0)
+    dialog = window.start_action("add")
+    dialog.person["name"].setText("无号")
+    dialog.person["id_number"].setText("123")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert message_boxes and "证件号码" in message_boxes[0][1]
+    dialog.reject()
+
+
+def test_concurrent_edit_in_the_window_offers_merge(page, qtbot, filled_db):
+    window = page.open_row(0)
+    # Another clerk changes the phone meanwhile.
+    other_base = window.base.copy()
+    theirs = other_base.copy()
+    theirs.household["phone"] = "13811112222"
+    with filled_db.session() as s:
+        svc.save_household(s, other_base, theirs)
+    window.basic_form.set_value("address", "新寨村一组8号")
+    assert not window.save()
+    dialog = window.conflict_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.merge_button.click()
+    assert window.data.household["address"] == "新寨村一组8号"
+    assert window.data.household["phone"] == "13811112222"
+    assert window.save()
+    with filled_db.session() as s:
+        final = svc.load_household(s, window.household_id)
+    assert final.household["address"] == "新寨村一组8号"
+    assert final.household["phone"] == "13811112222"
+
+
+def test_income_totals_and_guarantee_suggestions_update_as_typed(page, qtbot):
+    window = page.open_row(0)
+    year = window.add_year(TODAY.year - 1)
+    assert window.income_year.year() == year
+    window.income_form.set_value("wage_income", "6000")
+    window.income_form.set_value("business_expense", "1000")
+    window.income_form.set_value("household_size", 2)
+    assert window.total_labels["per_capita_net_income"].text() == "2,500.00 元"
+    window.conditions_form.set_value("is_dangerous_house", True)
+    assert "有问题" in window.suggestion_labels["housing"].text()
+    window.adopt_suggestions()
+    assert window.guarantee_combos["housing_problem"].currentData() is True
+    assert window.save()
+    assert str(window.data.years[year]["per_capita_net_income"]) == "2500.00"
+
+
+def test_every_tab_renders(page, qtbot):
+    window = page.open_row(0)
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["基本信息", "家庭成员", "收支", "生产生活条件", "两不愁三保障", "帮扶", "监测", "变动记录"]
+    for i in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(i)
+        assert not window.grab().isNull()

@@ -1,0 +1,109 @@
+"""Ledger export → edit in Excel → import with difference review; bad files change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from fupin_desktop.cli import main
+from fupin_desktop.models import Asset
+from fupin_desktop.services import asset_exchange as ex
+from fupin_desktop.services import assets as svc
+from tests.factories import VILLAGE, add_household, add_regions
+
+D = Decimal
+
+
+def _setup(db):
+    with db.session() as s:
+        add_regions(s)
+        add_household(s)
+        for name, value in (("通组公路", "100000"), ("饮水池", "50000")):
+            svc.create_asset(s, {"name": name, "category": "公益性", "original_value": value, "ownership_level": "村",
+                                 "formed_on": dt.date(2021, 5, 1)},
+                             region_code=VILLAGE, fundings=[svc.FundingShare("01", D(value))])
+
+
+def _column(ws, title):
+    return next(c.column for c in ws[1] if c.value == title)
+
+
+def test_round_trip_with_changes_and_new_rows(db, tmp_path):
+    _setup(db)
+    out = tmp_path / "台账.xlsx"
+    assert ex.export_ledger(db, out) == 2
+    same = ex.import_ledger(db, out, dry_run=True)
+    assert (same.unchanged, same.new, same.changed, same.issues) == (2, [], [], [])
+    wb = load_workbook(out)
+    ws = wb["资产台账"]
+    assert ws.cell(1, 1).value == "资产编号" and ws.cell(2, 1).value == "52232620210001"
+    ws.cell(2, _column(ws, "管护主体")).value = "新寨村村民委员会"
+    ws.cell(2, _column(ws, "资产状态")).value = "闲置"
+    new_row = [None] * ws.max_column
+    for title, value in (("资产名称", "村级文化广场"), ("资产类别", "公益性资产"), ("区划代码", VILLAGE),
+                         ("形成时间", "2022-08-01"), ("资金来源及金额", "衔接资金 30000；社会捐赠 2000"),
+                         ("资产原值（元）", 32000), ("确权层级", "村")):
+        new_row[_column(ws, title) - 1] = value
+    ws.append(new_row)
+    wb.save(out)
+    report = ex.import_ledger(db, out, dry_run=True)
+    assert not report.issues, report.issues
+    assert [r.name for r in report.new] == ["村级文化广场"]
+    assert [(c[0], c[2]) for c in report.changed[0].changes] == [("管护主体", "新寨村村民委员会"), ("资产状态", "闲置")]
+    with db.session() as s:
+        assert s.scalar(select(func.count(Asset.id))) == 2  # dry run wrote nothing
+    report = ex.import_ledger(db, out)
+    assert report.applied
+    with db.session() as s:
+        assert s.scalar(select(func.count(Asset.id))) == 3
+        first = s.scalar(select(Asset).where(Asset.asset_no == "52232620210001"))
+        assert first.custodian == "新寨村村民委员会" and first.status == "02"
+        new = s.scalar(select(Asset).where(Asset.name == "村级文化广场"))
+        assert new.asset_no == "52232620220001"
+
+
+def test_a_file_with_problems_changes_nothing(db, tmp_path):
+    _setup(db)
+    out = tmp_path / "台账.xlsx"
+    ex.export_ledger(db, out)
+    wb = load_workbook(out)
+    ws = wb["资产台账"]
+    ws.cell(2, _column(ws, "管护主体")).value = "改了"
+    ws.cell(3, _column(ws, "资产原值（元）")).value = "五万"
+    ws.cell(3, _column(ws, "资产状态")).value = "已处置"
+    wb.save(out)
+    report = ex.import_ledger(db, out)
+    assert not report.applied
+    messages = [str(i) for i in report.issues]
+    assert any(m.startswith("第 3 行“资产原值（元）”列") for m in messages), messages
+    with db.session() as s:
+        assert s.scalar(select(Asset.custodian).where(Asset.asset_no == "52232620210001")) is None
+    # CLI: exit 2 with the problems; --json gives the same report.
+    code = main(["--db", db.url, "import", "assets", str(out), "--json"]) if db.is_sqlite else 2
+    assert code == 2
+
+
+def test_cli_export_print_and_refusals(sqlite_db, tmp_path, capsys):
+    _setup(sqlite_db)
+    url = sqlite_db.url
+    out = tmp_path / "a.xlsx"
+    assert main(["--db", url, "export", "assets", str(out), "--region", "522326100000"]) == 0
+    assert main(["--db", url, "import", "assets", str(out), "--dry-run", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert report["unchanged"] == 2 and report["applied"] is False
+    pdf = tmp_path / "card.pdf"
+    assert main(["--db", url, "print", "asset", "--id", "1", "--kind", "card", "-o", str(pdf)]) == 0
+    assert pdf.stat().st_size > 5000
+    assert main(["--db", url, "print", "asset", "--region", "522326000000", "--kind", "ledger", "-o",
+                 str(tmp_path / "l.pdf")]) == 0
+    capsys.readouterr()
+    assert main(["--db", url, "print", "asset", "--id", "1", "--kind", "distribution", "-o", str(tmp_path / "d.pdf")]) == 2
+    assert "没有已分配的收益" in capsys.readouterr().err
+    assert main(["--db", url, "print", "asset", "--kind", "ledger", "-o", str(tmp_path / "x.pdf")]) == 2
+    assert main(["--db", url, "export", "assets", str(out), "--region", "999999999999"]) == 2
+    assert main(["--db", url, "import", "assets", str(tmp_path / "nope.xlsx")]) == 2
+    assert "找不到文件" in capsys.readouterr().err
