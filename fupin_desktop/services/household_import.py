@@ -1276,7 +1276,8 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
 
 
 def _refresh_summaries(conn: Any, household_ids: list[int]) -> None:
-    """户主姓名 / 户主证件号码 / 人数 recomputed from current members (models.derived's rule)."""
+    """户主姓名 / 户主证件号码 / 人数 recomputed from current members (models.derived's rule);
+    the stored data-check result is cleared."""
     h, m = Household.__table__, Member.__table__
     head = and_(m.c.household_id == h.c.id, m.c.relation == RELATION_HEAD, m.c.status == MEMBER_PRESENT)
     stmt = (
@@ -1287,6 +1288,9 @@ def _refresh_summaries(conn: Any, household_ids: list[int]) -> None:
             head_id18=select(m.c.id18).where(head).order_by(m.c.id).limit(1).scalar_subquery(),
             member_count=select(func.count()).where(m.c.household_id == h.c.id,
                                                     m.c.status == MEMBER_PRESENT).scalar_subquery(),
+            # Not checked since this bulk write: services.registry.recheck_households
+            # picks it up for the 「有数据错误」 filter.
+            error_count=None,
         )
     )
     for chunk in _chunks(household_ids, 900):
