@@ -98,8 +98,6 @@ class ColumnMappingDialog(QDialog):
         chosen = [combo.currentData() for _t, combo in self.combos if combo.currentData()]
         dupes = {k for k in chosen if chosen.count(k) > 1}
         missing = [f.label for f in HOUSEHOLD_SCHEMA if f.required and f.key not in chosen]
-        if "relation" not in chosen:
-            missing.append("与户主关系")
         if dupes:
             names = "、".join(HOUSEHOLD_SCHEMA.field(k).label for k in sorted(dupes))
             self.problem.setText(f"“{names}”被指定给了多列，每个项目只能对应一列。")
