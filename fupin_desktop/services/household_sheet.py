@@ -62,7 +62,7 @@ HOUSEHOLD_SCHEMA = Schema(
         _code("sex", "性别", "sex"),
         _f("birth_date", "出生日期", "date", "出生年月日", "出生年月"),
         _code("ethnicity", "民族", "ethnicity"),
-        Field(key="relation", label="与户主关系", kind="code", code_list="relation", required=True,
+        Field(key="relation", label="与户主关系", kind="code", code_list="relation", required=True, group=M,
               aliases=("与户主的关系", "家庭关系", "关系")),
         _code("political_status", "政治面貌", "political_status"),
         _code("education", "文化程度", "education", "学历"),
