@@ -33,6 +33,8 @@ audited per row too.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 import hashlib
 import logging
 import os
@@ -108,6 +110,24 @@ _HOUSEHOLD_LABELS = {f.key: f.label for f in HOUSEHOLD_SCHEMA if f.group != "mem
 _HOUSEHOLD_LABELS["region_code"] = "所在村"
 # validate_household names household fields by model attribute; map back to schema keys.
 _ATTR_TO_HOUSEHOLD_KEY = {v: k for k, v in HOUSEHOLD_ATTR.items()}
+
+
+def _without_gc(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``func`` with the cyclic garbage collector paused. An import builds a few hundred
+    thousand dicts and lists, none of them in reference cycles; with the collector running,
+    its full passes over all of them cost a third of the time at 50 000 rows."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return wrapper
 
 
 class MappingNeeded(UserError):
@@ -257,6 +277,7 @@ def _is_skippable(cells: Sequence[Any], mapped: Sequence[int], identity: Sequenc
     return False
 
 
+@_without_gc
 def read_file(
     path: str | os.PathLike[str],
     *,
@@ -327,19 +348,29 @@ def read_file(
     total = last - header.data_start + 1
 
     data_rows: list[int] = []
+    id_col = by_key.get("id_number")
     for r in range(header.data_start, last + 1):
-        if _is_skippable(rows[r], mapped_cols, identity_cols):
+        cells = rows[r]
+        if id_col is not None and id_col < len(cells) and type(cells[id_col]) is str and cells[id_col].strip():
+            data_rows.append(r)  # a row with an ID number is a member row, never a 合计 row
+        elif _is_skippable(cells, mapped_cols, identity_cols):
             skipped.append(r)
         else:
             data_rows.append(r)
     if cancel and cancel():
         raise UserError("已取消导入，数据库未改动。")
 
-    # Column by column: one memo lookup per repeated value (codes, 是/否, village names).
+    # Column by column (the sheet transposed once): each distinct value (codes, 是/否,
+    # village names) is converted once.
+    width = max(mapped_cols) + 1
+    table = [row if len(row) >= width else list(row) + [None] * (width - len(row))
+             for row in (rows[r] for r in data_rows)]
+    columns = list(zip(*table)) if table else [() for _ in range(width)]
+    del table
     converted: dict[str, list[Any]] = {}
     bad_rows: set[int] = set()
     for n, (c, k) in enumerate(mapping.columns.items()):
-        raw = [rows[r][c] if c < len(rows[r]) else None for r in data_rows]
+        raw = columns[c] if columns else ()
         values, bad = converter.convert_column(k, raw)
         converted[k] = values
         for i, message in bad.items():
@@ -424,7 +455,10 @@ def _derive_from_id(member: MemberIn) -> None:
         return
     if values.get("sex") is not None and values.get("birth_date") is not None:
         # Nothing to fill; the validation rules check the ID itself.
-        member.id18 = id18_of(raw)
+        if len(raw) in (18, 20) and raw[:17].isdigit():
+            member.id18 = raw[:18]
+        else:
+            member.id18 = id18_of(raw)
         return
     try:
         info = validate_id(raw)
@@ -615,6 +649,7 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[i : i + size]
 
 
+@_without_gc
 def analyse(
     session: Session,
     parsed: ParsedFile,
@@ -793,15 +828,13 @@ def analyse(
                     bad_rows.add(m.row)
                 else:
                     seen_ids.setdefault(m.id18, m.row)
-            merged: dict[str, Any] = {}
+            # The file's values over the database record, in the member's own dict (one
+            # dict per member: at 50 000 rows a second copy costs ~100 MB).
+            merged = m.values
             if row_match is not None:
                 for k in MEMBER_KEYS:
-                    merged[k] = getattr(row_match, k)
-            for k in member_keys_in_file:
-                merged[k] = m.values.get(k)
-            for k in ("sex", "birth_date", "id_number"):
-                if m.values.get(k) is not None:
-                    merged[k] = m.values[k]
+                    if k not in merged or (merged[k] is None and k not in member_keys_in_file):
+                        merged[k] = getattr(row_match, k)
             merged["status"] = MEMBER_PRESENT
             mplans.append(MemberPlan(m.row, row_match.id if row_match is not None else None, "new", merged,
                                      moved_from=moved_from))
@@ -1043,6 +1076,7 @@ def _insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> list[int]
     return [r[0] for r in conn.execute(stmt, rows)]
 
 
+@_without_gc
 def commit(
     db: Any,
     parsed: ParsedFile,
