@@ -115,6 +115,7 @@ AREA_COMMAND_MODULES = (
     "registry",
     "projects",
     "assets",
+    "exchange",
 )
 
 
