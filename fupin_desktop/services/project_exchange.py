@@ -64,6 +64,7 @@ CancelFn = Callable[[], bool]
 
 TEMPLATE_TITLE = "项目批量导入模板"
 WAN = Decimal(10000)
+MONEY_LIMIT = Decimal("1e12")  # Numeric(14,2)
 
 # fund_level code → the template's column.
 FUND_COLUMNS: dict[str, str] = {
@@ -109,12 +110,12 @@ PROJECT_SCHEMA = Schema("projects", [
     Field("scale_unit", "规模单位", "text", aliases=("计量单位",), max_length=20),
     Field("performance_summary", "绩效目标", "text", max_length=2000),
     Field("benefit_linkage", "联农带农机制", "text", aliases=("带贫机制", "联农带农(带贫)机制", "联农带农带贫机制", "利益联结机制"), max_length=2000),
-    Field("beneficiaries_nonpoor_hh", "受益一般农户（户）", "int", aliases=("受益非贫困户", "受益非贫困户(户)", "受益一般农户"), min_value=0),
-    Field("beneficiaries_nonpoor_persons", "受益一般农户人口（人）", "int", aliases=("受益非贫困人口", "受益非贫困人口(人)", "受益一般农户人口"), min_value=0),
-    Field("beneficiaries_poor_hh", "受益脱贫户（户）", "int", aliases=("受益贫困户", "受益贫困户(户)", "受益脱贫户"), min_value=0),
-    Field("beneficiaries_poor_persons", "受益脱贫人口（人）", "int", aliases=("受益贫困人口", "受益贫困人口(人)", "受益脱贫人口"), min_value=0),
-    Field("beneficiaries_monitored_hh", "受益监测户（户）", "int", aliases=("受益监测户",), min_value=0),
-    Field("beneficiaries_monitored_persons", "受益监测人口（人）", "int", aliases=("受益监测人口",), min_value=0),
+    Field("beneficiaries_nonpoor_hh", "受益一般农户（户）", "int", aliases=("受益非贫困户", "受益非贫困户(户)", "受益一般农户"), min_value=0, max_value=9_999_999),
+    Field("beneficiaries_nonpoor_persons", "受益一般农户人口（人）", "int", aliases=("受益非贫困人口", "受益非贫困人口(人)", "受益一般农户人口"), min_value=0, max_value=9_999_999),
+    Field("beneficiaries_poor_hh", "受益脱贫户（户）", "int", aliases=("受益贫困户", "受益贫困户(户)", "受益脱贫户"), min_value=0, max_value=9_999_999),
+    Field("beneficiaries_poor_persons", "受益脱贫人口（人）", "int", aliases=("受益贫困人口", "受益贫困人口(人)", "受益脱贫人口"), min_value=0, max_value=9_999_999),
+    Field("beneficiaries_monitored_hh", "受益监测户（户）", "int", aliases=("受益监测户",), min_value=0, max_value=9_999_999),
+    Field("beneficiaries_monitored_persons", "受益监测人口（人）", "int", aliases=("受益监测人口",), min_value=0, max_value=9_999_999),
     _money("expected_income_gain", "预计带动增收", "预计贫困人口增收", "预计增收"),
     Field("manager", "项目负责人", "text", aliases=("负责人",), max_length=40),
     Field("manager_phone", "联系电话", "digits", aliases=("联系方式", "负责人电话"), max_length=20),
@@ -349,6 +350,11 @@ def read_sheet(path: str | os.PathLike[str], *, progress: ProgressFn | None = No
             # converter still checked the length and turned numbers into their digits.
             converted = [v.strip() or None if isinstance(v, str) and i not in errs else converted[i]
                          for i, v in enumerate(raw)]
+        if key in MONEY_KEYS or key == "scale_quantity":
+            for i, v in enumerate(converted):
+                if v is not None and abs(v) >= MONEY_LIMIT and i not in errs:
+                    errs[i] = f"{_LABELS[key]}“{raw[i]}”过大，请核对金额和单位（元/万元）。"
+                    converted[i] = None
         for i, r in enumerate(body):
             values[r][key] = converted[i]
         for i, message in errs.items():
@@ -511,6 +517,19 @@ def _input(project: Project | None, values: dict[str, Any], region_code: str) ->
     return data
 
 
+def _open_transaction(session: Session) -> None:
+    """Make sure the database transaction is really open before the first savepoint.
+
+    The sqlite3 driver opens its transaction only before an INSERT/UPDATE/DELETE; a SAVEPOINT
+    issued first starts a transaction of its own that its RELEASE commits, so a dry run
+    (or a rolled-back import) would keep the rows. An explicit BEGIN avoids that."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.driver_connection
+        if raw is not None and not raw.in_transaction:
+            conn.exec_driver_sql("BEGIN")
+
+
 def _apply_rows(
     session: Session,
     parsed: _Parsed,
@@ -520,6 +539,7 @@ def _apply_rows(
     progress: ProgressFn | None,
     cancel: CancelFn | None,
 ) -> None:
+    _open_transaction(session)
     regions = _Regions(session)
     header = parsed.header
     col_of = parsed.mapping.by_key()

@@ -147,7 +147,7 @@ def test_changes_are_listed_old_to_new_and_keep_the_status(regions, tmp_path):
     X.import_projects(db, path)
     with db.session() as s:
         pid = s.scalar(select(Project.id))
-        P.transition(s, pid, P.VILLAGE_NOTICE, date=dt.date(2024, 3, 1), doc_no="公示1", today=dt.date(2030, 1, 1))
+        P.transition(s, pid, P.VILLAGE_NOTICE, date=dt.date.today(), doc_no="公示1")
         number = s.get(Project, pid).project_no
     rows = [template_row(1, "新寨村通组路硬化项目", total=60, central=40, county=20)]
     path = write_template(tmp_path / "t2.xlsx", rows)
@@ -210,7 +210,7 @@ def test_unreadable_or_broken_files_never_raise_past_the_command(regions, tmp_pa
         err = capsys.readouterr().err
         assert "Traceback" not in err and err.strip()
     # Garbage in every cell of a well-formed template: processed, every row an error or a project.
-    junk = [None, "", "abc", -5, 1e300, "２０２４", "是否", dt.date(1900, 1, 1), "=SUM(A1)", "中央", 3.5, "万元"]
+    junk = [None, "", "abc", -5, 1e300, "２０２４", "是否", dt.date(1900, 1, 1), "=SUM(A1)", "中央", 3.5, "万元", 5e13, 10**10, "9999999999999"]
     rows = [[rng.choice(junk) for _ in HEADER] for _ in range(40)]
     path = write_template(tmp_path / "junk.xlsx", rows)
     assert main(["--db", db.url, "import", "projects", str(path), "--json", "--errors", str(tmp_path / "e.xlsx")]) == 0
