@@ -235,6 +235,11 @@ class ImportResult:
         return out
 
 
+def cell_text(value: Any) -> Any:
+    """A cell value as the clerk typed it (``60.0`` read from Excel is ``60``)."""
+    return _json_value(value)
+
+
 def _json_value(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, bool)):
         return value

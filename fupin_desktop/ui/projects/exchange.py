@@ -41,6 +41,7 @@ IMPORT_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.csv *.txt);;所有文件 (*
 
 def _item(text: str) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
+    item.setToolTip(text)
     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
     return item
 
@@ -135,8 +136,8 @@ class ProjectImportReviewDialog(QDialog):
         return self._table(["行", "项目名称"], rows)
 
     def _errors_tab(self) -> QWidget:
-        rows = [["错误", f"第{e.excel_row}行", e.column, display_value(e.value), e.message] for e in self.result.errors]
-        rows += [["提示", f"第{w.excel_row}行", w.column, display_value(w.value), w.message] for w in self.result.warnings]
+        rows = [["错误", f"第{e.excel_row}行", e.column, display_value(X.cell_text(e.value)), e.message] for e in self.result.errors]
+        rows += [["提示", f"第{w.excel_row}行", w.column, display_value(X.cell_text(w.value)), w.message] for w in self.result.warnings]
         table = self._table(["", "行", "列", "单元格内容", "说明"], rows)
         for i, row in enumerate(rows):
             if row[0] == "错误":
