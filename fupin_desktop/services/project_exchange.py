@@ -24,7 +24,6 @@ export imports back with no change.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -41,6 +40,7 @@ from fupin_desktop.errors import UserError
 from fupin_desktop.models import Project, Region
 from fupin_desktop.rules.text import normalize_text, text_key
 from fupin_desktop.services import projects as svc
+from fupin_desktop.services.household_import import RowError  # one row-finding type for every import
 from fupin_desktop.sheets.diff import FieldChange, diff_values, display_value
 from fupin_desktop.sheets.error_report import Issue, write_error_report
 from fupin_desktop.sheets.export import ExportColumn, write_table
@@ -154,26 +154,6 @@ _SUMMARY_WORDS = ("合计", "小计", "总计")
 
 
 @dataclass
-class RowError:
-    """One finding; ``row`` is 0-based, :meth:`to_json` gives Excel's row number."""
-
-    row: int
-    col: int | None
-    column: str
-    value: Any
-    message: str
-    severity: str = "error"  # error / warning
-
-    @property
-    def excel_row(self) -> int:
-        return self.row + 1
-
-    def to_json(self) -> dict[str, Any]:
-        return {"row": self.excel_row, "column": self.column, "value": _json_value(self.value),
-                "message": self.message}  # fmt: skip
-
-
-@dataclass
 class ProjectRowResult:
     row: int  # 0-based sheet row
     status: str  # new / changed / unchanged / error
@@ -237,17 +217,7 @@ class ImportResult:
 
 def cell_text(value: Any) -> Any:
     """A cell value as the clerk typed it (``60.0`` read from Excel is ``60``)."""
-    return _json_value(value)
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, bool)):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and abs(value) < 1e15 else value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value)
+    return RowError(0, None, "", value, "").to_json()["value"]
 
 
 # ============================================================================ reading
