@@ -59,7 +59,8 @@ class ProjectImportReviewDialog(QDialog):
         head = QLabel(
             f"工作表“{result.sheet}”：读取 {c['rows_read']} 行（跳过空行/合计行 {c['rows_skipped']} 行）。"
             f"<br>将<b>新增 {c['projects_created']}</b> 个项目，<b>变更 {c['projects_updated']}</b> 个，"
-            f"无变化 {c['projects_unchanged']} 个；<span style='color:#9C0006'>有错误未导入 {c['projects_skipped']} 行</span>。"
+            f"无变化 {c['projects_unchanged']} 个"
+            + (f"；<span style='color:#9C0006'>有错误未导入 {c['projects_skipped']} 行</span>。" if c["projects_skipped"] else "。")
         )
         head.setWordWrap(True)
         layout.addWidget(head)
