@@ -59,6 +59,17 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cursor.close()
 
 
+def _sqlite_savepoint(conn, _name) -> None:
+    # pysqlite opens its transaction lazily, before the first INSERT/UPDATE/DELETE, so a
+    # SAVEPOINT that comes first would run outside any transaction and its RELEASE would
+    # commit what the outer unit of work may still roll back. Open the transaction first.
+    # (Reads stay outside a transaction, so a reader never holds a stale WAL snapshot that
+    # would make its later write fail instead of waiting.)
+    driver = conn.connection.driver_connection
+    if not driver.in_transaction:
+        driver.execute("BEGIN")
+
+
 def make_engine(url: str) -> Engine:
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
@@ -69,6 +80,7 @@ def make_engine(url: str) -> Engine:
                 raise UserError(f"数据库所在文件夹不存在：{parent}，请先建立该文件夹或换一个位置。")
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_savepoint)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -250,16 +250,16 @@ def _load_connection(db: Any):
         return
     db.engine.dispose()
     with db.engine.connect() as conn:
-        mode = conn.exec_driver_sql("PRAGMA journal_mode=DELETE").scalar()
-        conn.commit()
+        # Through the driver: the journal mode cannot change inside a transaction.
+        raw = conn.connection.driver_connection
+        mode = raw.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
         try:
             yield conn
         finally:
             if conn.in_transaction():
                 conn.rollback()
             if mode == "delete":
-                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-                conn.commit()
+                raw.execute("PRAGMA journal_mode=WAL")
 
 
 class _SqliteBulkLoad:

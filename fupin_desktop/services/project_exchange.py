@@ -492,19 +492,6 @@ def _input(project: Project | None, values: dict[str, Any], region_code: str) ->
     return data
 
 
-def _open_transaction(session: Session) -> None:
-    """Make sure the database transaction is really open before the first savepoint.
-
-    The sqlite3 driver opens its transaction only before an INSERT/UPDATE/DELETE; a SAVEPOINT
-    issued first starts a transaction of its own that its RELEASE commits, so a dry run
-    (or a rolled-back import) would keep the rows. An explicit BEGIN avoids that."""
-    conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        raw = conn.connection.driver_connection
-        if raw is not None and not raw.in_transaction:
-            conn.exec_driver_sql("BEGIN")
-
-
 def _apply_rows(
     session: Session,
     parsed: _Parsed,
@@ -514,7 +501,6 @@ def _apply_rows(
     progress: ProgressFn | None,
     cancel: CancelFn | None,
 ) -> None:
-    _open_transaction(session)
     regions = _Regions(session)
     header = parsed.header
     col_of = parsed.mapping.by_key()

@@ -143,3 +143,22 @@ def test_a_database_in_a_chinese_folder_with_a_chinese_name_opens(tmp_path):
         assert dbmod.current_revision(db.engine) == dbmod.head_revision(db.engine)
     finally:
         db.dispose()
+
+
+def test_a_rolled_back_savepoint_leaves_nothing_on_sqlite(sqlite_db):
+    from factories import add_regions
+    from sqlalchemy import func, select
+
+    from fupin_desktop.models import Region
+
+    # The first statement of the unit of work is the SAVEPOINT itself: pysqlite used to run
+    # it outside a transaction, so its RELEASE committed what the outer rollback should undo.
+    session = sqlite_db.session_factory()
+    try:
+        with session.begin_nested():
+            add_regions(session)
+        session.rollback()
+    finally:
+        session.close()
+    with sqlite_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Region)) == 0
