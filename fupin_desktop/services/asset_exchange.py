@@ -13,7 +13,6 @@ bad cells marked); ``dry_run`` only reports.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,7 +32,7 @@ from fupin_desktop.sheets.diff import compare, display_value
 from fupin_desktop.sheets.export import ExportColumn, write_table
 from fupin_desktop.sheets.headers import detect_header
 from fupin_desktop.sheets.readers import fill_merged, is_blank, open_workbook
-from fupin_desktop.sheets.schema import CellError, Field, Schema
+from fupin_desktop.sheets.schema import Field, Schema
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -259,7 +258,7 @@ class ImportReport:
         }
 
 
-_RECORD_KEYS = tuple(f.attr for f in svc.FIELDS) + ("region_code", "fundings", "status")
+_RECORD_KEYS = tuple(f.attr for f in svc.FIELDS) + ("region_code", "household_no", "fundings", "status")
 
 
 def _read_sheet(path: Path):
@@ -279,9 +278,10 @@ def _read_sheet(path: Path):
     return sheet, header, mapping
 
 
-def _record(asset: Asset) -> dict[str, Any]:
+def _record(asset: Asset, household_nos: dict[int, str]) -> dict[str, Any]:
     rec: dict[str, Any] = {k: getattr(asset, k) for k in _RECORD_KEYS if k in svc.FIELD_BY_ATTR}
     rec["region_code"] = asset.region_code
+    rec["household_no"] = household_nos.get(asset.household_id) if asset.household_id else None
     rec["fundings"] = svc.fundings_text(asset.fundings)
     rec["status"] = label_of("asset_status", asset.status)
     return rec
@@ -351,11 +351,16 @@ def import_ledger(db: Database, path: Path, *, dry_run: bool = False, errors_pat
             chunk = sorted(household_nos)[i:i + 500]
             if chunk:
                 households.update(s.execute(select(Household.household_no, Household.id)
-                                            .where(Household.household_no.in_(chunk))).tuples().all())
+                                            .where(Household.household_no.in_(chunk))).all())
             chunk = numbers[i:i + 500]
             if chunk:
                 existing_assets.update((a.asset_no, a) for a in s.scalars(
                     select(Asset).options(selectinload(Asset.fundings)).where(Asset.asset_no.in_(chunk))))
+        owner_ids = sorted({a.household_id for a in existing_assets.values() if a.household_id})
+        household_nos: dict[int, str] = {}
+        for i in range(0, len(owner_ids), 500):
+            household_nos.update(s.execute(select(Household.id, Household.household_no)
+                                           .where(Household.id.in_(owner_ids[i:i + 500]))).all())
 
         parsed: dict[int, dict[str, Any]] = {}
         incoming: dict[int, dict[str, Any]] = {}
@@ -402,7 +407,8 @@ def import_ledger(db: Database, path: Path, *, dry_run: bool = False, errors_pat
                 if household_id is None:
                     bad(r, "household_no", f"户编号 {cell['household_no']} 在户籍中不存在。")
             fundings = None
-            if "fundings" in cols:
+            # A lone source name takes the 原值; when the 原值 itself is wrong, that one problem is enough.
+            if "fundings" in cols and "original_value" in values:
                 try:
                     fundings = svc.parse_fundings(cell.get("fundings"), values.get("original_value"))  # type: ignore[arg-type]
                 except UserError as exc:
@@ -419,13 +425,15 @@ def import_ledger(db: Database, path: Path, *, dry_run: bool = False, errors_pat
             record = dict(values)
             if region:
                 record["region_code"] = region
+            if "household_no" in cols:
+                record["household_no"] = cell.get("household_no")
             if fundings is not None:
                 record["fundings"] = svc.fundings_text(fundings)
             if status:
                 record["status"] = label_of("asset_status", status)
             incoming[r] = record
             if asset is not None:
-                existing[r] = _record(asset)
+                existing[r] = _record(asset, household_nos)
             parsed[r] = {"number": number, "values": values, "region": region, "status": status,
                          "household_id": household_id, "fundings": fundings, "asset": asset}
 

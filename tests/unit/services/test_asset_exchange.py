@@ -119,13 +119,18 @@ def _rich_setup(db):
                              "custodian_phone": "0851-83210001", "operation_mode": None, "project_year": 2022,
                              "contract_start": dt.date(2022, 4, 1), "note": "全角，标点（保留）"},
                          region_code=VILLAGE, fundings=[svc.FundingShare("01", D("12000"))])
+        svc.create_asset(s, {"name": "到户产业大棚", "category": "到户类", "original_value": "8000",
+                             "ownership_level": "户", "formed_on": dt.date(2023, 6, 1)},
+                         region_code=VILLAGE, fundings=[svc.FundingShare("01", D("8000"))],
+                         household_id=s.scalar(select(Household.id)))
+        add_household(s, no="5223261002010002", head="李四", seq=2)
     return hh
 
 
 def test_export_imports_back_with_zero_changes(db, tmp_path):
     _rich_setup(db)
     out = tmp_path / "台账.xlsx"
-    assert ex.export_ledger(db, out) == 3
+    assert ex.export_ledger(db, out) == 4
     wb = load_workbook(out)
     ws = wb["资产台账"]
     assert ws.freeze_panes == "A2" and ws.cell(1, 1).font.bold
@@ -133,7 +138,19 @@ def test_export_imports_back_with_zero_changes(db, tmp_path):
     assert ws.cell(2, _column(ws, "资产编号")).data_type == "s"
     assert "分类汇总" in wb.sheetnames
     report = ex.import_ledger(db, out, dry_run=True)
-    assert (report.unchanged, report.new, report.changed, report.issues) == (3, [], [], [])
+    assert (report.unchanged, report.new, report.changed, report.issues) == (4, [], [], [])
+    # Moving the 到户 asset to another household is a reported, applied change.
+    hh_col = _column(ws, "所属农户户编号")
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, hh_col).value)
+    assert ws.cell(row, hh_col).value == "5223261002010001" and ws.cell(row, hh_col).data_type == "s"
+    ws.cell(row, hh_col).value = "5223261002010002"
+    wb.save(out)
+    report = ex.import_ledger(db, out)
+    assert report.applied and [c[1:] for c in report.changed[0].changes] == [("5223261002010001", "5223261002010002")]
+    with db.session() as s:
+        from fupin_desktop.models import Household
+        moved = s.scalar(select(Asset).where(Asset.name == "到户产业大棚"))
+        assert s.get(Household, moved.household_id).household_no == "5223261002010002"
 
 
 def test_title_rows_merged_header_and_gbk_csv(db, tmp_path):
