@@ -397,7 +397,7 @@ def convert_value(f: Field, value: Any) -> Any:
                 raise CellError(
                     f"{f.label}应填写数字（可带千位分隔符），实际为“{normalize_text(value)}”。"
                 ) from None
-        if not number.is_finite():
+        if not number.is_finite() or abs(number) >= Decimal("1e15"):
             raise CellError(f"{f.label}“{value}”不是有效数字。")
         return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if kind == "int":

@@ -39,6 +39,7 @@ from fupin_desktop.services import overview
 from fupin_desktop.services import projects as svc
 from fupin_desktop.ui.errors import show_user_error
 from fupin_desktop.ui.operations import BackgroundOp
+from fupin_desktop.ui.projects.exchange import ProjectExchange
 from fupin_desktop.ui.pages import AreaPage, Stat, count, yuan
 from fupin_desktop.ui.printing import print_and_preview
 from fupin_desktop.ui.projects.dialog import ProjectDialog
@@ -209,6 +210,13 @@ class ProjectsPage(AreaPage):
         menu.addAction("项目公示表（本年度、本区域）", lambda: self.print_pdf("notice"))
         menu.addAction("项目清单（本年度、本区域）", lambda: self.print_pdf("list"))
         self.print_button.setMenu(menu)
+        self.exchange = ProjectExchange(self)
+        self.import_button = QPushButton("导入…")
+        self.import_button.setToolTip("从项目批量导入模板（.xlsx/.xls）导入：先核对新增和变更，再写入")
+        self.export_button = QPushButton("导出…")
+        self.export_button.setToolTip("把项目库（所选年度）导出为项目批量导入模板格式的 .xlsx")
+        self.import_button.clicked.connect(self.exchange.ask_import)
+        self.export_button.clicked.connect(self.exchange.ask_export)
         self.new_button.clicked.connect(self.new_project)
         self.open_button.clicked.connect(self.open_selected)
         self.transition_button.clicked.connect(self.transition_selected)
@@ -217,7 +225,8 @@ class ProjectsPage(AreaPage):
         self.missing_button.clicked.connect(self.show_missing)
         actions = QHBoxLayout()
         for b in (self.new_button, self.open_button, self.transition_button, self.handover_button,
-                  self.delete_button, self.missing_button, self.print_button):  # fmt: skip
+                  self.delete_button, self.missing_button, self.print_button, self.import_button,
+                  self.export_button):  # fmt: skip
             actions.addWidget(b)
         actions.addStretch(1)
         self.count_label = QLabel()
