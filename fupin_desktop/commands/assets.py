@@ -1,6 +1,6 @@
 """``fupin import assets``, ``fupin export assets`` and ``fupin print asset``.
 
-    fupin [--db D] import assets FILE [--dry-run] [--json]
+    fupin [--db D] import assets FILE [--dry-run] [--json] [--errors OUT.xlsx]
     fupin [--db D] export assets OUT.xlsx [--region CODE]
     fupin [--db D] print asset --kind card|distribution|disposal --id N [--year Y] -o OUT.pdf
     fupin [--db D] print asset --kind ledger --region CODE -o OUT.pdf
@@ -42,6 +42,7 @@ def cmd_import_assets(args: argparse.Namespace) -> int:
     db = _open(args)
     try:
         report = asset_exchange.import_ledger(db, Path(args.file), dry_run=args.dry_run,
+                                              errors_path=Path(args.errors) if args.errors else None,
                                               progress=None if args.json else _progress)
     finally:
         db.dispose()
@@ -56,6 +57,8 @@ def cmd_import_assets(args: argparse.Namespace) -> int:
                 print(f"        {column}：{old or '（空）'} → {new or '（空）'}")
         for issue in report.issues:
             print(f"问题  {issue}", file=sys.stderr)
+        if report.error_report:
+            print(f"错误报告（问题单元格已标红）：{report.error_report}", file=sys.stderr)
         print(report.summary())
     return EXIT_USER_ERROR if report.issues else EXIT_OK
 
@@ -113,10 +116,11 @@ def run_print(args: argparse.Namespace, db) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     nouns = noun_parsers(sub, "import", "从表格导入数据（先核对差异，有问题则不写入）")
-    p = nouns.add_parser("assets", help="导入资产台账（.xlsx/.xls，按资产编号核对新增和修改）")
+    p = nouns.add_parser("assets", help="导入资产台账（.xlsx/.xls/.csv，按资产编号核对新增和修改）")
     p.add_argument("file", metavar="FILE", help="台账文件")
     p.add_argument("--dry-run", action="store_true", help="只核对并列出差异，不写入")
     p.add_argument("--json", action="store_true", help="以 JSON 输出核对结果")
+    p.add_argument("--errors", metavar="OUT.xlsx", help="有问题时把原表写到此文件，问题单元格标红并加“错误说明”列")
     p.set_defaults(func=cmd_import_assets)
 
     nouns = noun_parsers(sub, "export", "导出数据到表格")

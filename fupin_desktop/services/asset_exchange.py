@@ -1,19 +1,18 @@
-"""Asset ledger to and from .xlsx, for ledgers kept in Excel until now.
+"""Asset ledger to and from spreadsheets, for ledgers kept in Excel until now.
 
-Export writes every §10.2 field (one asset a row) plus the roll-up by class and owner level.
-Import reads the same layout (header row found among the first rows, headers matched after
-full-width/whitespace clean-up, extra columns ignored), matches rows to the ledger by 资产编号
-and reports, before anything is written, which rows are new, which fields of which asset would
-change (old → new) and every problem with its row and column. A file with any problem changes
-nothing; ``dry_run`` only reports.
-
-The reading and header matching here are deliberately small: they move to the shared
-``sheets/`` machinery when the exchange area lands it.
+Export writes every §10.2 field (one asset a row, with ``sheets.export.write_table``: codes and
+numbers that must stay text as text cells, bold frozen header) plus the roll-up by class and
+owner level. Import reads .xlsx/.xls/.csv (GBK or UTF-8) with the shared ``sheets`` machinery:
+title rows above the header and merged 2–3 row headers are recognised, headers matched by
+label or alias, extra columns ignored. Rows are matched to the ledger by 资产编号 and
+``sheets.diff.compare`` reports, before anything is written, which rows are new, which fields
+of which asset would change (old → new) and every problem with its row and column. A file
+with any problem changes nothing (``errors_path`` then gets the clerk's sheet back with the
+bad cells marked); ``dry_run`` only reports.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,18 +20,24 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from fupin_desktop.codes import label_of
 from fupin_desktop.db import Database
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import Asset, Household, Project, Region
-from fupin_desktop.rules.text import text_key
 from fupin_desktop.services import assets as svc
+from fupin_desktop.sheets import error_report
+from fupin_desktop.sheets.diff import compare, display_value
+from fupin_desktop.sheets.export import ExportColumn, write_table
+from fupin_desktop.sheets.headers import detect_header
+from fupin_desktop.sheets.readers import fill_merged, is_blank, open_workbook
+from fupin_desktop.sheets.schema import Field, Schema
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
 
-# Export-only columns (derived) and the extra import keys beside FIELDS.
+# Columns beside svc.FIELDS (keys of ASSET_SCHEMA); their labels are the export headers.
 COL_NO = "资产编号"
 COL_REGION = "区划代码"
 COL_TOWNSHIP = "乡镇"
@@ -44,51 +49,96 @@ COL_STATUS = "资产状态"
 COL_INCOME = "累计收益（元）"
 
 _ORDER = (
-    COL_NO, "name", "category", "subtype", COL_PROJECT, "project_year", COL_REGION, COL_TOWNSHIP,
-    COL_VILLAGE, "location", "quantity", "unit", "formed_on", COL_FUNDING, "original_value",
-    "book_value", "ownership_level", "owner_name", COL_HOUSEHOLD, "ownership_holder",
+    "asset_no", "name", "category", "subtype", "project", "project_year", "region_code", "township",
+    "village", "location", "quantity", "unit", "formed_on", "fundings", "original_value",
+    "book_value", "ownership_level", "owner_name", "household_no", "ownership_holder",
     "operation_holder", "income_holder", "distribution_holder", "disposal_holder",
     "supervision_holder", "operation_mode", "operator", "contract_start", "contract_end",
     "custodian", "custodian_person", "custodian_phone", "custody_rule", "registered_on",
-    "handed_over_on", "handover_doc", "beneficiaries_note", COL_STATUS, COL_INCOME, "note",
+    "handed_over_on", "handover_doc", "beneficiaries_note", "status", "income_total", "note",
 )
+# Other spellings county ledgers use for a column.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "asset_no": ("编号", "资产编码"),
+    "original_value": ("资产原值", "原值", "原值（元）"),
+    "book_value": ("账面价值", "账面净值"),
+    "ownership_level": ("确权到", "所有权人确权层级", "所有权人（确权层级）"),
+    "operator": ("经营主体经营权人", "经营主体（经营权人）"),
+    "household_no": ("户编号",),
+    "fundings": ("资金来源",),
+    "status": ("状态",),
+    "quantity": ("建设规模数量", "建设规模（数量）", "数量"),
+    "unit": ("单位",),
+    "formed_on": ("形成建成验收时间", "形成（建成验收）时间", "形成（建成、验收）时间", "建成时间"),
+    "project": ("项目名称",),
+    "region_code": ("行政区划代码",),
+    "township": ("乡（镇）",),
+}
+# Sheet kind of each svc.FieldSpec kind. Text stays the service's own clean-up (full-width
+# brackets in names are kept as typed); money and quantity keep its parsing (``1.2万``).
+_KIND = {"text": "text", "code": "code", "date": "date", "money": "decimal", "int": "year", "quantity": "decimal"}
+_EXTRA = {
+    "asset_no": Field("asset_no", COL_NO, "text"),
+    "project": Field("project", COL_PROJECT, "text", export_only=True),
+    "region_code": Field("region_code", COL_REGION, "digits", max_length=12),
+    "township": Field("township", COL_TOWNSHIP, "text"),
+    "village": Field("village", COL_VILLAGE, "text"),
+    "fundings": Field("fundings", COL_FUNDING, "text"),
+    "household_no": Field("household_no", COL_HOUSEHOLD, "digits", max_length=30),
+    "status": Field("status", COL_STATUS, "code", code_list="asset_status"),
+    "income_total": Field("income_total", COL_INCOME, "decimal", export_only=True),
+}
+
+
+def _field(key: str) -> Field:
+    aliases = _ALIASES.get(key, ())
+    if key in _EXTRA:
+        f = _EXTRA[key]
+        return Field(f.key, f.label, f.kind, aliases, f.code_list, max_length=f.max_length, export_only=f.export_only)
+    spec = svc.FIELD_BY_ATTR[key]
+    return Field(key, spec.label, _KIND[spec.kind], aliases, spec.code_list, required=spec.required,
+                 max_length=spec.max_length)
+
+
+ASSET_SCHEMA = Schema("assets", [_field(k) for k in _ORDER])
+HEADERS = tuple(f.label for f in ASSET_SCHEMA)
+# Columns written as text cells: numbers that are codes (资产编号, 区划代码, 户编号), phones.
+_TEXT_COLUMNS = {"asset_no", "region_code", "household_no", "custodian_phone"}
 
 
 def _label(key: str) -> str:
-    spec = svc.FIELD_BY_ATTR.get(key)
-    return spec.label if spec else key
+    return ASSET_SCHEMA.field(key).label if key in ASSET_SCHEMA else key
 
 
-HEADERS = tuple(_label(k) for k in _ORDER)
+def _export_kind(f: Field) -> str:
+    if f.key in _TEXT_COLUMNS:
+        return "digits" if f.kind == "digits" or f.key == "asset_no" else "text"
+    return "int" if f.kind == "year" else f.kind
 
 
 def _cell(asset: Asset, key: str, ctx: dict[str, Any]) -> Any:
-    if key == COL_NO:
+    if key == "asset_no":
         return asset.asset_no
-    if key == COL_PROJECT:
+    if key == "project":
         return ctx["projects"].get(asset.project_id, "")
-    if key == COL_REGION:
+    if key == "region_code":
         return asset.region_code
-    if key == COL_TOWNSHIP:
+    if key == "township":
         return ctx["names"].get(asset.region_code[:9] + "000", "") if asset.region_code[6:9] != "000" else ""
-    if key == COL_VILLAGE:
+    if key == "village":
         return ctx["names"].get(asset.region_code, "") if asset.region_code[9:] != "000" else ""
-    if key == COL_FUNDING:
+    if key == "fundings":
         return svc.fundings_text(asset.fundings)
-    if key == COL_HOUSEHOLD:
+    if key == "household_no":
         return ctx["households"].get(asset.household_id, "") if asset.household_id else ""
-    if key == COL_STATUS:
+    if key == "status":
         return label_of("asset_status", asset.status)
-    if key == COL_INCOME:
-        return float(ctx["income"].get(asset.id, 0))
+    if key == "income_total":
+        return ctx["income"].get(asset.id, Decimal(0))
     spec = svc.FIELD_BY_ATTR[key]
     value = getattr(asset, key)
-    if value is None:
-        return None
-    if spec.kind == "code":
+    if value is not None and spec.kind == "code":
         return label_of(spec.code_list or "", value)
-    if spec.kind in ("money", "quantity"):
-        return float(value)
     return value
 
 
@@ -96,12 +146,11 @@ def export_ledger(db: Database, path: Path, *, region_code: str | None = None,
                   progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> int:
     """Write the ledger of ``region_code`` (all when None) to ``path``; returns the row count.
 
-    Sheet 1 「资产台账」 holds one asset a row in import layout; sheet 2 「分类汇总」 the totals by
-    class and owner level. Raises UserError when the file cannot be written (open in Excel)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    from sqlalchemy.orm import selectinload
+    Sheet 1 「资产台账」 holds one asset a row in import layout (an export imports back with
+    no change); sheet 2 「分类汇总」 the totals by class, owner level and status. Raises
+    UserError when the file cannot be written (open in Excel) or on cancel (no file left)."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
 
     with db.session() as s:
         flt = svc.LedgerFilter(region_code=region_code)
@@ -118,36 +167,12 @@ def export_ledger(db: Database, path: Path, *, region_code: str | None = None,
             "income": {r.id: r.income_total for r in svc.ledger_rows(s, flt)},
         }
         totals = svc.ledger_totals(s, flt)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "资产台账"
-    ws.append(list(HEADERS))
-    bold = Font(bold=True)
-    for cell in ws[1]:
-        cell.font = bold
-        cell.fill = PatternFill("solid", fgColor="DDDDDD")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    total = len(assets)
-    for i, asset in enumerate(assets, start=1):
-        if cancel and cancel():
-            raise UserError("已取消导出。")
-        ws.append([_cell(asset, k, ctx) for k in _ORDER])
-        if progress and (i % 500 == 0 or i == total):
-            progress(i, total, "正在导出资产台账")
-    for col, key in enumerate(_ORDER, start=1):
-        letter = ws.cell(1, col).column_letter
-        spec = svc.FIELD_BY_ATTR.get(key)
-        if key == COL_NO or key == COL_REGION or key == COL_HOUSEHOLD:
-            for (c,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-                c.number_format = "@"
-        if spec and spec.kind == "date":
-            for (c,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-                c.number_format = "yyyy-mm-dd"
-        if (spec and spec.kind == "money") or key == COL_INCOME:
-            for (c,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-                c.number_format = "#,##0.00"
-        ws.column_dimensions[letter].width = 28 if key in ("name", COL_PROJECT, COL_FUNDING, "owner_name") else 14
-    ws.freeze_panes = "C2"
+        rows = [[_cell(a, k, ctx) for k in _ORDER] for a in assets]
+    columns = [ExportColumn(f.label, _export_kind(f), 28 if f.key in ("name", "project", "fundings", "owner_name") else None)
+               for f in ASSET_SCHEMA]
+    total = write_table(path, columns, rows, sheet_title="资产台账", total=len(rows), progress=progress, cancel=cancel)
+    # The roll-up sheet beside the table (small: a few dozen rows).
+    wb = load_workbook(path)
     sm = wb.create_sheet("分类汇总")
     sm.append(["分类", "项目", "资产数（项）", "资产原值（元）", "账面价值（元）"])
     for code, t in totals.by_category.items():
@@ -158,13 +183,13 @@ def export_ledger(db: Database, path: Path, *, region_code: str | None = None,
         sm.append(["资产状态", label_of("asset_status", code), t.count, float(t.original), float(t.book)])
     sm.append(["合计", "", totals.all.count, float(totals.all.original), float(totals.all.book)])
     for cell in sm[1]:
-        cell.font = bold
+        cell.font = Font(bold=True)
+    for row in sm.iter_rows(min_row=2, min_col=4, max_col=5):
+        for cell in row:
+            cell.number_format = "#,##0.00"
     for letter in "ABCDE":
         sm.column_dimensions[letter].width = 16
-    try:
-        wb.save(path)
-    except OSError as exc:
-        raise UserError(f"无法写入文件 {path}：{exc.strerror or exc}。如文件正在 Excel/WPS 中打开，请先关闭。") from exc
+    error_report.atomic_save(wb, path)
     return total
 
 
@@ -176,6 +201,7 @@ class Issue:
     row: int  # 1-based sheet row
     column: str
     message: str
+    col: int | None = None  # 0-based sheet column, for the error report
 
     def __str__(self) -> str:
         where = f"第 {self.row} 行" + (f"“{self.column}”列" if self.column else "")
@@ -199,6 +225,7 @@ class ImportReport:
     issues: list[Issue] = field(default_factory=list)
     applied: bool = False
     ignored_columns: list[str] = field(default_factory=list)
+    error_report: str | None = None  # path of the written error report, if any
 
     @property
     def new(self) -> list[RowResult]:
@@ -227,197 +254,228 @@ class ImportReport:
             "unchanged": self.unchanged,
             "issues": [{"row": i.row, "column": i.column, "message": i.message} for i in self.issues],
             "ignored_columns": self.ignored_columns,
+            "error_report": self.error_report,
         }
 
 
-def _read_rows(path: Path) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
+_RECORD_KEYS = tuple(f.attr for f in svc.FIELDS) + ("region_code", "household_no", "fundings", "status")
 
-    if not path.is_file():
-        raise UserError(f"找不到文件：{path}")
+
+def _read_sheet(path: Path):
+    with open_workbook(path) as book:
+        name = "资产台账" if "资产台账" in book.sheet_names else book.sheet_names[0]
+        sheet = book.read(name)
+    if sheet.last_nonblank_row() < 0:
+        raise UserError(f"{path.name} 是空的。")
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        sheet_name = "资产台账" if "资产台账" in wb.sheet_names else wb.sheet_names[0]
-        return wb.get_sheet_by_name(sheet_name).to_python()
-    except UserError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
-        raise UserError(f"无法读取 {path.name}：{exc}。请确认是 Excel 文件（.xlsx/.xls）且未损坏。") from exc
-
-
-def _header_key(text: object) -> str:
-    return text_key(str(text or "")).replace("(", "").replace(")", "")
-
-
-_KNOWN = {_header_key(_label(k)): k for k in _ORDER}
-_KNOWN.update({_header_key(a): k for a, k in (
-    ("资产原值", "original_value"), ("原值", "original_value"), ("账面价值", "book_value"),
-    ("确权到", "ownership_level"), ("所有权人确权层级", "ownership_level"), ("经营主体经营权人", "operator"),
-    ("户编号", COL_HOUSEHOLD), ("资金来源", COL_FUNDING), ("状态", COL_STATUS), ("建设规模数量", "quantity"),
-    ("单位", "unit"), ("形成建成验收时间", "formed_on"), ("项目名称", COL_PROJECT),
-)})
-
-
-def _find_header(rows: list[list[Any]]) -> int:
-    best, best_hits = 0, -1
-    for i, row in enumerate(rows[:5]):
-        hits = sum(1 for c in row if _header_key(c) in _KNOWN)
-        if hits > best_hits:
-            best, best_hits = i, hits
-    if best_hits < 3:
+        header = detect_header(sheet, ASSET_SCHEMA.knows)
+    except ValueError:
+        header = None
+    mapping = ASSET_SCHEMA.map_columns(header) if header else None
+    if header is None or mapping is None or len(mapping.columns) < 3:
         raise UserError("没有找到资产台账的表头（应含“资产名称”“资产类别”“资产原值（元）”等列）。请用本程序导出的台账格式。")
-    return best
+    fill_merged(sheet, first_row=header.data_start)
+    return sheet, header, mapping
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _record(asset: Asset, household_nos: dict[int, str]) -> dict[str, Any]:
+    rec: dict[str, Any] = {k: getattr(asset, k) for k in _RECORD_KEYS if k in svc.FIELD_BY_ATTR}
+    rec["region_code"] = asset.region_code
+    rec["household_no"] = household_nos.get(asset.household_id) if asset.household_id else None
+    rec["fundings"] = svc.fundings_text(asset.fundings)
+    rec["status"] = label_of("asset_status", asset.status)
+    return rec
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def import_ledger(db: Database, path: Path, *, dry_run: bool = False,
+def import_ledger(db: Database, path: Path, *, dry_run: bool = False, errors_path: Path | None = None,
                   progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> ImportReport:
     """Check the sheet against the ledger and (unless ``dry_run`` or any problem) apply it.
 
     New rows (blank or unknown 资产编号) are registered with the same checks as a clerk's entry;
     rows with a known number update the fields whose columns are present. 已处置 cannot be set
-    from a sheet (disposal goes through approval). All or nothing."""
-    rows = _read_rows(Path(path))
-    report = ImportReport(file=Path(path).name)
-    if not rows:
-        raise UserError(f"{report.file} 是空的。")
-    h = _find_header(rows)
-    header = rows[h]
-    columns: dict[str, int] = {}
-    for i, title in enumerate(header):
-        key = _KNOWN.get(_header_key(title))
-        if key and key not in columns:
-            columns[key] = i
-        elif _text(title):
-            report.ignored_columns.append(_text(title))
+    from a sheet (disposal goes through approval). All or nothing. When there are problems and
+    ``errors_path`` is given, the sheet is written there with the bad cells marked."""
+    path = Path(path)
+    sheet, header, mapping = _read_sheet(path)
+    report = ImportReport(file=path.name)
+    cols = mapping.by_key()
+    report.ignored_columns = [header.display(c) for c in mapping.unknown if header.column(c) and header.column(c).parts]
     for required in ("name", "category", "original_value", "ownership_level"):
-        if required not in columns:
+        if required not in cols:
             raise UserError(f"表中缺少“{_label(required)}”列。")
-    if COL_REGION not in columns and COL_VILLAGE not in columns:
+    if "region_code" not in cols and "village" not in cols:
         raise UserError("表中缺少“区划代码”列（或“乡镇”“村”列），无法确定资产所在地。")
-    body = [(h + 2 + i, r) for i, r in enumerate(rows[h + 1:]) if any(_text(c) for c in r)]
+    body = [r for r in range(header.data_start, sheet.height) if not sheet.row_is_blank(r)]
     report.rows = len(body)
+
+    def bad(r: int, key: str, message: str) -> None:
+        col = cols.get(key)
+        column = header.display(col) if col is not None else (_label(key) if key else "")
+        report.issues.append(Issue(r + 1, column, message, col))
+
+    # Column by column through the shared converter (codes, dates, years, digits); text,
+    # money and quantity keep the service's own clean-up.
+    conv = ASSET_SCHEMA.converter()
+    cells: dict[str, list[Any]] = {}
+    failed: set[tuple[int, str]] = set()
+    for key, c in cols.items():
+        raw = [sheet.cell(r, c) for r in body]
+        f = ASSET_SCHEMA.field(key)
+        spec = svc.FIELD_BY_ATTR.get(key)
+        if f.kind in ("code", "date", "year", "digits") or (spec is None and f.kind != "text"):
+            values, errors = conv.convert_column(key, raw)
+            for i, message in errors.items():
+                bad(body[i], key, message)
+                failed.add((i, key))
+            cells[key] = values
+        else:
+            cells[key] = [None if is_blank(v) else v for v in raw]
+
+    def text(v: Any) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v).strip()
+
     with db.session(note=f"导入资产台账 {report.file}") as s:
         names = svc.region_names(s)
         by_name: dict[str, list[str]] = {}
         for code, name in names.items():
             by_name.setdefault(name, []).append(code)
+        household_nos = {v for v in cells.get("household_no", []) if v}
+        households: dict[str, int] = {}
+        numbers = sorted({text(v) for v in cells.get("asset_no", []) if text(v)})
+        existing_assets: dict[str, Asset] = {}
+        for i in range(0, max(len(household_nos), len(numbers)), 500):
+            chunk = sorted(household_nos)[i:i + 500]
+            if chunk:
+                households.update(s.execute(select(Household.household_no, Household.id)
+                                            .where(Household.household_no.in_(chunk))).all())
+            chunk = numbers[i:i + 500]
+            if chunk:
+                existing_assets.update((a.asset_no, a) for a in s.scalars(
+                    select(Asset).options(selectinload(Asset.fundings)).where(Asset.asset_no.in_(chunk))))
+        owner_ids = sorted({a.household_id for a in existing_assets.values() if a.household_id})
+        household_nos: dict[int, str] = {}
+        for i in range(0, len(owner_ids), 500):
+            household_nos.update(s.execute(select(Household.id, Household.household_no)
+                                           .where(Household.id.in_(owner_ids[i:i + 500]))).all())
+
+        parsed: dict[int, dict[str, Any]] = {}
+        incoming: dict[int, dict[str, Any]] = {}
+        existing: dict[int, dict[str, Any]] = {}
         seen_numbers: dict[str, int] = {}
-        for done, (rownum, raw) in enumerate(body, start=1):
+        for i, r in enumerate(body):
             if cancel and cancel():
                 s.rollback()
                 raise UserError("已取消导入，未写入任何数据。")
-            if progress and (done % 200 == 0 or done == len(body)):
-                progress(done, len(body), "正在核对资产台账")
-            cell = {k: (raw[i] if i < len(raw) else None) for k, i in columns.items()}
+            if progress and ((i + 1) % 200 == 0 or i + 1 == len(body)):
+                progress(i + 1, len(body), "正在核对资产台账")
+            cell = {k: v[i] for k, v in cells.items()}
             issues_before = len(report.issues)
-
-            def bad(column_key: str, message: str, rownum=rownum) -> None:
-                report.issues.append(Issue(rownum, _label(column_key) if column_key else "", message))
-
-            number = _text(cell.get(COL_NO)) or None
+            number = text(cell.get("asset_no")) or None
             if number:
                 if number in seen_numbers:
-                    bad(COL_NO, f"资产编号与第 {seen_numbers[number]} 行重复。")
+                    bad(r, "asset_no", f"资产编号与第 {seen_numbers[number]} 行重复。")
                     continue
-                seen_numbers[number] = rownum
+                seen_numbers[number] = r + 1
             values: dict[str, object] = {}
-            for key in columns:
+            for key in cols:
                 spec = svc.FIELD_BY_ATTR.get(key)
-                if spec is None:
+                if spec is None or (i, key) in failed:
                     continue
                 try:
                     values[key] = svc.clean_field(spec, cell[key])
                 except UserError as exc:
-                    bad(key, str(exc))
-            region = _text(cell.get(COL_REGION))
-            if not region and COL_VILLAGE in columns:
-                village = _text(cell.get(COL_VILLAGE)) or _text(cell.get(COL_TOWNSHIP))
-                township = _text(cell.get(COL_TOWNSHIP))
+                    bad(r, key, str(exc))
+            region = text(cell.get("region_code"))
+            if not region and "village" in cols:
+                village = text(cell.get("village")) or text(cell.get("township"))
+                township = text(cell.get("township"))
                 found = [c for c in by_name.get(village, []) if not township or names.get(c[:9] + "000") == township]
                 if len(found) == 1:
                     region = found[0]
                 else:
-                    bad(COL_VILLAGE, f"找不到唯一的村“{village}”，请填写区划代码。")
-            elif region and region not in names:
-                bad(COL_REGION, f"区划代码 {region} 不存在。")
-            status = None
-            if COL_STATUS in columns and _text(cell.get(COL_STATUS)):
-                try:
-                    status = svc._code("asset_status", cell[COL_STATUS], "资产状态")
-                except UserError as exc:
-                    bad(COL_STATUS, str(exc))
+                    bad(r, "village", f"找不到唯一的村“{village}”，请填写区划代码。")
+            elif region and region not in names and (i, "region_code") not in failed:
+                bad(r, "region_code", f"区划代码 {region} 不存在。")
+            status = cell.get("status")
             household_id = None
-            if COL_HOUSEHOLD in columns and _text(cell.get(COL_HOUSEHOLD)):
-                household_id = s.scalar(select(Household.id).where(Household.household_no == _text(cell[COL_HOUSEHOLD])))
+            if cell.get("household_no"):
+                household_id = households.get(cell["household_no"])
                 if household_id is None:
-                    bad(COL_HOUSEHOLD, f"户编号 {_text(cell[COL_HOUSEHOLD])} 在户籍中不存在。")
+                    bad(r, "household_no", f"户编号 {cell['household_no']} 在户籍中不存在。")
             fundings = None
-            if COL_FUNDING in columns:
+            # A lone source name takes the 原值; when the 原值 itself is wrong, that one problem is enough.
+            if "fundings" in cols and "original_value" in values:
                 try:
-                    fundings = svc.parse_fundings(cell.get(COL_FUNDING), values.get("original_value"))  # type: ignore[arg-type]
+                    fundings = svc.parse_fundings(cell.get("fundings"), values.get("original_value"))  # type: ignore[arg-type]
                 except UserError as exc:
-                    bad(COL_FUNDING, str(exc))
-            if len(report.issues) > issues_before:
+                    bad(r, "fundings", str(exc))
+            if len(report.issues) > issues_before or any((i, k) in failed for k in cols):
                 continue
-            existing = s.scalar(select(Asset).where(Asset.asset_no == number)) if number else None
-            name = str(values.get("name") or "")
+            asset = existing_assets.get(number) if number else None
+            if asset is None and status == svc.STATUS_DISPOSED:
+                bad(r, "status", "不能以“已处置”状态导入：处置须经审批程序。请先按正常状态导入，再在程序中办理处置。")
+                continue
+            if asset is not None and status and status != asset.status and svc.STATUS_DISPOSED in (status, asset.status):
+                bad(r, "status", "“已处置”只能经处置审批程序设置或保持，不能由导入改变。")
+                continue
+            record = dict(values)
+            if region:
+                record["region_code"] = region
+            if "household_no" in cols:
+                record["household_no"] = cell.get("household_no")
+            if fundings is not None:
+                record["fundings"] = svc.fundings_text(fundings)
+            if status:
+                record["status"] = label_of("asset_status", status)
+            incoming[r] = record
+            if asset is not None:
+                existing[r] = _record(asset, household_nos)
+            parsed[r] = {"number": number, "values": values, "region": region, "status": status,
+                         "household_id": household_id, "fundings": fundings, "asset": asset}
+
+        labels = {k: _label(k) for k in _RECORD_KEYS}
+        diff = compare(existing, incoming, _RECORD_KEYS, labels)
+        new_rows = set(diff.new)
+        for r, p in parsed.items():
+            name = str(p["values"].get("name") or "")
+            number, status, fundings = p["number"], p["status"], p["fundings"]
             try:
-                if existing is None:
-                    if status == svc.STATUS_DISPOSED:
-                        bad(COL_STATUS, "不能以“已处置”状态导入：处置须经审批程序。请先按正常状态导入，再在程序中办理处置。")
-                        continue
-                    asset = svc.create_asset(s, values, region_code=region, fundings=fundings or [],
-                                             household_id=household_id, asset_no=number)
+                if r in new_rows:
+                    asset = svc.create_asset(s, p["values"], region_code=p["region"], fundings=fundings or [],
+                                             household_id=p["household_id"], asset_no=number)
                     if status and status != asset.status:
                         svc.set_status(s, asset.id, status)
-                    report.results.append(RowResult(rownum, number or "（导入时编号）", name, "新增"))
-                else:
-                    before = {k: getattr(existing, k) for k in values}
-                    old_funding = svc.fundings_text(existing.fundings)
-                    old_status = existing.status
-                    changes = [(_label(k), _show(before[k]), _show(v)) for k, v in values.items() if before[k] != v]
-                    if region and region != existing.region_code:
-                        changes.append((COL_REGION, existing.region_code, region))
-                    if fundings is not None and svc.fundings_text(fundings) != old_funding:
-                        changes.append((COL_FUNDING, old_funding, svc.fundings_text(fundings)))
-                    if status and status != old_status:
-                        if status == svc.STATUS_DISPOSED or old_status == svc.STATUS_DISPOSED:
-                            bad(COL_STATUS, "“已处置”只能经处置审批程序设置或保持，不能由导入改变。")
-                            continue
-                        changes.append((COL_STATUS, label_of("asset_status", old_status), label_of("asset_status", status)))
-                    if not changes:
-                        report.results.append(RowResult(rownum, number, name, "无变化"))
-                        continue
-                    svc.update_asset(
-                        s, existing.id, values, region_code=region or None,
-                        fundings=fundings if fundings is not None and svc.fundings_text(fundings) != old_funding else None,
-                        **({"household_id": household_id} if COL_HOUSEHOLD in columns else {}),
-                    )
-                    if status and status != old_status:
-                        svc.set_status(s, existing.id, status)
-                    report.results.append(RowResult(rownum, number, name, "修改", changes))
+                    report.results.append(RowResult(r + 1, number or "（导入时编号）", name, "新增"))
+                    continue
+                changes = diff.changed.get(r)
+                if not changes:
+                    report.results.append(RowResult(r + 1, number, name, "无变化"))
+                    continue
+                asset = p["asset"]
+                changed = {c.key for c in changes}
+                svc.update_asset(
+                    s, asset.id, p["values"], region_code=p["region"] or None,
+                    fundings=fundings if "fundings" in changed else None,
+                    **({"household_id": p["household_id"]} if "household_no" in cols else {}),
+                )
+                if "status" in changed:
+                    svc.set_status(s, asset.id, status)
+                report.results.append(RowResult(r + 1, number, name, "修改", [
+                    (c.label, display_value(c.old), display_value(c.new)) for c in changes]))
             except UserError as exc:
-                bad("", str(exc))
+                report.issues.append(Issue(r + 1, "", str(exc)))
+        report.issues.sort(key=lambda x: (x.row, x.col if x.col is not None else -1))
+        report.results.sort(key=lambda x: x.row)
         if report.issues or dry_run:
             s.rollback()
         else:
             report.applied = True
+    if report.issues and errors_path is not None:
+        error_report.write_error_report(
+            sheet, header, [error_report.Issue(i.row - 1, i.col, i.message) for i in report.issues], errors_path)
+        report.error_report = str(errors_path)
     return report

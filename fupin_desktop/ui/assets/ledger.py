@@ -300,7 +300,7 @@ class AssetsPage(QWidget):
         return op.start()
 
     def import_ledger(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "导入资产台账", "", "Excel 文件 (*.xlsx *.xls)")
+        path, _ = QFileDialog.getOpenFileName(self, "导入资产台账", "", "表格文件 (*.xlsx *.xls *.csv)")
         if not path:
             return
         from fupin_desktop.ui.assets.importer import ImportReviewDialog
