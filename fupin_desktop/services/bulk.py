@@ -13,14 +13,15 @@ class SqliteBulkLoad:
     """Secondary indexes of ``tables`` are dropped for a bulk load and rebuilt by
     :meth:`finish` (a sorted build is several times faster than hundreds of thousands of
     random inserts into each), and the page cache is enlarged meanwhile. All inside the
-    caller's transaction: a rollback restores the indexes too. SQLite only."""
+    caller's transaction: a rollback restores the indexes too. SQLite only.
 
-    _CACHE_KIB = 131072
+    ``cache_kib``: page cache during the load (the demo's 128 MB; an import, which already
+    holds the sheet in memory, passes less to stay within its memory budget)."""
 
-    def __init__(self, conn: Connection, tables: Iterable[Table]) -> None:
+    def __init__(self, conn: Connection, tables: Iterable[Table], cache_kib: int = 131072) -> None:
         self.conn = conn
         self.old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-        conn.exec_driver_sql(f"PRAGMA cache_size=-{self._CACHE_KIB}")
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{int(cache_kib)}")
         existing = {
             row[0]
             for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")

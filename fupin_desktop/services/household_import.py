@@ -1183,7 +1183,7 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
         audit.record_bulk(conn, "households", "insert", f"{note}：新增 {len(new_hh)} 户", user)
     bulk: SqliteBulkLoad | None = None
     if conn.dialect.name == "sqlite" and new_rows > _BULK_ROWS:
-        bulk = SqliteBulkLoad(conn, [Household.__table__, Member.__table__])
+        bulk = SqliteBulkLoad(conn, [Household.__table__, Member.__table__], cache_kib=16384)
     if new_hh:
         rows = []
         for hp in new_hh:
