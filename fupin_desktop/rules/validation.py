@@ -189,13 +189,14 @@ _MEMBER_FIELDS = tuple(list(FIELD_LABELS)[: list(FIELD_LABELS).index("status") +
 def _member_values(member: object) -> dict[str, object]:
     """All member attributes the rules read, each as :func:`_get` gives it, read once.
     ``SimpleNamespace`` objects (what the importer passes) are read from their ``__dict__``."""
-    raw = member.__dict__ if type(member) is SimpleNamespace else None
-    out: dict[str, object] = {}
-    for name in _MEMBER_FIELDS:
-        value = raw.get(name) if raw is not None else getattr(member, name, None)
+    if type(member) is SimpleNamespace:
+        get = member.__dict__.get
+        out = {name: get(name) for name in _MEMBER_FIELDS}
+    else:
+        out = {name: getattr(member, name, None) for name in _MEMBER_FIELDS}
+    for name, value in out.items():
         if isinstance(value, str):
-            value = value.strip() or None
-        out[name] = value
+            out[name] = value.strip() or None
     return out
 
 
