@@ -31,8 +31,10 @@ def _char_initials(char: str) -> tuple[str, ...]:
     return tuple(letters)
 
 
+@lru_cache(maxsize=65536)
 def name_initials(name: str | None) -> str:
-    """All initials spellings of ``name``, space separated, most common reading first."""
+    """All initials spellings of ``name``, space separated, most common reading first.
+    Cached per name: a county's names repeat a lot and imports compute them per row."""
     if not name:
         return ""
     per_char = [opts for opts in (_char_initials(c) for c in name.strip()) if opts]

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from types import SimpleNamespace
 from datetime import date, datetime
 from typing import Literal
 
@@ -179,6 +181,31 @@ def _get(obj: object, name: str):
     return value
 
 
+# Every member attribute _validate_member reads: the member part of FIELD_LABELS (up to
+# ``status``).
+_MEMBER_FIELDS = tuple(list(FIELD_LABELS)[: list(FIELD_LABELS).index("status") + 1])
+
+
+def _member_values(member: object) -> dict[str, object]:
+    """All member attributes the rules read, each as :func:`_get` gives it, read once.
+    ``SimpleNamespace`` objects (what the importer passes) are read from their ``__dict__``."""
+    if type(member) is SimpleNamespace:
+        get = member.__dict__.get
+        out = {name: get(name) for name in _MEMBER_FIELDS}
+    else:
+        out = {name: getattr(member, name, None) for name in _MEMBER_FIELDS}
+    for name, value in out.items():
+        if isinstance(value, str):
+            out[name] = value.strip() or None
+    return out
+
+
+@lru_cache(maxsize=None)
+def _code_sets(list_name: str, era: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(codes of both eras, codes of ``era``) of a list: the fast path of check_code."""
+    return frozenset(code_list(list_name).codes()), frozenset(code_list(list_name, era).codes())
+
+
 def _as_date(value: object) -> date | None:
     if value is None:
         return None
@@ -309,21 +336,35 @@ def validate_member(
 
 
 def _validate_member(
-    member: object, *, household_type: str | None, ref_date: date, index: int | None
+    member: object,
+    *,
+    household_type: str | None,
+    ref_date: date,
+    index: int | None,
+    values: dict[str, object] | None = None,
+    today: date | None = None,
 ) -> list[Problem]:
     era = era_for_year(ref_date.year)
     out = _Collector(FIELD_LABELS, index)
-    who = _who(member, index)
+    v = values if values is not None else _member_values(member)
+    name = v["name"]
+    who = str(name) if name else (f"第{index + 1}名成员" if index is not None else "该成员")
 
-    if not _get(member, "name"):
+    if not v["name"]:
         out.add("name", "姓名未填写，请按身份证（或户口簿）填写姓名。", "member.name_required")
 
     for attr, list_name in _MEMBER_CODED.items():
-        out.check_code(member, attr, list_name, era)
+        value = v[attr]
+        if value is None:
+            continue
+        union, current = _code_sets(list_name, era)
+        code = value if type(value) is str else str(value)
+        if code not in union or code not in current:
+            out.check_code(member, attr, list_name, era)
 
     # --- identity (rule 1) -------------------------------------------------------------
     info: IdInfo | None = None
-    raw_id = _get(member, "id_number")
+    raw_id = v["id_number"]
     if raw_id is None:
         out.add(
             "id_number",
@@ -332,11 +373,11 @@ def _validate_member(
         )
     else:
         try:
-            info = validate_id(raw_id)
+            info = validate_id(raw_id, today)
         except IdNumberError as exc:
             out.add("id_number", f"{who}：{exc}", "member.id_invalid", identity=True)
 
-    id_type = _get(member, "id_type")
+    id_type = v["id_type"]
     if info is not None:
         if info.is_disability_cert and id_type is not None and id_type != ID_TYPE_DISABILITY:
             out.add(
@@ -357,7 +398,7 @@ def _validate_member(
                 ("disability_type", info.disability_type),
                 ("disability_grade", info.disability_grade),
             ):
-                recorded = _get(member, attr)
+                recorded = v[attr]
                 if recorded is not None and str(recorded) != derived:
                     list_name = _MEMBER_CODED[attr]
                     out.add(
@@ -367,7 +408,7 @@ def _validate_member(
                         f"member.{attr}_id_mismatch",
                     )
 
-    sex = _get(member, "sex")
+    sex = v["sex"]
     if sex is None:
         hint = f"（按证件号码应为{label_of('sex', info.sex)}）" if info else ""
         out.add("sex", f"{who}的性别未填写{hint}。", "member.sex_required")
@@ -379,7 +420,7 @@ def _validate_member(
             "member.sex_id_mismatch",
         )
 
-    birth = _as_date(_get(member, "birth_date"))
+    birth = _as_date(v["birth_date"])
     if birth is None:
         hint = f"（按证件号码应为{info.birth_date:%Y-%m-%d}）" if info else ""
         out.add("birth_date", f"{who}的出生日期未填写{hint}。", "member.birth_required")
@@ -394,16 +435,16 @@ def _validate_member(
         birth = info.birth_date
 
     # --- required coded fields (rules 2, 3) --------------------------------------------
-    if _get(member, "ethnicity") is None:
+    if v["ethnicity"] is None:
         out.add("ethnicity", f"{who}的民族未填写。", "member.ethnicity_required")
-    if _get(member, "relation") is None:
+    if v["relation"] is None:
         out.add("relation", f"{who}的与户主关系未填写。", "member.relation_required")
-    health = _get(member, "health")
+    health = v["health"]
     if health is None:
         out.add("health", f"{who}的健康状况未填写。", "member.health_required")
-    if _get(member, "labour_skill") is None:
+    if v["labour_skill"] is None:
         out.add("labour_skill", f"{who}的劳动技能未填写。", "member.labour_skill_required")
-    if health == HEALTH_DISABLED and _get(member, "disability_type") is None:
+    if health == HEALTH_DISABLED and v["disability_type"] is None:
         out.add(
             "disability_type",
             f"{who}的健康状况为残疾，请填写残疾类别。",
@@ -413,7 +454,7 @@ def _validate_member(
 
     # --- numbers -----------------------------------------------------------------------
     for attr in ("work_months", "public_welfare_months"):
-        months = _get(member, attr)
+        months = v[attr]
         if months is not None and not (isinstance(months, int) and 0 <= months <= 12):
             out.add(
                 attr,
@@ -421,7 +462,7 @@ def _validate_member(
                 f"member.{attr}_range",
             )
 
-    phone = _get(member, "phone")
+    phone = v["phone"]
     if phone is not None:
         digits = normalize_text(phone).replace(" ", "").replace("-", "")
         if not (_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(normalize_text(phone))):
@@ -432,12 +473,12 @@ def _validate_member(
                 severity="warning",
             )
 
-    if not _is_present(member):
+    if not (v["status"] is None or v["status"] == STATUS_PRESENT):
         return out.items
 
     # --- rule 4: 务工所在地 ⇔ 务工时间 > 0 ----------------------------------------------
-    place = _get(member, "work_place")
-    months = _get(member, "work_months")
+    place = v["work_place"]
+    months = v["work_months"]
     months_positive = isinstance(months, int) and months > 0
     if place is not None and not months_positive:
         out.add(
@@ -454,11 +495,11 @@ def _validate_member(
 
     # --- rule 7: yes/no fields not blank ----------------------------------------------
     for attr in _REQUIRED_BOOLS:
-        if _get(member, attr) is None:
+        if v[attr] is None:
             out.add(attr, f"{who}的“{FIELD_LABELS[attr]}”未填写，请选择“是”或“否”。", f"member.{attr}_blank")
 
     # --- rule 5: 脱贫户 insurance --------------------------------------------------------
-    resident, employee = _get(member, "has_resident_medical"), _get(member, "has_employee_medical")
+    resident, employee = v["has_resident_medical"], v["has_employee_medical"]
     if resident is True and employee is True:
         out.add(
             "has_employee_medical",
@@ -473,7 +514,7 @@ def _validate_member(
                 "member.medical_none",
                 severity="warning",
             )
-        if _get(member, "has_critical_illness_ins") is False:
+        if v["has_critical_illness_ins"] is False:
             out.add(
                 "has_critical_illness_ins",
                 f"{who}是脱贫户成员，但未参加大病保险，请核实。",
@@ -481,7 +522,7 @@ def _validate_member(
                 severity="warning",
             )
 
-    if _get(member, "is_dibao") is True and _get(member, "is_tekun") is True:
+    if v["is_dibao"] is True and v["is_tekun"] is True:
         out.add(
             "is_tekun",
             f"{who}同时标为低保和特困供养人员，二者一般不能同时享受，请核对。",
@@ -490,9 +531,9 @@ def _validate_member(
         )
 
     # --- rule 6 / §1.6: compulsory-school age -----------------------------------------
-    education = _get(member, "education")
-    school = _get(member, "school_status")
-    reason = _get(member, "out_of_school_reason")
+    education = v["education"]
+    school = v["school_status"]
+    reason = v["out_of_school_reason"]
     if birth is not None and is_compulsory_school_age(birth, ref_date):
         age = age_on(birth, school_year_start(ref_date))
         if school is None and reason is None:
@@ -533,8 +574,8 @@ def _validate_member(
     return out.items
 
 
-def _id_key(member: object) -> str | None:
-    text = normalize_id(_get(member, "id_number"))
+def _id_key_of(raw_id: object) -> str | None:
+    text = normalize_id(raw_id)
     if len(text) == 15:
         try:
             return validate_id(text).id18
@@ -561,9 +602,12 @@ def validate_household(
     era = era_for_year(ref_date.year)
     household_type = _get(household, "household_type")
     problems: list[Problem] = []
+    values = [_member_values(m) for m in members]
+    today = date.today()
     for index, member in enumerate(members):
         problems.extend(
-            _validate_member(member, household_type=household_type, ref_date=ref_date, index=index)
+            _validate_member(member, household_type=household_type, ref_date=ref_date, index=index,
+                             values=values[index], today=today)
         )
 
     out = _Collector(HOUSEHOLD_FIELD_LABELS)
@@ -582,9 +626,9 @@ def validate_household(
         )
 
     # --- rule 2: 户主 / 配偶 -----------------------------------------------------------
-    present = [i for i, m in enumerate(members) if _is_present(m)]
-    heads = [i for i in present if _get(members[i], "relation") == RELATION_HEAD]
-    spouses = [i for i in present if _get(members[i], "relation") == RELATION_SPOUSE]
+    present = [i for i, v in enumerate(values) if v["status"] is None or v["status"] == STATUS_PRESENT]
+    heads = [i for i in present if values[i]["relation"] == RELATION_HEAD]
+    spouses = [i for i in present if values[i]["relation"] == RELATION_SPOUSE]
     if not heads:
         out.add(
             "relation",
@@ -624,7 +668,7 @@ def validate_household(
     # --- rule 1: duplicate ID in the household -----------------------------------------
     seen: dict[str, int] = {}
     for i, member in enumerate(members):
-        key = _id_key(member)
+        key = _id_key_of(values[i]["id_number"])
         if key is None:
             continue
         if key in seen:

@@ -76,6 +76,7 @@ from fupin_desktop.models.household import (
 from fupin_desktop.rules.idnumber import check_char
 from fupin_desktop.rules.names import name_initials
 from fupin_desktop.services import demo_data as D
+from fupin_desktop.services.bulk import SqliteBulkLoad
 
 __all__ = ["REFERENCE_DATE", "DemoStats", "generate"]
 
@@ -165,7 +166,10 @@ def generate(
     with _load_connection(db) as conn, conn.begin():
         _refuse_non_empty(conn)
         gen.start_ids(conn)
-        bulk = _SqliteBulkLoad(conn) if conn.dialect.name == "sqlite" else None
+        bulk = None
+        if conn.dialect.name == "sqlite":
+            tables = {m.__tablename__: m.__table__ for m in _TABLES}
+            bulk = SqliteBulkLoad(conn, [tables[name] for name in _BULK_TABLES])
         writer = _Writer(conn, stats)
         gen.bind(writer)
         villages = gen.plan_regions(conn, writer)
@@ -262,50 +266,9 @@ def _load_connection(db: Any):
                 raw.execute("PRAGMA journal_mode=WAL")
 
 
-class _SqliteBulkLoad:
-    """Secondary indexes of the bulk tables are dropped for the load and rebuilt at the end
-    (a sorted build is several times faster than 350 000 random inserts into each), and the
-    page cache is enlarged meanwhile. All inside the caller's transaction: a rollback
-    restores the indexes too."""
-
-    _TABLES = ("households", "members", "household_years", "helper_assignments",
-               "handbook_entries", "change_events", "helpers")
-    _CACHE_KIB = 131072
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-        conn.exec_driver_sql(f"PRAGMA cache_size=-{self._CACHE_KIB}")
-        existing = {
-            row[0]
-            for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
-        }
-        self.dropped = []
-        # pysqlite opens its transaction lazily, before the first DML statement only; DDL
-        # run before that would commit on its own and survive a rollback.
-        driver = conn.connection.driver_connection
-        if not driver.in_transaction:
-            conn.exec_driver_sql("UPDATE asset_number_sequences SET last_seq = last_seq WHERE 0")
-        if not driver.in_transaction:
-            return
-        tables = {m.__tablename__: m.__table__ for m in _TABLES}
-        for name in self._TABLES:
-            for index in sorted(tables[name].indexes, key=lambda ix: ix.name or ""):
-                if index.name in existing:
-                    index.drop(conn)
-                    self.dropped.append(index)
-
-    def finish(self) -> None:
-        # Let SQLite's sorter use a second core for the index builds (no-op if not built in).
-        old_threads = self.conn.exec_driver_sql("PRAGMA threads").scalar()
-        self.conn.exec_driver_sql("PRAGMA threads=2")
-        try:
-            for index in self.dropped:
-                index.create(self.conn)
-        finally:
-            self.conn.exec_driver_sql(f"PRAGMA threads={int(old_threads or 0)}")
-        self.dropped = []
-        self.conn.exec_driver_sql(f"PRAGMA cache_size={int(self.old_cache)}")
+# Tables whose secondary indexes are rebuilt after the load.
+_BULK_TABLES = ("households", "members", "household_years", "helper_assignments",
+                "handbook_entries", "change_events", "helpers")
 
 
 def _village_batches(villages: list[_Village], size: int):

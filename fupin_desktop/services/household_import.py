@@ -65,6 +65,7 @@ from fupin_desktop.models.household import (
 from fupin_desktop.rules.idnumber import IdNumberError, validate_id
 from fupin_desktop.rules.text import text_key
 from fupin_desktop.rules.validation import FIELD_LABELS, validate_household
+from fupin_desktop.services.bulk import SqliteBulkLoad
 from fupin_desktop.services.household_sheet import (
     HOUSEHOLD_ATTR,
     HOUSEHOLD_KEYS,
@@ -102,6 +103,7 @@ CHANGE_NATURAL_INCREASE = "03"  # change_type 自然增加
 CHANGE_NATURAL_DECREASE = "04"  # change_type 自然减少
 MIN_KNOWN_HEADERS = 3
 _CHUNK = 500
+_BULK_ROWS = 5000  # SQLite: from this many new rows on, indexes are rebuilt instead of kept
 _SUMMARY_WORDS = ("合计", "小计", "总计", "累计", "总数")
 _FOOTER_PREFIXES = ("填表人", "制表人", "审核人", "填报人", "负责人", "单位负责人", "填报单位", "注:", "注：",
                     "说明:", "说明：", "备注:", "备注：", "填表说明", "填表日期")
@@ -1038,21 +1040,21 @@ def _source_row(parsed: ParsedFile, row: int) -> dict[str, Any]:
     """The row as it came from the sheet: header text → cell value (blank cells left out)."""
     names = parsed.__dict__.get("_source_names")
     if names is None:
-        names = [(c.index, c.joined or f"col{c.index + 1}") for c in parsed.header.columns]
+        # Header text per column position (None: a column without a header cell).
+        width = max((c.index for c in parsed.header.columns), default=-1) + 1
+        names = [None] * width
+        for c in parsed.header.columns:
+            names[c.index] = c.joined or f"col{c.index + 1}"
         parsed.__dict__["_source_names"] = names
-    cells = parsed.sheet.rows[row]
-    width = len(cells)
     out: dict[str, Any] = {"_row": row + 1}
-    for index, name in names:
-        if index < width:
-            v = cells[index]
-            if v is None or v == "":
-                continue
-            if type(v) is str:
-                if v.strip():
-                    out[name] = v
-            else:
-                out[name] = _json_value(v)
+    for name, v in zip(names, parsed.sheet.rows[row]):
+        if v is None or name is None:
+            continue
+        if type(v) is str:
+            if v and not v.isspace():
+                out[name] = v
+        elif v != "":
+            out[name] = _json_value(v)
     return out
 
 
@@ -1159,8 +1161,29 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
         audit_rows.append({"at": now, "user": user, "action": action, "table_name": table,
                            "row_key": str(key), "old_values": old, "new_values": new, "note": note})
 
+    # Next member seq of registered households that gain members (read while the indexes
+    # are still there).
+    mtable = Member.__table__
+    next_seq: dict[int, int] = {}
+    existing_hh = [hp.existing_id for hp in plan.households
+                   if hp.status == "changed" and any(m.status == "new" for m in hp.members)]
+    for chunk in _chunks(existing_hh):
+        for hid, top in conn.execute(
+            select(mtable.c.household_id, func.max(mtable.c.seq)).where(mtable.c.household_id.in_(chunk))
+            .group_by(mtable.c.household_id)
+        ):
+            next_seq[hid] = (top or 0) + 1
+
     # 1. New households (ids come back in parameter order).
     new_hh = [hp for hp in plan.households if hp.status == "new"]
+    new_rows = len(new_hh) + sum(1 for hp in plan.households if hp.status != "skipped"
+                                 for m in hp.members if m.status == "new")
+    if new_hh:
+        # The summary row first: on SQLite this write takes the database's write lock.
+        audit.record_bulk(conn, "households", "insert", f"{note}：新增 {len(new_hh)} 户", user)
+    bulk: SqliteBulkLoad | None = None
+    if conn.dialect.name == "sqlite" and new_rows > _BULK_ROWS:
+        bulk = SqliteBulkLoad(conn, [Household.__table__, Member.__table__], cache_kib=16384)
     if new_hh:
         rows = []
         for hp in new_hh:
@@ -1168,8 +1191,6 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
             row.update(version=1, source_row=_source_row(parsed, hp.head_row or hp.source.rows[0]),
                        member_count=0, status=HOUSEHOLD_ACTIVE, record_valid=True)
             rows.append(row)
-        # The summary row first: on SQLite this write takes the database's write lock.
-        audit.record_bulk(conn, "households", "insert", f"{note}：新增 {len(new_hh)} 户", user)
         for chunk_plans, chunk_rows in zip(_chunks(new_hh, 5000), _chunks(rows, 5000), strict=True):
             ids = _insert_rows(conn, Household.__table__, list(chunk_rows))
             for hp, new_id in zip(chunk_plans, ids, strict=True):
@@ -1247,15 +1268,6 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
     # 5. New members (in file order; 户主 first within each household).
     if cancel and cancel():
         raise UserError("已取消导入，数据库未改动。")
-    next_seq: dict[int, int] = {}
-    existing_hh = [hp.existing_id for hp in plan.households
-                   if hp.status == "changed" and any(m.status == "new" for m in hp.members)]
-    for chunk in _chunks(existing_hh):
-        for hid, top in conn.execute(
-            select(mtable.c.household_id, func.max(mtable.c.seq)).where(mtable.c.household_id.in_(chunk))
-            .group_by(mtable.c.household_id)
-        ):
-            next_seq[hid] = (top or 0) + 1
     # Rows are built chunk by chunk: 50 000 dicts with their source rows at once would
     # double the import's peak memory.
     pending: list[tuple[HouseholdPlan, MemberPlan, int]] = []
@@ -1295,6 +1307,9 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
                 progress(done, len(pending), "正在写入家庭成员…")
             if cancel and cancel():
                 raise UserError("已取消导入，数据库未改动。")
+
+    if bulk is not None:
+        bulk.finish()
 
     # 6. Change events (audited per row), then the household list summaries.
     if events:

@@ -156,7 +156,11 @@ class Workbook:
                 "请用Excel或WPS打开该文件，确认能正常显示后另存为.xlsx再导入。"
             ) from exc
         merged = [(a[0], a[1], b[0], b[1]) for a, b in merged_raw]
-        return SheetData(name, [list(r) for r in rows], merged)
+        # to_python() already gives a fresh list of lists: keep it rather than copying the
+        # whole grid (a second copy of a 50 000-row sheet costs ~40 MB at the peak).
+        if type(rows) is not list or not all(type(r) is list for r in rows):
+            rows = [list(r) for r in rows]
+        return SheetData(name, rows, merged)
 
     def close(self) -> None:
         if self._book is not None:

@@ -413,3 +413,39 @@ def test_truncated_real_workbook_is_reported(sqlite_db, tmp_path):
     broken.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
     with pytest.raises(UserError, match="损坏"):
         hi.read_file(broken)
+
+
+def test_large_sqlite_import_rebuilds_indexes_and_rolls_back_whole(sqlite_db, tmp_path, monkeypatch):
+    """A large commit on SQLite drops and rebuilds the households/members indexes inside its
+    transaction: the records are the same, the indexes are back, and a failure restores all."""
+    db = sqlite_db
+    with db.session() as s:
+        add_regions(s)
+
+    def index_names():
+        with db.session() as s:
+            return sorted(r[0] for r in s.connection().exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('households', 'members')"))
+
+    before = index_names()
+    assert before
+    monkeypatch.setattr(hi, "_BULK_ROWS", 0)
+    path = write_xlsx(tmp_path / "a.xlsx", base_people())
+
+    def boom(*_a, **_k):
+        raise RuntimeError("disk gone")
+
+    with monkeypatch.context() as m:
+        m.setattr(hi, "_refresh_summaries", boom)
+        with pytest.raises(RuntimeError):
+            run(db, path)
+    assert members(db) == [] and index_names() == before
+
+    result = run(db, path)
+    assert result.counts["members_created"] == 5 and index_names() == before
+    assert [r[:2] for r in members(db)] == [
+        ("5223261002010001", "张三"), ("5223261002010001", "李四"), ("5223261002010001", "张小"),
+        ("5223261002010002", "王五"), ("5223261002010002", "王丽")]
+    with db.session() as s:
+        hh = s.execute(select(Household).where(Household.household_no == "5223261002010001")).scalar_one()
+        assert (hh.head_name, hh.member_count) == ("张三", 3)
