@@ -8,8 +8,11 @@ scratch copy with the same column count and no secondary indexes, filled with co
 values. It is the cost of getting that many rows of that width into SQLite at all, with no
 data generation, no SQLAlchemy and no indexes.
 
-Each side runs in its own subprocess so ``ru_maxrss`` is that side's own peak. Prints
-households/s, members/s, seconds, peak MB, the ratio to the baseline and PASS/MISS against
+Each side runs in its own subprocess so ``ru_maxrss`` is that side's own peak. The
+generator side may start a producer process of its own (``services.producer``); its peak
+is added to the generator's, which overstates the joint peak a little (the two peaks need
+not coincide) and is what the 1 GB target is judged on. Prints households/s, members/s,
+seconds, CPU seconds per process, peak MB, the ratio to the baseline and PASS/MISS against
 the targets (100 000 households in under 30 s with under 1 GB peak). No assertions.
 """
 
@@ -33,8 +36,13 @@ TARGET_SECONDS = 30.0
 TARGET_PEAK_MB = 1024.0
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_generator(households: int, seed: int, workdir: str) -> dict:
@@ -45,8 +53,10 @@ def run_generator(households: int, seed: int, workdir: str) -> dict:
 
     db = open_database(Path(workdir) / "demo.sqlite3")
     start = time.perf_counter()
+    cpu_start = _cpu_seconds(resource.RUSAGE_SELF)
     stats = demo.generate(db, households=households, seed=seed)
     seconds = time.perf_counter() - start
+    cpu = _cpu_seconds(resource.RUSAGE_SELF) - cpu_start
     db.dispose()
     widths = {t.name: len(t.columns) for t in Base.metadata.sorted_tables}
     return {
@@ -59,6 +69,10 @@ def run_generator(households: int, seed: int, workdir: str) -> dict:
         "per_table": stats.per_table,
         "widths": widths,
         "peak_mb": _peak_mb(),
+        "cpu": cpu,
+        "parallel": stats.parallel,
+        "producer_peak_mb": _peak_mb(resource.RUSAGE_CHILDREN) if stats.parallel else 0.0,
+        "producer_cpu": _cpu_seconds(resource.RUSAGE_CHILDREN),
     }
 
 
@@ -123,14 +137,21 @@ def main() -> int:
     s = gen["seconds"]
     b = base["seconds"]
     ok_time = s < TARGET_SECONDS
-    ok_mem = gen["peak_mb"] < TARGET_PEAK_MB
+    peak = gen["peak_mb"] + gen["producer_peak_mb"]
+    ok_mem = peak < TARGET_PEAK_MB
     print(f"demo.generate  households={gen['households']} members={gen['members']} "
           f"projects={gen['projects']} assets={gen['assets']} rows={gen['rows']}")
     print(f"  seconds      {s:10.2f}")
     print(f"  households/s {gen['households'] / s:10.0f}")
     print(f"  members/s    {gen['members'] / s:10.0f}")
     print(f"  rows/s       {gen['rows'] / s:10.0f}")
-    print(f"  peak RSS     {gen['peak_mb']:10.0f} MB")
+    if gen["parallel"]:
+        print(f"  CPU seconds  {gen['cpu']:10.2f} writer + {gen['producer_cpu']:.2f} producer process")
+        print(f"  peak RSS     {peak:10.0f} MB ({gen['peak_mb']:.0f} writer + "
+              f"{gen['producer_peak_mb']:.0f} producer process)")
+    else:
+        print(f"  CPU seconds  {gen['cpu']:10.2f} (one process: no producer)")
+        print(f"  peak RSS     {peak:10.0f} MB")
     print("baseline (bare sqlite3 executemany, same rows per table and widths, no indexes)")
     print(f"  seconds      {b:10.2f}")
     print(f"  rows/s       {base['rows'] / b:10.0f}")
@@ -142,7 +163,7 @@ def main() -> int:
           f"on {os.cpu_count()} CPUs (a busy machine inflates both sides; compare the ratio)")
     if args.households == TARGET_HOUSEHOLDS:
         print(f"target {TARGET_SECONDS:.0f} s:  {'PASS' if ok_time else 'MISS'} ({s:.1f} s)")
-        print(f"target {TARGET_PEAK_MB:.0f} MB: {'PASS' if ok_mem else 'MISS'} ({gen['peak_mb']:.0f} MB)")
+        print(f"target {TARGET_PEAK_MB:.0f} MB: {'PASS' if ok_mem else 'MISS'} ({peak:.0f} MB)")
     else:
         print(f"targets ({TARGET_SECONDS:.0f} s, {TARGET_PEAK_MB:.0f} MB) apply to "
               f"--households {TARGET_HOUSEHOLDS}; not judged for {args.households}")

@@ -58,7 +58,7 @@ from fupin_desktop.models import (
     Region,
     VillageTeamMember,
 )
-from fupin_desktop.services.bulk import SqliteBulkLoad, fast_null_binding
+from fupin_desktop.services.bulk import SqliteBulkLoad, fast_null_binding, gc_paused
 from fupin_desktop.services.demo_rows import (
     BATCH_HOUSEHOLDS,
     REFERENCE_DATE,
@@ -144,7 +144,7 @@ def generate(
     stats = DemoStats()
     total = households + project_count(households)
     # The producer process starts first: it imports while the database is prepared.
-    with Producer(packages, parallel=parallel) as producer, fast_null_binding(), \
+    with Producer(packages, parallel=parallel) as producer, gc_paused(), fast_null_binding(), \
             _load_connection(db) as conn, conn.begin():
         _refuse_non_empty(conn)
         next_ids = _next_ids(conn)

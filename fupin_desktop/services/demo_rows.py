@@ -102,7 +102,7 @@ def packages(
 ) -> Iterator[tuple[int, Package, tuple[int, int] | None]]:
     """The whole county as ``(households done, package, info)`` items: the regions (``info``
     = (villages, townships)), one package per batch of villages, then the projects and
-    assets. ``next_ids`` are the first free id of each table and ``existing_regions`` the
+    assets in a few packages (``households done`` counts projects on top of the households). ``next_ids`` are the first free id of each table and ``existing_regions`` the
     region codes already in the database (they are not written again)."""
     gen = _Generator(households, seed, reference_date)
     gen.next_id = dict(next_ids)
@@ -116,8 +116,8 @@ def packages(
             gen.village(village, rows)
         done += sum(v.households for v in batch)
         yield done, rows.take(), None
-    gen.projects(villages, rows)
-    yield households + gen.project_count, rows.take(), None
+    for projects_done in gen.projects(villages, rows):
+        yield households + projects_done, rows.take(), None
 
 
 def _village_batches(villages: list[_Village], size: int):
@@ -1302,7 +1302,10 @@ class _Generator:
 
     # -- projects and assets ------------------------------------------------------------
 
-    def projects(self, villages: list[_Village], w: _Rows) -> None:
+    def projects(self, villages: list[_Village], w: _Rows, chunk: int = 250) -> Iterator[int]:
+        """Add the projects and assets to ``w``; yields the number of projects done after
+        every ``chunk`` projects (a point to hand over what was added so far) and at the
+        end."""
         r = self.rng
         by_town: dict[str, list[_Village]] = {}
         for v in villages:
@@ -1313,6 +1316,8 @@ class _Generator:
         forced = list(D.ALL_STATUSES)
         r.shuffle(forced)
         for p in range(self.project_count):
+            if p and p % chunk == 0:
+                yield p
             tpl = self.one(D.PROJECT_TEMPLATES)
             (cat, sub, pattern, unit, (smin, smax), (cmin, cmax), acat, asub, dept, town_wide) = tpl
             v = self.one(villages)
@@ -1420,6 +1425,7 @@ class _Generator:
                 {"id": self.new_id("asset_number_sequences"), "prefix": D.COUNTY_PREFIX,
                  "year": year, "last_seq": last},
             )
+        yield self.project_count
 
     def _average_size(self, v: _Village) -> float:
         avg = self._avg_sizes.get(v.code)
