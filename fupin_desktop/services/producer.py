@@ -41,15 +41,17 @@ _BOOTSTRAP = "from fupin_desktop.services.producer import _child_main; _child_ma
 
 def _child_main() -> None:
     """The other process: read ``(factory, args)`` from stdin, write the items to stdout."""
-    # The item stream owns the real stdout; anything the code prints goes to stderr.
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    # A short-lived process building millions of rows (no reference cycles): the cyclic
-    # collector would only keep re-scanning them (8 % of the demo generator's time).
-    gc.disable()
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    sys.stdout = sys.stderr
     try:
-        factory, args = pickle.load(sys.stdin.buffer)
+        # File descriptors, not sys.stdin/sys.stdout: those are None under pythonw.exe.
+        source = os.fdopen(0, "rb")
+        out = os.fdopen(os.dup(1), "wb")
+        # The item stream owns the real stdout; anything the code prints goes to stderr.
+        os.dup2(2 if sys.stderr is not None else os.open(os.devnull, os.O_WRONLY), 1)
+        sys.stdout = sys.stderr
+        # A short-lived process building millions of rows without reference cycles: the
+        # cyclic collector would only keep re-scanning them (8 % of the demo's time).
+        gc.disable()
+        factory, args = pickle.load(source)
         dumps, protocol, header = pickle.dumps, pickle.HIGHEST_PROTOCOL, _HEADER.pack
         for item in factory(*args):
             data = dumps(item, protocol)
@@ -99,10 +101,11 @@ class Producer:
                 [sys.executable, "-c", _BOOTSTRAP],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
+                stderr=None if sys.stderr is not None else subprocess.DEVNULL,
                 env=env,
                 creationflags=flags,
             )
-        except (OSError, ValueError) as err:
+        except Exception as err:  # noqa: BLE001 - no interpreter to start: produce here
             log.warning("could not start a producer process (%s); generating in this process", err)
             return
         self.parallel = True

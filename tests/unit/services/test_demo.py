@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from decimal import Decimal
 
@@ -15,6 +17,7 @@ from fupin_desktop.db import open_database
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import (
     MEMBER_PRESENT,
+    Base,
     RELATION_HEAD,
     RELATION_SPOUSE,
     Asset,
@@ -33,7 +36,7 @@ from fupin_desktop.models import (
 )
 from fupin_desktop.rules.idnumber import validate_id
 from fupin_desktop.rules.income import income_totals
-from fupin_desktop.services import demo
+from fupin_desktop.services import demo, demo_rows
 from fupin_desktop.services import demo_data as D
 
 REF = demo.REFERENCE_DATE
@@ -55,14 +58,18 @@ def county(tmp_path_factory):
         db.dispose()
 
 
-def _digest(db) -> str:
-    h = hashlib.sha256()
-    for model in (Household, Member):
-        cols = [c for c in model.__table__.columns if c.name not in ("created_at", "updated_at")]
-        with db.engine.connect() as conn:
-            for row in conn.execute(select(*cols).order_by(model.id)):
+def _digest(db) -> dict[str, str]:
+    """A digest of every table the generator writes (all but the database's timestamps)."""
+    out = {}
+    with db.engine.connect() as conn:
+        for name in demo_rows.TABLE_ORDER:
+            table = Base.metadata.tables[name]
+            cols = [c for c in table.columns if c.name not in ("created_at", "updated_at")]
+            h = hashlib.sha256()
+            for row in conn.execute(select(*cols).order_by(table.c.id)):
                 h.update(repr(tuple(row)).encode())
-    return h.hexdigest()
+            out[name] = h.hexdigest()
+    return out
 
 
 def test_stats_and_progress(county):
@@ -79,14 +86,43 @@ def test_stats_and_progress(county):
 
 
 def test_same_seed_same_data_other_seed_other_data(tmp_path_factory):
+    """Generated here or in the producer process, the same seed gives the same rows."""
     digests = []
-    for name, seed in (("a", 3), ("b", 3), ("c", 4)):
+    for name, seed, parallel in (("a", 3, False), ("b", 3, True), ("c", 4, False)):
         db = _fresh(tmp_path_factory, name)
-        demo.generate(db, households=300, seed=seed)
+        stats = demo.generate(db, households=300, seed=seed, parallel=parallel)
+        assert stats.parallel == parallel
         digests.append(_digest(db))
         db.dispose()
     assert digests[0] == digests[1]
-    assert digests[0] != digests[2]
+    assert all(digests[0][t] != digests[2][t] for t in ("households", "members", "projects"))
+
+
+def test_generator_codes_are_the_models_codes():
+    """demo_rows repeats a few model constants so that its process need not import the ORM."""
+    from fupin_desktop.models import household
+
+    for name in ("RELATION_HEAD", "RELATION_SPOUSE", "MEMBER_PRESENT", "MEMBER_LEFT",
+                 "HOUSEHOLD_ACTIVE", "MONITORING_ACTIVE", "MONITORING_ELIMINATED"):
+        assert getattr(demo_rows, name) == getattr(household, name), name
+    # Packages list their tables parents first.
+    assert set(demo_rows.TABLE_ORDER) == set(demo._TABLES)
+    position = {name: i for i, name in enumerate(demo_rows.TABLE_ORDER)}
+    for name in demo_rows.TABLE_ORDER:
+        for fk in Base.metadata.tables[name].foreign_keys:
+            parent = fk.column.table.name
+            if parent in position and parent != name:
+                assert position[parent] < position[name], (parent, name)
+
+
+def test_generator_process_does_not_import_the_orm():
+    """The producer process starts fast because demo_rows needs no SQLAlchemy."""
+    code = (
+        "import sys, fupin_desktop.services.demo_rows, fupin_desktop.services.producer; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'PySide6')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_regions_shape(county):
@@ -286,10 +322,16 @@ def test_refuses_a_database_with_households(county):
         demo.generate(db, households=10)
 
 
-def test_cancel_rolls_back(tmp_path_factory):
+@pytest.mark.parametrize("parallel", [False, True])
+def test_cancel_rolls_back(tmp_path_factory, parallel):
     db = _fresh(tmp_path_factory, "cancel")
+    calls = []
     with pytest.raises(UserError, match="已取消"):
-        demo.generate(db, households=500, cancel=lambda: True)
+        demo.generate(
+            db, households=3000, batch_households=500, parallel=parallel,
+            progress=lambda *a: calls.append(a), cancel=lambda: len(calls) >= 2,
+        )
+    assert len(calls) == 2  # two batches were written before the cancel
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Household)) == 0
         assert s.scalar(select(func.count()).select_from(Region)) == 0
@@ -301,9 +343,10 @@ def test_cancel_rolls_back(tmp_path_factory):
 
 
 def test_runs_on_every_database(db):
-    """Small run through the shared fixture: SQLite and (in CI) PostgreSQL."""
-    stats = demo.generate(db, households=60, seed=2)
-    assert stats.households == 60
+    """Small run through the shared fixture: SQLite and (in CI) PostgreSQL, with the rows
+    made in the producer process."""
+    stats = demo.generate(db, households=60, seed=2, parallel=True)
+    assert stats.households == 60 and stats.parallel
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Member)) == stats.members
         # Ids were assigned by the generator; the database's own sequence must still work.
