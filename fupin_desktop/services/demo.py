@@ -252,6 +252,7 @@ def _load_connection(db: Any):
 _BULK_TABLES = ("households", "members", "household_years", "helper_assignments",
                 "handbook_entries", "change_events", "helpers")
 
+
 class _Writer:
     """Writes packages: one executemany per table (and key set, for dict rows).
 

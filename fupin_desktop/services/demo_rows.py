@@ -274,6 +274,12 @@ HANDBOOK_COLUMNS = (
 )
 
 _TENTHS_F = [i / 10 for i in range(0, 3001)]
+# Given-name characters by [born 1995 or later][male].
+_NAME_POOLS = (
+    (D.FEMALE_CHARS, D.MALE_CHARS),
+    (D.YOUNG_FEMALE_CHARS, D.YOUNG_MALE_CHARS),
+)
+_SEQ2 = [f"{i:02d}" for i in range(100)]
 _SEQ3 = [f"{i:03d}" for i in range(1000)]
 _NOT_DANGEROUS = (0, "0")
 _CHILD_RELATIONS = frozenset(("03", "04", "07", "08"))
@@ -561,7 +567,6 @@ class _Generator:
         return villages
 
     def _village_name(self, used: set[str]) -> str:
-        r = self.rng
         for length in itertools.cycle((2, 2, 2, 3)):
             chars = self.one(D.VILLAGE_FIRST) + "".join(
                 self.one(D.VILLAGE_SECOND) for _ in range(length - 1)
@@ -737,6 +742,7 @@ class _Generator:
         next_id = self.next_id
         hid = next_id["households"]
         next_id["households"] = hid + 1
+        household_no = f"{D.COUNTY_PREFIX}{hid:08d}"
         people = self._people()
         family_surname = self.surname()
         ethnicity = D.ETHNICITIES[bisect.bisect(_ETHNICITY_CUM, rand() * _ETHNICITY_CUM[-1])]
@@ -772,7 +778,7 @@ class _Generator:
             else:
                 surname = self.surname()
             birth_ord = ref_ord - age * 365 - int(rand() * 365) - age // 4
-            member(hid, seq, rel, male, birth_ord, surname, ethnicity, htype, members, ages)
+            member(hid, household_no, seq, rel, male, birth_ord, surname, ethnicity, htype, members, ages)
         present = members[:]  # every member so far is 在户
 
         # A few households lost a member (death, marriage, moving out) in 2022-2026.
@@ -782,7 +788,10 @@ class _Generator:
             age = low + int(rand() * (high - low + 1))
             reason = "21" if rel in ("11", "12") else ("22" if rel == "04" else "23")
             birth_ord = ref_ord - age * 365 - int(rand() * 365)
-            m = member(hid, seq + 1, rel, male, birth_ord, family_surname, ethnicity, htype, members, ages)
+            m = member(
+                hid, household_no, seq + 1, rel, male, birth_ord, family_surname, ethnicity, htype,
+                members, ages,
+            )
             left_on = dt.date.fromordinal(self._left_from + int(rand() * self._left_span))
             m[_M_STATUS] = MEMBER_LEFT
             m[_M_LEFT_ON] = left_on.isoformat()
@@ -861,7 +870,7 @@ class _Generator:
         natural = v.natural_villages
         head_name = head[_M_NAME]
         self._b_households.append((
-            hid, f"{D.COUNTY_PREFIX}{hid:08d}", v.code, group,
+            hid, household_no, v.code, group,
             natural[int(rand() * len(natural))], v.address_prefix + group, phone, bank, account,
             head_name, head[_M_ID18], n_present, ident_std, attr, main_cause,
             self._json_list(others) if others else None, exit_status, exit_year, identified,
@@ -932,6 +941,7 @@ class _Generator:
     def _member(
         self,
         hid: int,
+        household_no: str,
         seq: int,
         rel: str,
         male: bool,
@@ -945,10 +955,7 @@ class _Generator:
         """Append one member row (a list in ``MEMBER_COLUMNS`` order) to ``out``."""
         rand = self.rand
         id18, (birth_iso, birth_year, age, school_age, _, _, _) = self.person_id_day(birth_ord, male)
-        if birth_year >= 1995:
-            pool = D.YOUNG_MALE_CHARS if male else D.YOUNG_FEMALE_CHARS
-        else:
-            pool = D.MALE_CHARS if male else D.FEMALE_CHARS
+        pool = _NAME_POOLS[birth_year >= 1995][male]
         k = len(pool)
         if rand() < 0.8:
             name = surname + pool[int(rand() * k)] + pool[int(rand() * k)]
@@ -1049,7 +1056,7 @@ class _Generator:
         mid = self.next_id["members"]
         self.next_id["members"] = mid + 1
         row = [
-            mid, hid, seq, f"{D.COUNTY_PREFIX}{hid:08d}{seq:02d}", name, initials, id_type,
+            mid, hid, seq, household_no + _SEQ2[seq], name, initials, id_type,
             id_number, id18, id18[-6:], "1" if male else "2", birth_iso, ethnicity, rel,
             political, education, school, out_reason, health, dis_type, dis_grade, dis_year,
             labour, work_status, work_place, employer, work_months, 0, pwj, pwj_months,
@@ -1505,7 +1512,6 @@ class _Generator:
         return out
 
     def _status_logs(self, pid: int, path: list[str], dates: list[dt.date], v: _Village, w: _Rows) -> None:
-        r = self.rng
         prev = None
         for status, day in zip(path, dates, strict=True):
             actor, doc = D.STATUS_ACTORS[status]
@@ -1576,9 +1582,8 @@ class _Generator:
                 )
 
     def _indicators(self, pid: int, unit: str, scale: int, n_poor: int, done: bool, w: _Rows) -> None:
-        r = self.rng
         rows = (
-            ("01", f"建设（实施）规模", f"{scale}", f"{scale}", unit),
+            ("01", "建设（实施）规模", f"{scale}", f"{scale}", unit),
             ("01", "项目验收合格率", "100", "100", "%"),
             ("02", "受益脱贫户数", f"≥{n_poor}", f"{n_poor + self.ri(0, 5)}", "户"),
             ("03", "受益群众满意度", "≥95", f"{self.ri(95, 100)}", "%"),
@@ -1690,7 +1695,6 @@ class _Generator:
         return out
 
     def _disposals(self, assets: list[dict[str, Any]], w: _Rows) -> None:
-        r = self.rng
         old = [a for a in assets if a["formed_on"] <= dt.date(2024, 6, 30)]
         if not old:
             return
