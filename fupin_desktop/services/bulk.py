@@ -97,7 +97,11 @@ class SqliteBulkLoad:
                     index.drop(conn)
                     self.dropped.append(index)
 
-    def finish(self) -> None:
+    def rebuild_indexes(self) -> None:
+        """Create the dropped indexes again (once: a second call does nothing). For a caller
+        whose last rows go to other tables, while something else is busy making them."""
+        if not self.dropped:
+            return
         # Let SQLite's sorter use a second core for the index builds (no-op if not built in).
         old_threads = self.conn.exec_driver_sql("PRAGMA threads").scalar()
         self.conn.exec_driver_sql("PRAGMA threads=2")
@@ -107,4 +111,7 @@ class SqliteBulkLoad:
         finally:
             self.conn.exec_driver_sql(f"PRAGMA threads={int(old_threads or 0)}")
         self.dropped = []
+
+    def finish(self) -> None:
+        self.rebuild_indexes()
         self.conn.exec_driver_sql(f"PRAGMA cache_size={int(self.old_cache)}")

@@ -160,6 +160,10 @@ def generate(
             writer.write(package)
             if info is not None:
                 stats.villages, stats.townships = info
+            if bulk is not None and done == households:
+                # The per-household tables are complete (the projects and assets still to come
+                # write none of them): rebuild their indexes while the producer makes those.
+                bulk.rebuild_indexes()
             if progress is not None and done:
                 progress(min(done, total - 1), total, PROGRESS_TEXT)
         stats.parallel = producer.parallel
@@ -248,7 +252,8 @@ def _load_connection(db: Any):
                 raw.execute("PRAGMA journal_mode=WAL")
 
 
-# Tables whose secondary indexes are rebuilt after the load.
+# Tables whose secondary indexes are dropped for the load and rebuilt once the households
+# are in (the projects and assets that follow write none of them).
 _BULK_TABLES = ("households", "members", "household_years", "helper_assignments",
                 "handbook_entries", "change_events", "helpers")
 

@@ -3,8 +3,8 @@
 A large Core load is two jobs of about one core each: Python building the rows and the
 database storing them. ``Producer(factory)`` starts a second Python process (it imports
 while the caller prepares its transaction); ``items(*args)`` then sends it the arguments and
-yields, here, what ``factory(*args)`` yields there, pickled through its standard output. A
-pipe holds little, so the other process runs about one item ahead and memory stays flat.
+yields, here, what ``factory(*args)`` yields there, pickled through its standard output. The
+other process runs at most ``_AHEAD`` items ahead, so memory stays bounded.
 
 The process is a fresh interpreter (``python -c`` with this module's bootstrap, not
 ``multiprocessing``): it shares no locks, threads or connections with this one, does not
@@ -24,9 +24,11 @@ import gc
 import logging
 import os
 import pickle
+import queue
 import struct
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,11 +38,15 @@ __all__ = ["Producer"]
 log = logging.getLogger(__name__)
 
 _HEADER = struct.Struct("<Q")  # length of the pickled item that follows; 0 = no more items
+_AHEAD = 16  # items the other process may have made and not yet handed over
 _BOOTSTRAP = "from fupin_desktop.services.producer import _child_main; _child_main()"
 
 
 def _child_main() -> None:
-    """The other process: read ``(factory, args)`` from stdin, write the items to stdout."""
+    """The other process: read ``(factory, args)`` from stdin, write the items to stdout.
+
+    A thread writes while the factory goes on, up to ``_AHEAD`` items ahead of the parent:
+    when the parent is busy for a while (rebuilding indexes, say), the next items are ready."""
     try:
         # File descriptors, not sys.stdin/sys.stdout: those are None under pythonw.exe.
         source = os.fdopen(0, "rb")
@@ -52,18 +58,31 @@ def _child_main() -> None:
         # cyclic collector would only keep re-scanning them (8 % of the demo's time).
         gc.disable()
         factory, args = pickle.load(source)
-        dumps, protocol, header = pickle.dumps, pickle.HIGHEST_PROTOCOL, _HEADER.pack
+        pending: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
+        sender = threading.Thread(target=_send, args=(pending, out), daemon=True)
+        sender.start()
+        dumps, protocol = pickle.dumps, pickle.HIGHEST_PROTOCOL
         for item in factory(*args):
-            data = dumps(item, protocol)
+            pending.put(dumps(item, protocol))
+        pending.put(None)
+        sender.join()
+    except BaseException:  # noqa: BLE001
+        # Interrupted, or the factory failed: stop quietly. The parent notices the missing
+        # end and produces the rest itself, where a factory error is raised with its
+        # traceback.
+        os._exit(1)
+
+
+def _send(pending: queue.Queue[bytes | None], out: BinaryIO) -> None:
+    header = _HEADER.pack
+    try:
+        while (data := pending.get()) is not None:
             out.write(header(len(data)))
             out.write(data)
             out.flush()
         out.write(header(0))
         out.flush()
-    except BaseException:  # noqa: BLE001
-        # Parent gone (broken pipe), interrupted, or the factory failed: stop quietly. The
-        # parent notices the missing end and produces the rest itself, where a factory
-        # error is raised with its traceback.
+    except BaseException:  # noqa: BLE001 - the parent is gone (broken pipe): stop everything
         os._exit(1)
 
 

@@ -27,6 +27,7 @@ def squares(n: int, parent_pid: int, die_after: int | None = None, fail_at: int 
         if fail_at is not None and i == fail_at:
             raise ValueError(f"bad item {i}")
         if die_after is not None and i == die_after and os.getpid() != parent_pid:
+            time.sleep(1)  # let the sending thread hand over what was made so far
             os._exit(3)
         yield i, [(i, i * i, f"行{i}", None)] * 3, os.getpid() == parent_pid
 
