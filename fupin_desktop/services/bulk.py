@@ -73,9 +73,20 @@ class SqliteBulkLoad:
     caller's transaction: a rollback restores the indexes too. SQLite only.
 
     ``cache_kib``: page cache during the load (the demo's 128 MB; an import, which already
-    holds the sheet in memory, passes less to stay within its memory budget)."""
+    holds the sheet in memory, passes less to stay within its memory budget).
 
-    def __init__(self, conn: Connection, tables: Iterable[Table], cache_kib: int = 131072) -> None:
+    ``keep``: names of indexes to leave in place. An index whose keys grow with the insert
+    order (the parent id, a running number) costs about as much kept up row by row as
+    rebuilt, and keeping it moves that work from after the load into it, which pays when
+    the load waits for its rows anyway (the demo's producer process)."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        tables: Iterable[Table],
+        cache_kib: int = 131072,
+        keep: Iterable[str] = (),
+    ) -> None:
         self.conn = conn
         self.old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
         conn.exec_driver_sql(f"PRAGMA cache_size=-{int(cache_kib)}")
@@ -91,9 +102,10 @@ class SqliteBulkLoad:
             conn.exec_driver_sql("UPDATE asset_number_sequences SET last_seq = last_seq WHERE 0")
         if not driver.in_transaction:
             return
+        keep = set(keep)
         for table in tables:
             for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
-                if index.name in existing:
+                if index.name in existing and index.name not in keep:
                     index.drop(conn)
                     self.dropped.append(index)
 
