@@ -301,6 +301,21 @@ _SURNAME_CUM = _cum(D.SURNAME_WEIGHTS)
 _ETHNICITY_CUM = _cum(D.ETHNICITY_WEIGHTS)
 _CAUSE_CUM = _cum(D.POVERTY_CAUSE_WEIGHTS)
 _CAUSE_TOTAL, _CAUSE_HI = _CAUSE_CUM[-1] + 0.0, len(_CAUSE_CUM) - 1
+
+
+def _main_cause_cum(sick: bool, disabled: bool, students: bool) -> list[int]:
+    weights = list(D.POVERTY_CAUSE_WEIGHTS)
+    if sick:
+        weights[0] *= 4
+    if disabled:
+        weights[1] *= 5
+    if students:
+        weights[2] *= 2
+    return _cum(tuple(weights))
+
+
+# By 4 × someone ill + 2 × someone disabled + students.
+_MAIN_CAUSE_CUMS = [_main_cause_cum(i >= 4, i % 4 >= 2, i % 2 == 1) for i in range(8)]
 _IDENTIFIED_YEARS, _IDENTIFIED_CUM = (2014, 2015, 2016, 2017), _cum((70, 15, 10, 5))
 _EXIT_YEARS, _EXIT_CUM = tuple(range(2014, 2021)), _cum((3, 8, 14, 18, 22, 20, 15))
 _EDUCATION_BY_BIRTH = (  # born before 1955, 1975, 1995, later
@@ -827,14 +842,9 @@ class _Generator:
                 attr = "02"
             else:
                 attr = "01"
-            weights = list(D.POVERTY_CAUSE_WEIGHTS)
-            if sick:
-                weights[0] *= 4
-            if disabled:
-                weights[1] *= 5
-            if students:
-                weights[2] *= 2
-            main_cause = self.pick(D.POVERTY_CAUSES, tuple(weights))
+            # 因病 weighs more with someone ill, 因残 with someone disabled, 因学 with students.
+            cum = _MAIN_CAUSE_CUMS[(4 if sick else 0) + (2 if disabled else 0) + (1 if students else 0)]
+            main_cause = D.POVERTY_CAUSES[bisect.bisect(cum, rand() * cum[-1])]
             if rand() < 0.6:
                 # Two draws as random.choices(causes, cum_weights=_CAUSE_CUM, k=2) makes them.
                 causes = D.POVERTY_CAUSES
