@@ -28,7 +28,8 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.textsplit import wordSplit
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -53,6 +54,7 @@ __all__ = [
     "PlainText",
     "RecordEnd",
     "RecordStart",
+    "RuledTable",
     "Styles",
     "bool_options",
     "date_text",
@@ -311,26 +313,36 @@ class _TextLines(Flowable):
         return [first, rest]
 
     def draw(self):
+        """One text object, written directly: the operators a reportlab text object would
+        write for these runs (font subset, ``Tf``, ``Tj`` per chunk), without its cursor
+        bookkeeping. The fonts are the print chain's TrueType fonts (always subsetted)."""
         st = self.style
         canv = self.canv
+        doc = canv._doc
+        escape_pdf = canv._escape
         canv.saveState()
         canv.setFillColor(st.textColor)
-        tx = canv.beginText()
+        size = f"{fp_str(st.fontSize)} Tf {fp_str(st.leading)} TL"
+        flip = "1 0 0 1" if canv.bottomup else "1 0 0 -1"
+        ops = ["BT"]
         y = self.height - st.fontSize
-        font = None
+        current = None
         for x, runs, word_space in self._lines:
-            tx.setTextOrigin(x, y)
+            ops.append(f"{flip} {fp_str(x, y)} Tm")
             if word_space:
-                tx.setWordSpace(word_space)
+                ops.append(f"{fp_str(word_space)} Tw")
             for name, chunk in runs:
-                if name != font:
-                    tx.setFont(name, st.fontSize, st.leading)
-                    font = name
-                tx.textOut(chunk)
+                font = getFont(name)
+                for subset, part in font.splitString(chunk, doc):
+                    if (name, subset) != current:
+                        ops.append(f"{font.getSubsetInternalName(subset, doc)} {size}")
+                        current = (name, subset)
+                    ops.append(f"({escape_pdf(part)}) Tj")
             if word_space:
-                tx.setWordSpace(0)
+                ops.append("0 Tw")
             y -= st.leading
-        canv.drawText(tx)
+        ops.append("ET")
+        canv._code.append(" ".join(ops))
         canv.restoreState()
 
 
@@ -493,6 +505,18 @@ def _cut_runs(runs, width: float, size: float) -> list[tuple[list, float]]:
 CELL_PADDING = 3  # points left and right inside a table cell
 
 
+class RuledTable(Table):
+    """A reportlab Table that skips empty text cells when drawing.
+
+    A form is a third blank cells (rows left for handwriting, 户主签名 columns); reportlab
+    writes an empty text object for each, which draws nothing."""
+
+    def _drawCell(self, cellval, cellstyle, pos, size):
+        if cellval == "" and not cellstyle.href and not cellstyle.destination:
+            return
+        super()._drawCell(cellval, cellstyle, pos, size)
+
+
 def _cell(value: Any, style: ParagraphStyle, width: float | None = None) -> Any:
     """A table cell: plain text when it fits on one line in the primary font (reportlab
     draws those directly, several times faster than a Paragraph), else a wrapping
@@ -571,7 +595,7 @@ def grid_table(
     heights: list[float | None] | None = [None] * (len(data) - blank) + [BLANK_ROW] * blank
     if row_height is not None:
         heights = [None] * len(header_rows) + [row_height] * (len(data) - len(header_rows))
-    table = Table(data, colWidths=list(col_widths), rowHeights=heights,
+    table = RuledTable(data, colWidths=list(col_widths), rowHeights=heights,
                   repeatRows=len(header_rows), hAlign="CENTER")
     table.setStyle(TableStyle([
         *_text_style(len(header_rows), aligns, st),
@@ -603,7 +627,7 @@ def kv_table(
     widths = list(col_widths)
     data = [[_cell(v, st.cell, widths[i]) if v is not None else "" for i, v in enumerate(r)]
             for r in rows]
-    table = Table(data, colWidths=widths, hAlign="CENTER")
+    table = RuledTable(data, colWidths=widths, hAlign="CENTER")
     cmds: list[tuple] = [
         *_text_style(0, ["l"] * len(widths), st),
         ("GRID", (0, 0), (-1, -1), 0.5, GRID_COLOR),
@@ -768,8 +792,6 @@ class FormDocument(BaseDocTemplate):
             text_a = f"{left}第 {s.page} 页  共 "
             text_b = " 页"
             # "共 m 页": m is a form drawn right-aligned into a slot three digits wide.
-            from reportlab.pdfbase.pdfmetrics import stringWidth
-
             slot = stringWidth("000", chain.primary, 8)
             width_a = sum(stringWidth(c, n, 8) for n, c in chain.runs(text_a))
             width_b = stringWidth(text_b, chain.primary, 8)

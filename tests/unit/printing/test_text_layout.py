@@ -122,3 +122,18 @@ def test_option_list_breaks_only_between_options_and_stays_inside_its_width():
         assert sum(stringWidth(c, n, style.fontSize) for n, c in runs) <= 40
     text = "".join(c for _, runs, _ in flow.lines for _, c in runs).replace(" ", "")
     assert text == "享受的帮扶措施（可多选）：" + "".join(labels)
+
+
+def test_blank_cells_of_a_ruled_table_write_no_text(tmp_path):
+    from pypdf import PdfReader
+    from reportlab.platypus import SimpleDocTemplate
+
+    from fupin_desktop.printing.layout import RuledTable, grid_table
+
+    table = grid_table(["姓名", "户主签名"], [["张三", ""], ["李四", None]], [80, 80], min_rows=5)
+    assert isinstance(table, RuledTable)
+    path = tmp_path / "t.pdf"
+    SimpleDocTemplate(str(path)).build([table])
+    stream = PdfReader(path).pages[0].get_contents().get_data()
+    assert b"() Tj" not in stream
+    assert stream.count(b"Tj") == 4  # the two header cells and the two names
