@@ -118,6 +118,13 @@ MEASURE_TEXT = {
     "11": ("社会帮扶临时救助", 500, 3000),
     "12": ("易地扶贫搬迁安置", 0, 0),
 }
+# 责任单位 of each measure_category's measures (the county department that carries it out).
+MEASURE_UNIT = {
+    "01": "县农业农村局", "02": "县人力资源和社会保障局", "03": "县农村商业银行",
+    "04": "乡镇人民政府", "05": "县卫生健康局", "06": "县教育局", "07": "县教育局",
+    "08": "县住房和城乡建设局", "09": "县水务局", "10": "县民政局", "11": "乡镇人民政府",
+    "12": "县生态移民局", "13": "乡镇人民政府", "14": "乡镇人民政府",
+}
 MONITOR_CHANNELS = ("农户自主申报", "基层干部排查", "部门筛查预警")
 # 监测范围 (per-capita income line, 元) by year: provincial figures vary; invented here.
 MONITOR_LINE = {2021: 6000, 2022: 6300, 2023: 6700, 2024: 7100, 2025: 7500, 2026: 7800}

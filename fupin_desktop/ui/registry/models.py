@@ -444,12 +444,16 @@ def _from_edit(spec: FieldSpec, value: Any) -> Any:
 
 
 class RecordTableModel(QAbstractTableModel):
-    """Read-only table of dicts with the given (key, header) columns."""
+    """Read-only table of dicts with the given (key, header) columns. ``right``: keys shown
+    right-aligned (amounts); ``muted(row)``: rows shown grey (ended, left)."""
 
-    def __init__(self, columns: Sequence[tuple[str, str]], parent=None):
+    def __init__(self, columns: Sequence[tuple[str, str]], parent=None, *,
+                 right: Sequence[str] = (), muted: Callable[[dict[str, Any]], bool] | None = None):
         super().__init__(parent)
         self._columns = list(columns)
         self._rows: list[dict[str, Any]] = []
+        self._right = set(right)
+        self._muted = muted
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.beginResetModel()
@@ -478,6 +482,11 @@ class RecordTableModel(QAbstractTableModel):
             return "" if value is None else str(value)
         if role == Roles.RAW:
             return self._rows[index.row()].get("id")
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in self._right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and self._muted is not None \
+                and self._muted(self._rows[index.row()]):
+            return QBrush(LEFT_FG)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
