@@ -386,7 +386,11 @@ class MonitoringCase(TimestampMixin, Base):
     """防止返贫监测: one spell of monitoring from identification to elimination (§7, §11.4)."""
 
     __tablename__ = "monitoring_cases"
-    __table_args__ = (Index("ix_monitoring_cases_state", "state", "category"),)
+    __table_args__ = (
+        Index("ix_monitoring_cases_state", "state", "category"),
+        # A household's cases: the list's 风险 column for a page of rows, the 监测 tab.
+        Index("ix_monitoring_cases_household", "household_id", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))

@@ -507,11 +507,16 @@ class SearchPart:
             return select(Member.household_id).where(self.condition)
         return select(Household.id).where(self.condition)
 
-    def matches(self) -> ColumnElement[bool]:
-        """The condition for one household row of the outer query."""
-        if self.on == "member":
-            return exists().where(Member.household_id == Household.id, self.condition)
-        return self.condition
+
+
+def _matches(parts: Sequence[SearchPart]) -> ColumnElement[bool]:
+    """The search as a condition on one household row of the outer query: its own columns,
+    or one probe of its members (by household id) for all member parts together."""
+    member = [p.condition for p in parts if p.on == "member"]
+    conds = [p.condition for p in parts if p.on == "household"]
+    if member:
+        conds.append(exists().where(Member.household_id == Household.id, or_(*member)))
+    return or_(*conds)
 
 
 # Any member with more than one reading of the name ("wx yx"): the WHERE of the partial
@@ -668,7 +673,7 @@ def _current_helper_name():
 # Searches that match at most this many member/household rows are listed in full, driven by
 # their hits; broader ones (a half-typed 证件号码 that still matches the whole county) walk
 # the list order and stop after the page's limit.
-SEARCH_HIT_LIMIT = 20_000
+SEARCH_HIT_LIMIT = 8_000
 # The list's limit for broad searches: the clerk is still typing.
 SEARCH_LIST_LIMIT = 1000
 # Sort keys the list can walk off an index (status, key, 户编号).
@@ -772,7 +777,7 @@ def list_households(
         stmt = select(Household.id).where(*conds, _search_condition(session, terms)).order_by(*order)
         return HouseholdIds(_fetch_ids(session, stmt))
     walk = order if sort in _INDEXED_SORTS else _order_by("household_no", False)
-    stmt = (select(Household.id).where(*conds, or_(*(p.matches() for p in parts)))
+    stmt = (select(Household.id).where(*conds, _matches(parts))
             .order_by(*walk).limit(limit + 1))
     ids = _fetch_ids(session, stmt)
     complete = len(ids) <= limit

@@ -11,6 +11,8 @@ Revises: 0002_registry
   reading (``name_initials`` holds a space), so searching the other readings scans a third
   of the members instead of all of them.
 - ``assistance_measures.unit``: the 责任单位 (or person) of a 帮扶措施.
+- ``ix_monitoring_cases_household``: a household's cases without scanning them all (the
+  list's 风险 column reads them for every page of rows).
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ def upgrade() -> None:
     _backfill_head_sort()
     op.create_index("ix_households_status_head_sort", "households",
                     ["status", "head_name_sort", "household_no"], unique=False)
+    op.create_index("ix_monitoring_cases_household", "monitoring_cases",
+                    ["household_id", "state"], unique=False)
     op.create_index("ix_members_initials_alt", "members", ["name_initials", "household_id"],
                     unique=False, sqlite_where=sa.text(_ALT_WHERE),
                     postgresql_where=sa.text(_ALT_WHERE))
@@ -63,6 +67,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_members_initials_alt", table_name="members")
+    op.drop_index("ix_monitoring_cases_household", table_name="monitoring_cases")
     op.drop_index("ix_households_status_head_sort", table_name="households")
     with op.batch_alter_table("assistance_measures", schema=None) as batch_op:
         batch_op.drop_column("unit")

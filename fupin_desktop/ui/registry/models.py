@@ -159,6 +159,12 @@ HOUSEHOLD_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+_LIST_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.ForegroundRole, Roles.ID,
+})
+
+
 class HouseholdTableModel(QAbstractTableModel):
     """The household list over an id list; rows come from ``fetch(ids)`` a page at a time.
 
@@ -247,13 +253,12 @@ class HouseholdTableModel(QAbstractTableModel):
         return str(getattr(row, key))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.column() < len(HOUSEHOLD_COLUMNS)):
+        # Called for every role of every visible cell on each paint: the cheap test first.
+        if role not in _LIST_ROLES or not index.isValid() \
+                or not (0 <= index.column() < len(HOUSEHOLD_COLUMNS)):
             return None
         if role == Roles.ID:
             return self.id_at(index.row())
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole):
-            return None
         key = HOUSEHOLD_COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if key in ("member_count", "exit_year"):

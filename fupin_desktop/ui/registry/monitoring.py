@@ -51,13 +51,53 @@ MEASURE_COLUMNS = (
 OTHER_CASE = "（未关联监测记录的措施）"
 
 
-class MeasureDialog(QDialog):
+class _MeasureWriteDialog(QDialog):
+    """A dialog that writes one measure change in its own unit of work on 保存/确定:
+    a ``UserError`` keeps it open with the message; someone else's newer change closes it
+    (the tab re-reads, so the clerk sees theirs) rather than overwrite it."""
+
+    saved = Signal()
+
+    def _button_box(self, ok_text: str) -> QDialogButtonBox:
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(ok_text)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        return buttons
+
+    def ready(self) -> bool:
+        """Checks before writing; False keeps the dialog open."""
+        return True
+
+    def write(self, session) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def accept(self) -> None:
+        if not self.ready():
+            return
+        try:
+            with self.db.session(note=self.windowTitle()) as s:
+                self.write(s)
+        except ConcurrentEditError as err:
+            show_user_error(self, err, self.windowTitle())
+            super().reject()
+            self.saved.emit()
+            return
+        except UserError as err:
+            show_user_error(self, err, self.windowTitle())
+            return
+        super().accept()
+        self.saved.emit()
+
+
+class MeasureDialog(_MeasureWriteDialog):
     """新增 or 修改 one 帮扶措施. Each field is checked as it is typed and its problems show
     beside it in Chinese (on a new measure, a field not yet filled is flagged only once 保存
     is pressed); 保存 with errors only shows them, and a refusal by the service keeps the
     dialog open with its message."""
-
-    saved = Signal()
 
     def __init__(self, db: Database, household_id: int, case: dict[str, Any] | None,
                  measure: dict[str, Any] | None = None, parent: QWidget | None = None):
@@ -83,14 +123,7 @@ class MeasureDialog(QDialog):
         self.form.editors["content"].setPlaceholderText("如 落实医疗救助和慢病签约服务")
         self.form.editors["end_date"].setPlaceholderText("措施结束后填写，年-月-日")
         layout.addWidget(self.form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(self._button_box("保存"))
         if measure is not None:
             values = {s.name: measure.get(s.name) for s in svc.MEASURE_FIELDS}
         else:
@@ -127,34 +160,20 @@ class MeasureDialog(QDialog):
                                 if self._show_all or p.field in self._touched})
         return not any(p.severity == "error" for p in self.problems)
 
-    def accept(self) -> None:
-        self._show_all = True
-        if not self.check():
-            return
-        try:
-            with self.db.session(note=self.windowTitle()) as s:
-                if self.measure is None:
-                    svc.add_measure(s, self.household_id, self.values(),
-                                    case_id=self.case["id"] if self.case else None)
-                else:
-                    svc.update_measure(s, self.measure["id"], self.values(), expected=self.measure)
-        except ConcurrentEditError as err:
-            # Someone changed it meanwhile: show theirs (the tab re-reads) rather than retry.
-            show_user_error(self, err, self.windowTitle())
-            super().reject()
-            self.saved.emit()
-            return
-        except UserError as err:
-            show_user_error(self, err, self.windowTitle())
-            return
-        super().accept()
-        self.saved.emit()
+    def ready(self) -> bool:
+        self._show_all = True  # from now on every field's problem shows
+        return self.check()
+
+    def write(self, session) -> None:
+        if self.measure is None:
+            svc.add_measure(session, self.household_id, self.values(),
+                            case_id=self.case["id"] if self.case else None)
+        else:
+            svc.update_measure(session, self.measure["id"], self.values(), expected=self.measure)
 
 
-class EndMeasureDialog(QDialog):
+class EndMeasureDialog(_MeasureWriteDialog):
     """结束措施: the date the measure stopped (it stays on record as 已结束)."""
-
-    saved = Signal()
 
     def __init__(self, db: Database, measure: dict[str, Any], parent: QWidget | None = None):
         super().__init__(parent)
@@ -176,32 +195,14 @@ class EndMeasureDialog(QDialog):
         self.end_date.setMaximumDate(QDate.currentDate())
         form.addRow("结束日期：", self.end_date)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(self._button_box("确定"))
 
     def date(self) -> dt.date:
         q = self.end_date.date()
         return dt.date(q.year(), q.month(), q.day())
 
-    def accept(self) -> None:
-        try:
-            with self.db.session(note=self.windowTitle()) as s:
-                svc.end_measure(s, self.measure["id"], self.date(), expected=self.measure)
-        except ConcurrentEditError as err:
-            show_user_error(self, err, self.windowTitle())
-            super().reject()
-            self.saved.emit()
-            return
-        except UserError as err:
-            show_user_error(self, err, self.windowTitle())
-            return
-        super().accept()
-        self.saved.emit()
+    def write(self, session) -> None:
+        svc.end_measure(session, self.measure["id"], self.date(), expected=self.measure)
 
 
 class MonitoringTab(QWidget):
