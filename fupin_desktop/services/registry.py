@@ -508,7 +508,6 @@ class SearchPart:
         return select(Household.id).where(self.condition)
 
 
-
 def _matches(parts: Sequence[SearchPart]) -> ColumnElement[bool]:
     """The search as a condition on one household row of the outer query: its own columns,
     or one probe of its members (by household id) for all member parts together."""
@@ -2118,7 +2117,8 @@ def check_measure(
             clean[spec.name] = _clean_value(spec, values.get(spec.name), "")
         except (UserError, CodeError) as err:
             clean[spec.name] = None
-            problem(spec.name, str(err))
+            # Shown beside its field: the field's name goes without saying.
+            problem(spec.name, str(err).removeprefix(f"“{spec.label}”："))
     if clean["category"] is None:
         problem("category", "请选择措施类别。")
     if not clean["content"]:

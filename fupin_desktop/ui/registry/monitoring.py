@@ -158,6 +158,7 @@ class MeasureDialog(_MeasureWriteDialog):
             self.values(), identified_ym=self.case["identified_ym"] if self.case else None)
         self.form.set_problems({p.field: (p.severity, p.message) for p in self.problems
                                 if self._show_all or p.field in self._touched})
+        self.adjustSize()  # problem lines come and go: keep every one of them readable
         return not any(p.severity == "error" for p in self.problems)
 
     def ready(self) -> bool:
@@ -220,7 +221,7 @@ class MonitoringTab(QWidget):
 
         self.case_model = RecordTableModel(CASE_COLUMNS, self)
         self.case_view = record_view(self.case_model, "monitoringTable")
-        for col, width in enumerate((110, 90, 170, 90, 70, 70, 70, 100, 80, 100)):
+        for col, width in enumerate((110, 90, 230, 90, 64, 64, 64, 100, 80, 100)):
             self.case_view.setColumnWidth(col, width)
         self.case_view.selectionModel().selectionChanged.connect(lambda *_: self._show_case())
 
@@ -243,7 +244,7 @@ class MonitoringTab(QWidget):
             MEASURE_COLUMNS, self, right=("amount_text",),
             muted=lambda m: m.get("status") == svc.MEASURE_ENDED)
         self.measure_view = record_view(self.measure_model, "measureTable")
-        for col, width in enumerate((100, 230, 150, 50, 90, 90, 90)):
+        for col, width in enumerate((100, 240, 200, 50, 90, 90, 90)):
             self.measure_view.setColumnWidth(col, width)
         self.measure_view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.measure_view.doubleClicked.connect(lambda _i: self.edit_measure())
