@@ -34,7 +34,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     and_,
-    any_,
     bindparam,
     exists,
     false,
@@ -669,10 +668,14 @@ def _current_helper_name():
     )
 
 
-# Searches that match at most this many member/household rows are listed in full, driven by
-# their hits; broader ones (a half-typed 证件号码 that still matches the whole county) walk
-# the list order and stop after the page's limit.
+# A search whose parts match at most this many households is listed in full, driven by its
+# hits (looked up and sorted). A broader one (a half-typed 证件号码 that still matches the
+# whole county) walks the list order instead and stops after the page's limit.
 SEARCH_HIT_LIMIT = 8_000
+# While walking, the hits of a part that matches up to this many rows are a set to test each
+# household against; a part matching more is tested on the household itself (its members
+# probed by household id): so common a match is met again within a few rows of the walk.
+SEARCH_SET_LIMIT = 50_000
 # The list's limit for broad searches: the clerk is still typing.
 SEARCH_LIST_LIMIT = 1000
 # Sort keys the list can walk off an index (status, key, 户编号).
@@ -714,18 +717,26 @@ def _fetch_ids(session: Session, stmt: Any) -> list[int]:
         result.close()
 
 
-def _collect_hits(session: Session, parts: Sequence[SearchPart], limit: int) -> set[int] | None:
-    """The household ids the search parts match, or None when they match more than
-    ``limit`` rows (each part stops reading at ``limit`` + 1 index entries)."""
+def _collect_hits(session: Session, parts: Sequence[SearchPart],
+                  set_limit: int | None) -> tuple[set[int], list[SearchPart]]:
+    """The household ids the search parts match, and the parts left unread because they
+    match too many rows to be worth reading: more than :data:`SEARCH_HIT_LIMIT` when
+    ``set_limit`` is None, else more than ``set_limit`` (counted first, without reading)."""
     hits: set[int] = set()
+    huge: list[SearchPart] = []
     for part in parts:
-        found = _fetch_ids(session, part.household_ids().limit(limit + 1))
-        if len(found) > limit:
-            return None
-        hits.update(found)
-        if len(hits) > limit:
-            return None
-    return hits
+        found = _fetch_ids(session, part.household_ids().limit(SEARCH_HIT_LIMIT + 1))
+        if len(found) <= SEARCH_HIT_LIMIT:
+            hits.update(found)
+            continue
+        if set_limit is not None:
+            counted = session.scalar(select(func.count()).select_from(
+                part.household_ids().limit(set_limit + 1).subquery()))
+            if counted <= set_limit:
+                hits.update(_fetch_ids(session, part.household_ids()))
+                continue
+        huge.append(part)
+    return hits, huge
 
 
 def _id_in(session: Session, ids: Iterable[int]) -> ColumnElement[bool]:
@@ -733,7 +744,9 @@ def _id_in(session: Session, ids: Iterable[int]) -> ColumnElement[bool]:
     an array on PostgreSQL) however many there are."""
     values = sorted(ids)
     if session.get_bind().dialect.name == "postgresql":
-        return Household.id == any_(bindparam("hit_ids", values, type_=ARRAY(Integer)))
+        # A subquery (hashed by the planner), not "= ANY(array)" tested element by element.
+        array = bindparam("hit_ids", values, type_=ARRAY(Integer))
+        return Household.id.in_(select(func.unnest(array)))
     ids_json = json.dumps(values, separators=(",", ":"))
     return Household.id.in_(select(literal_column("value")).select_from(func.json_each(ids_json)))
 
@@ -754,7 +767,8 @@ def list_households(
 
     How each runs: a search's hits come from one index range per search part; a narrow
     search then looks its hits up and sorts them; a broad one walks the list order (an
-    index for 户编号 and 户主) testing each household and stops at ``limit`` + 1."""
+    index for 户编号 and 户主), testing each household against the hits (or, for a part that
+    matches most of the county, against the part itself), and stops at ``limit`` + 1."""
     order = _order_by(sort, descending)
     terms = parse_search(flt.text)
     if terms.kind == "empty":
@@ -763,8 +777,8 @@ def list_households(
     parts = _search_parts(session.get_bind().dialect.name, terms)
     if not parts:
         return HouseholdIds([])
-    hits = _collect_hits(session, parts, SEARCH_HIT_LIMIT)
-    if hits is not None:
+    hits, huge = _collect_hits(session, parts, None if limit is None else SEARCH_SET_LIMIT)
+    if not huge and len(hits) <= SEARCH_HIT_LIMIT:
         if not hits:
             return HouseholdIds([])
         stmt = (select(Household.id)
@@ -776,7 +790,10 @@ def list_households(
         stmt = select(Household.id).where(*conds, _search_condition(session, terms)).order_by(*order)
         return HouseholdIds(_fetch_ids(session, stmt))
     walk = order if sort in _INDEXED_SORTS else _order_by("household_no", False)
-    stmt = (select(Household.id).where(*conds, _matches(parts))
+    match = [_id_in(session, hits)] if hits else []
+    if huge:
+        match.append(_matches(huge))
+    stmt = (select(Household.id).where(*conds, or_(*match))
             .order_by(*walk).limit(limit + 1))
     ids = _fetch_ids(session, stmt)
     complete = len(ids) <= limit

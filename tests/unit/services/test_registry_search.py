@@ -108,12 +108,14 @@ def _list(db, text_, **kw):
         return svc.list_households(s, svc.HouseholdFilter(text=text_), **kw)
 
 
-def test_broad_search_lists_its_first_households_and_says_so(twelve, monkeypatch):
+@pytest.mark.parametrize("set_limit", [50_000, 6], ids=["hits-as-a-set", "members-probed"])
+def test_broad_search_lists_its_first_households_and_says_so(twelve, monkeypatch, set_limit):
     db = twelve
     prefix = "5223261960"  # every 户主 was born in 1960
     everything = _list(db, prefix)
     assert everything.complete and len(everything.ids) == 12
     monkeypatch.setattr(svc, "SEARCH_HIT_LIMIT", 4)  # 12 member hits: broad
+    monkeypatch.setattr(svc, "SEARCH_SET_LIMIT", set_limit)
     assert _list(db, prefix).ids == everything.ids  # no limit asked: all of them
     capped = _list(db, prefix, limit=5)
     assert not capped.complete and capped.ids == everything.ids[:5]
