@@ -668,15 +668,16 @@ def _current_helper_name():
     )
 
 
-# A search whose parts match at most this many households is listed in full, driven by its
-# hits (looked up and sorted). A broader one (a half-typed 证件号码 that still matches the
-# whole county) walks the list order instead and stops after the page's limit.
-SEARCH_HIT_LIMIT = 8_000
-# While walking, the hits of a part that matches up to this many rows are a set to test each
-# household against; a part matching more is tested on the household itself (its members
-# probed by household id): so common a match is met again within a few rows of the walk.
+# How a search is listed depends on how many households its parts match (its "hits"):
+# - at most SEARCH_HIT_LIMIT: the hits are looked up by id and sorted: a complete list;
+# - more: the list order is walked (an index) testing each household against the set of
+#   hits, or, for a part matching more than SEARCH_SET_LIMIT rows (a half-typed 证件号码
+#   that matches the whole county), against the part itself (its members probed by
+#   household id, no set built); when the caller gives a limit (the window, while the clerk
+#   types) the walk stops there, so a keystroke costs about the same however broad it is.
+SEARCH_HIT_LIMIT = 6_000
 SEARCH_SET_LIMIT = 50_000
-# The list's limit for broad searches: the clerk is still typing.
+# The list's limit for such searches.
 SEARCH_LIST_LIMIT = 1000
 # Sort keys the list can walk off an index (status, key, 户编号).
 _INDEXED_SORTS = {"household_no", "head_name"}
@@ -718,24 +719,23 @@ def _fetch_ids(session: Session, stmt: Any) -> list[int]:
 
 
 def _collect_hits(session: Session, parts: Sequence[SearchPart],
-                  set_limit: int | None) -> tuple[set[int], list[SearchPart]]:
+                  set_limit: int) -> tuple[set[int], list[SearchPart]]:
     """The household ids the search parts match, and the parts left unread because they
-    match too many rows to be worth reading: more than :data:`SEARCH_HIT_LIMIT` when
-    ``set_limit`` is None, else more than ``set_limit`` (counted first, without reading)."""
+    match more than ``set_limit`` rows (counted first, without reading them)."""
     hits: set[int] = set()
     huge: list[SearchPart] = []
     for part in parts:
-        found = _fetch_ids(session, part.household_ids().limit(SEARCH_HIT_LIMIT + 1))
+        stmt = part.household_ids()
+        found = _fetch_ids(session, stmt.limit(SEARCH_HIT_LIMIT + 1))
         if len(found) <= SEARCH_HIT_LIMIT:
             hits.update(found)
             continue
-        if set_limit is not None:
-            counted = session.scalar(select(func.count()).select_from(
-                part.household_ids().limit(set_limit + 1).subquery()))
-            if counted <= set_limit:
-                hits.update(_fetch_ids(session, part.household_ids()))
-                continue
-        huge.append(part)
+        counted = session.scalar(
+            select(func.count()).select_from(stmt.limit(set_limit + 1).subquery()))
+        if counted > set_limit:
+            huge.append(part)
+        else:
+            hits.update(_fetch_ids(session, stmt))
     return hits, huge
 
 
@@ -760,15 +760,10 @@ def list_households(
     limit: int | None = None,
 ) -> HouseholdIds:
     """The households ``flt`` selects, in list order (``sort`` one of :data:`SORT_KEYS`;
-    ties fall back to 户编号). Without search text, or with ``limit`` None, every match is
-    listed. With ``limit``, a search broader than :data:`SEARCH_HIT_LIMIT` rows lists only
-    the first ``limit`` households (``complete`` False), so each keystroke of a half-typed
-    证件号码 stays quick; narrower searches are always complete.
-
-    How each runs: a search's hits come from one index range per search part; a narrow
-    search then looks its hits up and sorts them; a broad one walks the list order (an
-    index for 户编号 and 户主), testing each household against the hits (or, for a part that
-    matches most of the county, against the part itself), and stops at ``limit`` + 1."""
+    ties fall back to 户编号). Every match is listed, except that with ``limit`` a search
+    matching more than :data:`SEARCH_HIT_LIMIT` households lists only its first ``limit``
+    (``complete`` False when there were more), so each keystroke of a half-typed 证件号码
+    stays quick. How each kind of search runs: see :data:`SEARCH_HIT_LIMIT`."""
     order = _order_by(sort, descending)
     terms = parse_search(flt.text)
     if terms.kind == "empty":
@@ -777,7 +772,7 @@ def list_households(
     parts = _search_parts(session.get_bind().dialect.name, terms)
     if not parts:
         return HouseholdIds([])
-    hits, huge = _collect_hits(session, parts, None if limit is None else SEARCH_SET_LIMIT)
+    hits, huge = _collect_hits(session, parts, SEARCH_SET_LIMIT)
     if not huge and len(hits) <= SEARCH_HIT_LIMIT:
         if not hits:
             return HouseholdIds([])
@@ -787,14 +782,12 @@ def list_households(
         return HouseholdIds(_fetch_ids(session, stmt))
     conds = _filter_conditions(session, flt)
     if limit is None:
-        stmt = select(Household.id).where(*conds, _search_condition(session, terms)).order_by(*order)
+        match = _search_condition(session, terms) if huge else _id_in(session, hits)
+        stmt = select(Household.id).where(*conds, match).order_by(*order)
         return HouseholdIds(_fetch_ids(session, stmt))
     walk = order if sort in _INDEXED_SORTS else _order_by("household_no", False)
-    match = [_id_in(session, hits)] if hits else []
-    if huge:
-        match.append(_matches(huge))
-    stmt = (select(Household.id).where(*conds, or_(*match))
-            .order_by(*walk).limit(limit + 1))
+    tests = ([_id_in(session, hits)] if hits else []) + ([_matches(huge)] if huge else [])
+    stmt = select(Household.id).where(*conds, or_(*tests)).order_by(*walk).limit(limit + 1)
     ids = _fetch_ids(session, stmt)
     complete = len(ids) <= limit
     ids = ids[:limit]

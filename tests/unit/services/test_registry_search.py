@@ -109,12 +109,26 @@ def _list(db, text_, **kw):
 
 
 @pytest.mark.parametrize("set_limit", [50_000, 6], ids=["hits-as-a-set", "members-probed"])
-def test_broad_search_lists_its_first_households_and_says_so(twelve, monkeypatch, set_limit):
+def test_many_hits_walk_the_list_order_completely_without_a_limit(twelve, monkeypatch, set_limit):
     db = twelve
     prefix = "5223261960"  # every 户主 was born in 1960
+    looked_up = {}
+    for sort in ("household_no", "head_name", "member_count", "helper"):
+        for desc in (False, True):
+            looked_up[sort, desc] = _list(db, prefix, sort=sort, descending=desc)
+            assert looked_up[sort, desc].complete and len(looked_up[sort, desc].ids) == 12
+    monkeypatch.setattr(svc, "SEARCH_HIT_LIMIT", 4)  # 12 hits: broad
+    monkeypatch.setattr(svc, "SEARCH_SET_LIMIT", set_limit)
+    for (sort, desc), expected in looked_up.items():
+        assert _list(db, prefix, sort=sort, descending=desc) == expected, (sort, desc)
+
+
+@pytest.mark.parametrize("set_limit", [50_000, 6], ids=["hits-as-a-set", "members-probed"])
+def test_a_broad_search_lists_its_first_households_and_says_so(twelve, monkeypatch, set_limit):
+    db = twelve
+    prefix = "5223261960"
     everything = _list(db, prefix)
-    assert everything.complete and len(everything.ids) == 12
-    monkeypatch.setattr(svc, "SEARCH_HIT_LIMIT", 4)  # 12 member hits: broad
+    monkeypatch.setattr(svc, "SEARCH_HIT_LIMIT", 4)  # 12 hits: broad
     monkeypatch.setattr(svc, "SEARCH_SET_LIMIT", set_limit)
     assert _list(db, prefix).ids == everything.ids  # no limit asked: all of them
     capped = _list(db, prefix, limit=5)
@@ -126,14 +140,16 @@ def test_broad_search_lists_its_first_households_and_says_so(twelve, monkeypatch
             assert first.ids == full.ids[:5] and not first.complete
     # A key without an index: the first five by 户编号, shown in that key's order.
     by_count = _list(db, prefix, sort="member_count", limit=5)
-    by_no = _list(db, prefix, limit=5)
     with db.session() as s:
         counts = {r.id: r.member_count for r in svc.household_rows(s, by_count.ids)}
-    assert set(by_count.ids) == set(by_no.ids)
+    assert set(by_count.ids) == set(everything.ids[:5])
     assert [counts[i] for i in by_count.ids] == sorted(counts[i] for i in by_count.ids)
     # Narrow enough: complete even with a limit.
     one = make_id(dt.date(1960, 1, 3), 102)
     assert _list(db, one, limit=5).ids == _list(db, one).ids and _list(db, one, limit=5).complete
+    # A 户编号 prefix is a household part: tested on the row, no member probe needed.
+    first_no = _list(db, "5223261002010", limit=5)
+    assert not first_no.complete and first_no.ids == _list(db, "5223261002010").ids[:5]
 
 
 def test_search_hits_keep_the_tree_and_chip_filters(twelve):
