@@ -540,7 +540,7 @@ def _search_parts(dialect: str, terms: SearchTerms) -> list[SearchPart]:
             fill = 6 - len(q)
             parts.append(SearchPart("member", Member.id_tail.in_(
                 [f"{n:0{fill}d}{q}" for n in range(10 ** fill)])))
-        if len(q) <= 8:
+        if len(q) <= 6:  # the last digits of a 户编号, as of a 证件号码 (a scan of its index)
             parts.append(SearchPart("household", _ends_with(Household.household_no, q)))
         if len(q) <= 11 and q.isdigit():
             parts.append(SearchPart("household", _starts_with(Household.phone, q, dialect)))
@@ -670,11 +670,13 @@ def _current_helper_name():
 
 # How a search is listed depends on how many households its parts match (its "hits"):
 # - at most SEARCH_HIT_LIMIT: the hits are looked up by id and sorted: a complete list;
-# - more: the list order is walked (an index) testing each household against the set of
-#   hits, or, for a part matching more than SEARCH_SET_LIMIT rows (a half-typed 证件号码
-#   that matches the whole county), against the part itself (its members probed by
-#   household id, no set built); when the caller gives a limit (the window, while the clerk
-#   types) the walk stops there, so a keystroke costs about the same however broad it is.
+# - more: the list order is walked (an index) testing each household against the sets of
+#   hits (a part matching more than SEARCH_HIT_LIMIT rows is made a set by the database
+#   itself, not read), or, for a part matching more than SEARCH_SET_LIMIT rows (a
+#   half-typed 证件号码 that matches the whole county), against the part itself (its
+#   members probed by household id, no set built); when the caller gives a limit (the
+#   window, while the clerk types) the walk stops there, so a keystroke costs about the
+#   same however broad the search.
 SEARCH_HIT_LIMIT = 6_000
 SEARCH_SET_LIMIT = 50_000
 # The list's limit for such searches.
@@ -718,25 +720,38 @@ def _fetch_ids(session: Session, stmt: Any) -> list[int]:
         result.close()
 
 
-def _collect_hits(session: Session, parts: Sequence[SearchPart],
-                  set_limit: int) -> tuple[set[int], list[SearchPart]]:
-    """The household ids the search parts match, and the parts left unread because they
-    match more than ``set_limit`` rows (counted first, without reading them)."""
-    hits: set[int] = set()
-    huge: list[SearchPart] = []
+@dataclass
+class _Hits:
+    """What a search's parts matched: ``ids`` of the parts matching at most
+    :data:`SEARCH_HIT_LIMIT` rows (read), ``many`` parts matching up to
+    :data:`SEARCH_SET_LIMIT` rows and ``most`` matching more (both counted, not read)."""
+
+    ids: set[int] = field(default_factory=set)
+    many: list[SearchPart] = field(default_factory=list)
+    most: list[SearchPart] = field(default_factory=list)
+
+    def tests(self, session: Session) -> list[ColumnElement[bool]]:
+        """Conditions on a household of the walk: in the small set, in a larger part's
+        matches (the database builds that set itself), or a probe for the largest."""
+        out = [_id_in(session, self.ids)] if self.ids else []
+        out += [Household.id.in_(p.household_ids()) for p in self.many]
+        if self.most:
+            out.append(_matches(self.most))
+        return out
+
+
+def _collect_hits(session: Session, parts: Sequence[SearchPart]) -> _Hits:
+    hits = _Hits()
     for part in parts:
         stmt = part.household_ids()
         found = _fetch_ids(session, stmt.limit(SEARCH_HIT_LIMIT + 1))
         if len(found) <= SEARCH_HIT_LIMIT:
-            hits.update(found)
+            hits.ids.update(found)
             continue
         counted = session.scalar(
-            select(func.count()).select_from(stmt.limit(set_limit + 1).subquery()))
-        if counted > set_limit:
-            huge.append(part)
-        else:
-            hits.update(_fetch_ids(session, stmt))
-    return hits, huge
+            select(func.count()).select_from(stmt.limit(SEARCH_SET_LIMIT + 1).subquery()))
+        (hits.most if counted > SEARCH_SET_LIMIT else hits.many).append(part)
+    return hits
 
 
 def _id_in(session: Session, ids: Iterable[int]) -> ColumnElement[bool]:
@@ -772,22 +787,22 @@ def list_households(
     parts = _search_parts(session.get_bind().dialect.name, terms)
     if not parts:
         return HouseholdIds([])
-    hits, huge = _collect_hits(session, parts, SEARCH_SET_LIMIT)
-    if not huge and len(hits) <= SEARCH_HIT_LIMIT:
-        if not hits:
+    hits = _collect_hits(session, parts)
+    if not hits.many and not hits.most and len(hits.ids) <= SEARCH_HIT_LIMIT:
+        if not hits.ids:
             return HouseholdIds([])
         stmt = (select(Household.id)
-                .where(*_filter_conditions(session, flt, plain=True), _id_in(session, hits))
+                .where(*_filter_conditions(session, flt, plain=True), _id_in(session, hits.ids))
                 .order_by(*order))
         return HouseholdIds(_fetch_ids(session, stmt))
     conds = _filter_conditions(session, flt)
     if limit is None:
-        match = _search_condition(session, terms) if huge else _id_in(session, hits)
+        match = _search_condition(session, terms) if hits.most else or_(*hits.tests(session))
         stmt = select(Household.id).where(*conds, match).order_by(*order)
         return HouseholdIds(_fetch_ids(session, stmt))
     walk = order if sort in _INDEXED_SORTS else _order_by("household_no", False)
-    tests = ([_id_in(session, hits)] if hits else []) + ([_matches(huge)] if huge else [])
-    stmt = select(Household.id).where(*conds, or_(*tests)).order_by(*walk).limit(limit + 1)
+    stmt = (select(Household.id).where(*conds, or_(*hits.tests(session)))
+            .order_by(*walk).limit(limit + 1))
     ids = _fetch_ids(session, stmt)
     complete = len(ids) <= limit
     ids = ids[:limit]
