@@ -1,6 +1,6 @@
-"""regfix: 户主 in pinyin order, faster initials search, 帮扶措施 责任单位
+"""户主 in pinyin order, faster initials search, 帮扶措施 责任单位
 
-Revision ID: 0003_regfix
+Revision ID: 0003_measures_and_sort_keys
 Revises: 0002_registry
 
 - ``households.head_name_sort``: the 户主's pinyin sort key (``rules.names.name_sort_key``,
@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_regfix"
+revision = "0003_measures_and_sort_keys"
 down_revision = "0002_registry"
 branch_labels = None
 depends_on = None
