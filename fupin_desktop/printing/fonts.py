@@ -52,6 +52,9 @@ __all__ = [
 CHECKED = "☑"
 IDEOGRAPHIC_GAP = "&nbsp;" * 4
 UNCHECKED = "□"
+# Box symbols always come from the symbol font, in running text too ("选项前的“☑”…“□”…"),
+# so a □ next to a ☑ has the same size and baseline.
+CHECKBOXES = frozenset("☑□☐☒")
 
 
 @dataclass(frozen=True)
@@ -333,13 +336,15 @@ class FontChain:
         if cached is not None:
             return cached
         primary_map = self._load(0)
-        if all(ord(c) in primary_map for c in text):
+        if all(ord(c) in primary_map and c not in CHECKBOXES for c in text):
             result: tuple[tuple[str, str], ...] = ((self.primary, text),) if text else ()
         else:
             out: list[tuple[str, str]] = []
             for char in text:
                 if char in "\r\n\t":
                     name = self.primary
+                elif char in CHECKBOXES:
+                    name = self.symbol_font(char)
                 else:
                     name = self.font_for(char) or self.primary
                 if out and out[-1][0] == name:

@@ -43,6 +43,14 @@ def test_runs_split_only_where_the_primary_lacks_a_glyph():
     assert chain.runs("张三") == ((chain.primary, "张三"),)
 
 
+def test_boxes_in_running_text_come_from_the_symbol_font():
+    chain = font_chain()
+    runs = chain.runs("“☑”表示选中，“□”表示未选中")
+    boxes = {chunk: name for name, chunk in runs if chunk in (CHECKED, UNCHECKED)}
+    assert boxes == {CHECKED: chain.symbol_font(CHECKED), UNCHECKED: chain.symbol_font(CHECKED)}
+    assert boxes[UNCHECKED] != chain.primary  # the primary font has a □ of another size
+
+
 def test_markup_escapes_text():
     assert "&lt;b&gt;" in font_chain().markup("<b>")
 
