@@ -70,6 +70,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _print_measure(m: dict[str, Any]) -> None:
+    period = m["start_text"] + (f" 至 {m['end_text']}" if m["end_text"] else " 起")
+    amount = f"{m['amount_text']} 元" if m["amount_text"] else ""
+    print(f"  措施：{m['category_label']}\t{m.get('content') or ''}\t{m.get('unit') or ''}\t"
+          f"{period}\t{amount}\t{m['status']}")
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     db = _open(args)
     try:
@@ -106,6 +113,12 @@ def cmd_show(args: argparse.Namespace) -> int:
         print("帮扶责任人：" + "、".join(f"{a['helper']}（{a['unit']}）" for a in current))
     for case in data.monitoring:
         print(f"监测：{case['category']} {case['identified_ym']} 风险 {case['risks']} {case['state']}")
+        for m in case["measures"]:
+            _print_measure(m)
+    if data.other_measures:
+        print("未关联监测记录的帮扶措施：")
+        for m in data.other_measures:
+            _print_measure(m)
     if data.events:
         print("变动记录：")
         for ev in data.events:

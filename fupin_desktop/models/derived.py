@@ -1,10 +1,10 @@
 """Columns derived from others, kept in step on every ORM flush.
 
 A member's search keys (``id18``, ``id_tail``, ``name_initials``) follow its ``name`` and
-``id_number``; a household's list summary (``head_name``, ``head_id18``, ``member_count``)
-follows its current members. Doing it in one ``before_flush`` hook means the editor, the
+``id_number``; a household's list summary (``head_name``, ``head_name_sort``, ``head_id18``,
+``member_count``) follows its current members. Doing it in one ``before_flush`` hook means the editor, the
 importer and scripts cannot forget it. Core bulk writers (the demo generator) call
-``member_search_keys`` themselves.
+``member_search_keys`` and ``head_name_sort`` themselves.
 """
 
 from __future__ import annotations
@@ -52,11 +52,21 @@ def member_search_keys(name: str | None, id_number: str | None) -> dict[str, Any
     }
 
 
+def head_name_sort(head_name: str | None) -> str | None:
+    """The stored pinyin sort key of a 户主 name (``Household.head_name_sort``)."""
+    from fupin_desktop.rules.names import name_sort_key
+
+    return name_sort_key(head_name)
+
+
 def refresh_household_summary(household: Household) -> None:
     # A member not flushed yet has no status: the column default makes it present.
     current = [m for m in household.members if (m.status or MEMBER_PRESENT) == MEMBER_PRESENT]
     head = next((m for m in current if m.relation == RELATION_HEAD), None)
     household.head_name = head.name if head else None
+    key = head_name_sort(household.head_name)
+    if household.head_name_sort != key:
+        household.head_name_sort = key
     household.head_id18 = head.id18 if head else None
     household.member_count = len(current)
 

@@ -31,6 +31,10 @@ HOUSEHOLD_ACTIVE = "01"  # household_status 正常
 MONITORING_ACTIVE = "06"  # monitoring_state 监测帮扶中
 MONITORING_ELIMINATED = "07"  # monitoring_state 风险已消除
 
+# Members whose name has more than one reading ("wx yx"): the partial index over them.
+INITIALS_ALT_WHERE = "name_initials LIKE '% %'"
+SORT_KEY = String(200).with_variant(String(200, collation="C"), "postgresql")
+
 
 class Household(TimestampMixin, Base):
     __tablename__ = "households"
@@ -47,6 +51,8 @@ class Household(TimestampMixin, Base):
               postgresql_ops={"phone": "text_pattern_ops"}),
         # The region tree's counts, read off the index alone.
         Index("ix_households_tree", "status", "region_code", "group_name", "member_count"),
+        # The list sorted by 户主 in pinyin order straight off an index (ties by 户编号).
+        Index("ix_households_status_head_sort", "status", "head_name_sort", "household_no"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +71,9 @@ class Household(TimestampMixin, Base):
     head_name: Mapped[str | None] = mapped_column(String(40))
     head_id18: Mapped[str | None] = mapped_column(String(18))
     member_count: Mapped[int] = mapped_column(default=0)
+    # head_name's pinyin order (rules.names.name_sort_key): plain ASCII compared byte by
+    # byte, so PostgreSQL gets the "C" collation whatever the database's locale.
+    head_name_sort: Mapped[str | None] = mapped_column(SORT_KEY)
 
     # 2014–2020 attributes.
     identification_standard: Mapped[Code | None]
@@ -162,6 +171,10 @@ class Member(TimestampMixin, Base):
               postgresql_ops={"name": "text_pattern_ops"}),
         Index("ix_members_initials_search", "name_initials", "household_id",
               postgresql_ops={"name_initials": "text_pattern_ops"}),
+        # The other readings of heteronym names ("wx yx") are found by a scan of this
+        # smaller index: only the third of the names with more than one reading.
+        Index("ix_members_initials_alt", "name_initials", "household_id",
+              sqlite_where=text(INITIALS_ALT_WHERE), postgresql_where=text(INITIALS_ALT_WHERE)),
         Index("ix_members_id18_search", "id18", "household_id",
               postgresql_ops={"id18": "text_pattern_ops"}),
         Index("ix_members_id_tail_search", "id_tail", "household_id"),
@@ -373,7 +386,11 @@ class MonitoringCase(TimestampMixin, Base):
     """防止返贫监测: one spell of monitoring from identification to elimination (§7, §11.4)."""
 
     __tablename__ = "monitoring_cases"
-    __table_args__ = (Index("ix_monitoring_cases_state", "state", "category"),)
+    __table_args__ = (
+        Index("ix_monitoring_cases_state", "state", "category"),
+        # A household's cases: the list's 风险 column for a page of rows, the 监测 tab.
+        Index("ix_monitoring_cases_household", "household_id", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
@@ -424,6 +441,7 @@ class AssistanceMeasure(TimestampMixin, Base):
     year: Mapped[int]
     category: Mapped[Code]  # measure_category
     content: Mapped[Text | None]
+    unit: Mapped[str | None] = mapped_column(String(100))  # 责任单位（责任人）
     amount: Mapped[Money | None]
     start_date: Mapped[dt.date | None]
     end_date: Mapped[dt.date | None]

@@ -16,6 +16,12 @@ are parsed at start; the large fallback is parsed the first time a character nee
 reportlab writes the ToUnicode map of a subset with four hex digits per character, which
 truncates characters outside the BMP (𠮷 U+20BB7 comes out of ``pdftotext`` as U+20BB): this
 module replaces that one function with one that writes UTF-16 surrogate pairs.
+
+Embedding is a large part of the cost of a small PDF (a 4-page 扶贫手册 uses about 450
+characters of 微米黑: two or three subsets to cut out of the font and compress). So the
+registered fonts keep the compressed program of the subsets they built lately and reuse it
+for an identical subset, and a batch of files can put the characters its documents share
+first (:class:`SubsetSeed`), which makes the first subset of every file the same.
 """
 
 from __future__ import annotations
@@ -23,11 +29,13 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from fupin_desktop.paths import resource_path
@@ -35,6 +43,7 @@ from fupin_desktop.paths import resource_path
 __all__ = [
     "CHECKED",
     "FontChain",
+    "SubsetSeed",
     "UNCHECKED",
     "font_chain",
     "missing_characters",
@@ -43,6 +52,9 @@ __all__ = [
 CHECKED = "☑"
 IDEOGRAPHIC_GAP = "&nbsp;" * 4
 UNCHECKED = "□"
+# Box symbols always come from the symbol font, in running text too ("选项前的“☑”…“□”…"),
+# so a □ next to a ☑ has the same size and baseline.
+CHECKBOXES = frozenset("☑□☐☒")
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,167 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
+class _Formatted(pdfdoc.PDFObject):
+    """A PDF value already formatted (bytes written as they are)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document):
+        return self.data
+
+
+@dataclass(frozen=True)
+class _SubsetObjects:
+    """What a font subset adds to a PDF, formatted and compressed: font program, widths,
+    ToUnicode map."""
+
+    program_length: int
+    program: bytes  # zlib-compressed
+    widths: bytes
+    to_unicode: bytes  # zlib-compressed
+
+
+def _flate(content: pdfdoc.PDFStream, data: bytes) -> pdfdoc.PDFStream:
+    content.content = data
+    content.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    return content
+
+
+class _PrintFont(TTFont):
+    """A TrueType font that builds the PDF objects of a subset once and reuses them in a
+    later document that has the same subset, and tells a document's :class:`SubsetSeed`
+    which characters the document used.
+
+    ``addObjects`` writes what reportlab's (5.x) ``TTFont.addObjects`` writes, byte for byte;
+    only cutting the subset out of the font, compressing it and formatting its 256 widths
+    happen once instead of once per file."""
+
+    CACHED = 24  # subsets kept per font
+
+    def __init__(self, name: str, filename: str, subfontIndex: int = 0):
+        super().__init__(name, filename, subfontIndex=subfontIndex)
+        self._subsets: OrderedDict[tuple, _SubsetObjects] = OrderedDict()
+        self._subsets_lock = threading.Lock()
+
+    def _subset_objects(self, doc, base_name: str, subset: list[int]) -> _SubsetObjects:
+        key = (base_name, tuple(subset))
+        with self._subsets_lock:
+            found = self._subsets.get(key)
+            if found is not None:
+                self._subsets.move_to_end(key)
+                return found
+        face = self.face
+        program = face.makeSubset(subset)
+        widths = pdfdoc.PDFArray([face.getCharWidth(c) for c in subset]).format(doc)
+        cmap = ttfonts.makeToUnicodeCMap(base_name, subset).encode("utf8")
+        found = _SubsetObjects(len(program), zlib.compress(program), widths, zlib.compress(cmap))
+        with self._subsets_lock:
+            self._subsets[key] = found
+            while len(self._subsets) > self.CACHED:
+                self._subsets.popitem(last=False)
+        return found
+
+    def addObjects(self, doc):
+        if not doc.compression:  # never for our documents: reportlab's own way
+            return super().addObjects(doc)
+        try:
+            state = self.state[doc]
+        except KeyError:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        seed = getattr(doc, "_fupin_subset_seed", None)
+        if seed is not None:
+            seed.used(self.fontName, [c for sub in state.subsets for c in sub])
+        state.frozen = 1
+        face = self.face
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            base_name = b"".join((ttfonts.SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+            parts = self._subset_objects(doc, base_name, subset)
+
+            font = pdfdoc.PDFTrueTypeFont()
+            font.__Comment__ = f"Font {self.fontName} subset {n}"
+            font.Name = internal_name
+            font.BaseFont = base_name
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = _Formatted(parts.widths)
+            cmap = _flate(pdfdoc.PDFStream(), parts.to_unicode)
+            font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base_name)
+
+            program = _flate(pdfdoc.PDFStream(), parts.program)
+            program.dictionary["Length1"] = parts.program_length
+            program_ref = doc.Reference(program, f"fontFile:{face.filename}({base_name})")
+            descriptor = pdfdoc.PDFDictionary({
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": (face.flags & ~ttfonts.FF_NONSYMBOLIC) | ttfonts.FF_SYMBOLIC,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(base_name),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": program_ref,
+                "MissingWidth": face.defaultWidth,
+            })
+            font.FontDescriptor = doc.Reference(descriptor, "fontDescriptor:" + base_name)
+
+            doc.Reference(font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = font
+        del self.state[doc]
+
+
+# A subset holds 256 codes. reportlab keeps 0 for the missing glyph and 32 for the space in
+# every subset, and 33-127 for ASCII in the first one: 159 other characters fit in the first
+# subset, 254 in each later one.
+FIRST_SUBSET_FREE = 31 + 128
+SUBSET_FREE = 254
+
+
+class SubsetSeed:
+    """The characters every document of a batch (one file per household) starts with.
+
+    The first two documents are built as they come; the characters both used, in the
+    order the first used them, become the seed, cut to fill whole subsets of the font:
+    every later document then has the same first subsets (the form's own labels and the
+    village's names), whose programs the font builds and compresses once, and only its
+    own few characters in a last subset. A document may carry a few glyphs it does not
+    use; nothing is drawn differently.
+    """
+
+    def __init__(self):
+        self._seen: list[dict[str, list[int]]] = []
+        self._current: dict[str, list[int]] = {}
+        self.seed: dict[str, str] = {}
+
+    def begin(self, doc) -> None:
+        """Call when a document's canvas exists, before anything is drawn."""
+        self._current = {}
+        doc._fupin_subset_seed = self
+        for name, text in self.seed.items():
+            pdfmetrics.getFont(name).splitString(text, doc)
+
+    def used(self, font_name: str, codes: list[int]) -> None:
+        self._current[font_name] = [c for c in codes if c >= 128]
+
+    def end(self) -> None:
+        """Call after the document was saved."""
+        if self.seed or len(self._seen) >= 2:
+            return
+        self._seen.append(self._current)
+        if len(self._seen) < 2:
+            return
+        first, second = self._seen
+        for name, codes in first.items():
+            shared = set(second.get(name, ()))
+            chars = [c for c in dict.fromkeys(codes) if c in shared]
+            if len(chars) < FIRST_SUBSET_FREE:
+                continue
+            whole = FIRST_SUBSET_FREE + (len(chars) - FIRST_SUBSET_FREE) // SUBSET_FREE * SUBSET_FREE
+            self.seed[name] = "".join(map(chr, chars[:whole]))
+
+
 class FontChain:
     """The registered fonts in fallback order, and the text → font runs split."""
 
@@ -138,7 +311,7 @@ class FontChain:
             cmap = self._maps[index]
             if cmap is None:
                 file = self._files[index]
-                font = TTFont(file.name, str(file.path), subfontIndex=file.subfont)
+                font = _PrintFont(file.name, str(file.path), subfontIndex=file.subfont)
                 pdfmetrics.registerFont(font)
                 cmap = frozenset(font.face.charToGlyph)
                 self._maps[index] = cmap
@@ -163,13 +336,15 @@ class FontChain:
         if cached is not None:
             return cached
         primary_map = self._load(0)
-        if all(ord(c) in primary_map for c in text):
+        if all(ord(c) in primary_map and c not in CHECKBOXES for c in text):
             result: tuple[tuple[str, str], ...] = ((self.primary, text),) if text else ()
         else:
             out: list[tuple[str, str]] = []
             for char in text:
                 if char in "\r\n\t":
                     name = self.primary
+                elif char in CHECKBOXES:
+                    name = self.symbol_font(char)
                 else:
                     name = self.font_for(char) or self.primary
                 if out and out[-1][0] == name:
@@ -195,10 +370,11 @@ class FontChain:
     def symbol_markup(self, char: str) -> str:
         """One symbol (☑, □) always from the same font, so checked and unchecked boxes have
         the same size and baseline."""
-        name = self._symbol_font(char)
+        name = self.symbol_font(char)
         return f'<font name="{name}">{escape(char)}</font>' if name != self.primary else escape(char)
 
-    def _symbol_font(self, char: str) -> str:
+    def symbol_font(self, char: str) -> str:
+        """The font a symbol (☑, □) is drawn in."""
         return self.font_for(char, prefer="FupinPrint-Symbols") or self.primary
 
     def draw_string(self, canvas, x: float, y: float, text: str, size: float, *,

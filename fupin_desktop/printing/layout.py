@@ -20,12 +20,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.fonts import ps2tt, tt2ps
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.textsplit import wordSplit
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -39,14 +43,18 @@ from reportlab.platypus import (
 )
 
 from fupin_desktop.codes import code_list
-from fupin_desktop.printing.fonts import CHECKED, UNCHECKED, font_chain
+from fupin_desktop.printing.fonts import CHECKED, UNCHECKED, SubsetSeed, font_chain
 
 __all__ = [
     "A4_LANDSCAPE",
     "A4_PORTRAIT",
     "FormDocument",
+    "OptionList",
+    "Options",
+    "PlainText",
     "RecordEnd",
     "RecordStart",
+    "RuledTable",
     "Styles",
     "bool_options",
     "date_text",
@@ -65,6 +73,12 @@ __all__ = [
 
 A4_PORTRAIT = A4
 A4_LANDSCAPE = landscape(A4)
+
+# Page streams stay binary (Flate only). reportlab's default also wraps them in ASCII85, a
+# 7-bit transport encoding no PDF reader or printer needs: a quarter larger files and a
+# pure-Python encoder over every page.
+rl_config.useA85 = 0
+
 GRID_COLOR = colors.black
 HEADER_FILL = colors.Color(0.92, 0.92, 0.92)
 BLANK_ROW = 7 * mm
@@ -121,16 +135,29 @@ def styles() -> Styles:
     return _styles
 
 
-def para(text: Any, style: ParagraphStyle | None = None, *, markup: bool = False) -> Paragraph:
-    """A wrapping paragraph of ``text`` (plain text unless ``markup``; None prints empty)."""
+def para(text: Any, style: ParagraphStyle | None = None, *, markup: bool = False) -> Flowable:
+    """A wrapping paragraph of ``text`` (plain text unless ``markup``; None prints empty).
+
+    Plain text in one font (no fallback characters, no line breaks) is laid out by
+    :class:`PlainText`, which breaks lines exactly as a CJK-wrapping Paragraph does without
+    parsing markup; anything else is a real Paragraph."""
     if text is None:
         text = ""
+    style = style or styles().cell
+    if not markup:
+        fast = PlainText.make(str(text), style)
+        if fast is not None:
+            return fast
     body = str(text) if markup else font_chain().markup(str(text))
-    return Paragraph(body, style or styles().cell)
+    return Paragraph(body, style)
 
 
-def section_title(text: str) -> Paragraph:
-    return Paragraph(f"<b>{font_chain().markup(text)}</b>", styles().section)
+def section_title(text: str) -> Flowable:
+    style = styles().section
+    family, _, _ = ps2tt(style.fontName)
+    if tt2ps(family, 1, 0) == style.fontName:  # no bold face registered: <b> changes nothing
+        return para(text, style)
+    return Paragraph(f"<b>{font_chain().markup(text)}</b>", style)
 
 
 def money(value: Decimal | int | float | None, *, blank: str = "") -> str:
@@ -158,13 +185,38 @@ def option_markup(label: str, checked: bool) -> str:
     return f"{box}{chain.markup(label)}"
 
 
+class Options(str):
+    """An option list 「☑因病 □因残 …」: its Paragraph markup (an Options *is* that string,
+    so it still goes into any markup) that also keeps its entries, so :func:`option_para`
+    draws it without parsing markup. ``"帮扶类别：" + options(...)`` stays an Options with
+    that text in front of the first option."""
+
+    entries: tuple[tuple[str, bool], ...]  # (label, checked)
+    prefix: str  # plain text before the first option
+
+    def __new__(cls, entries: tuple[tuple[str, bool], ...], prefix: str = "") -> "Options":
+        markup = OPTION_GAP.join(option_markup(label, checked) for label, checked in entries)
+        self = super().__new__(cls, font_chain().markup(prefix) + markup)
+        self.entries = entries
+        self.prefix = prefix
+        return self
+
+    def __radd__(self, other: Any) -> str:
+        if type(other) is str and "<" not in other and "&" not in other:
+            return Options(self.entries, other + self.prefix)
+        return str.__add__(other, self)
+
+    def __reduce__(self):
+        return Options, (self.entries, self.prefix)
+
+
 def options(
     items: Iterable[tuple[str, str]] | str,
     selected: str | Iterable[str] | None,
     *,
     era: str | None = None,
     exclude: Iterable[str] = (),
-) -> str:
+) -> Options:
     """Paragraph markup for an option list as the national forms print it:
     「☑因病 □因残 □因学 …」.
 
@@ -184,28 +236,285 @@ def options(
 
 @functools.lru_cache(maxsize=4096)
 def _options(items: str | tuple, chosen: frozenset[str], era: str | None,
-             exclude: tuple[str, ...]) -> str:
-    # The same option lists print on every page of a batch: build each markup once.
+             exclude: tuple[str, ...]) -> Options:
+    # The same option lists print on every page of a batch: build each one once.
     entries = list(code_list(items, era).entries()) if isinstance(items, str) else list(items)
-    return OPTION_GAP.join(
-        option_markup(label, code in chosen) for code, label in entries if code not in exclude
-    )
+    return Options(tuple((label, code in chosen) for code, label in entries if code not in exclude))
 
 
-def option_para(markup: str, style: ParagraphStyle | None = None) -> Paragraph:
-    """A paragraph of option markup (from :func:`options`), wrapping between options."""
-    return Paragraph(markup, style or styles().option)
+def option_para(markup: str, style: ParagraphStyle | None = None) -> Flowable:
+    """An option list (from :func:`options`), wrapping between options, never inside one."""
+    style = style or styles().option
+    if isinstance(markup, Options):
+        return OptionList(markup, style)
+    return Paragraph(markup, style)
 
 
-def bool_options(value: bool | None, yes: str = "是", no: str = "否") -> str:
+def bool_options(value: bool | None, yes: str = "是", no: str = "否") -> Options:
     """☑是 □否 for a yes/no field; both boxes empty when unknown."""
     return options([("1", yes), ("0", no)], None if value is None else ("1" if value else "0"))
+
+
+class _TextLines(Flowable):
+    """Lines already broken for a width, drawn in one text object: what :class:`PlainText`
+    and :class:`OptionList` lay out, and the parts of a split one. A line is
+    ``(x, runs, word_space)``: its offset, its ``(font, text)`` runs and the extra width of
+    each space (negative when the spaces shrink to make the line fit).
+
+    Drawn the way a Paragraph draws (first baseline ``fontSize`` below the top, then one
+    ``leading`` per line, fill colour from the style), so they line up with Paragraphs."""
+
+    def __init__(self, style: ParagraphStyle, lines: tuple | None = None):
+        super().__init__()
+        self.style = style
+        self._lines: tuple = lines if lines is not None else ()
+        self._fixed = lines is not None  # the part of a split: never broken again
+        self._broken_for: float | None = None
+
+    def _break(self, width: float) -> tuple:
+        raise NotImplementedError
+
+    @property
+    def lines(self) -> tuple:
+        """The lines as last broken by :meth:`wrap`."""
+        return self._lines
+
+    def wrap(self, availWidth, availHeight):
+        if not self._fixed and self._broken_for != availWidth:
+            self._lines = self._break(availWidth)
+            self._broken_for = availWidth
+        self.width = availWidth
+        self.height = len(self._lines) * self.style.leading
+        return self.width, self.height
+
+    def getSpaceBefore(self):
+        return getattr(self, "_space_before", self.style.spaceBefore)
+
+    def getSpaceAfter(self):
+        return getattr(self, "_space_after", self.style.spaceAfter)
+
+    def split(self, availWidth, availHeight):
+        self.wrap(availWidth, availHeight)
+        lines = self._lines
+        fit = int((availHeight + 1e-6) // self.style.leading)
+        if fit >= len(lines):
+            return [self]
+        if fit <= 0 or (fit == 1 and not self.style.allowOrphans):
+            return []
+        if len(lines) - fit == 1 and not self.style.allowWidows:
+            fit -= 1
+            if fit <= 0:
+                return []
+        first, rest = _TextLines(self.style, lines[:fit]), _TextLines(self.style, lines[fit:])
+        first._space_before, first._space_after = self.getSpaceBefore(), 0
+        rest._space_before, rest._space_after = 0, self.getSpaceAfter()
+        for part in (first, rest):
+            part._broken_for = availWidth
+        return [first, rest]
+
+    def draw(self):
+        """One text object, written directly: the operators a reportlab text object would
+        write for these runs (font subset, ``Tf``, ``Tj`` per chunk), without its cursor
+        bookkeeping. The fonts are the print chain's TrueType fonts (always subsetted)."""
+        st = self.style
+        canv = self.canv
+        doc = canv._doc
+        escape_pdf = canv._escape
+        canv.saveState()
+        canv.setFillColor(st.textColor)
+        size = f"{fp_str(st.fontSize)} Tf {fp_str(st.leading)} TL"
+        flip = "1 0 0 1" if canv.bottomup else "1 0 0 -1"
+        ops = ["BT"]
+        y = self.height - st.fontSize
+        current = None
+        for x, runs, word_space in self._lines:
+            ops.append(f"{flip} {fp_str(x, y)} Tm")
+            if word_space:
+                ops.append(f"{fp_str(word_space)} Tw")
+            for name, chunk in runs:
+                font = getFont(name)
+                for subset, part in font.splitString(chunk, doc):
+                    if (name, subset) != current:
+                        ops.append(f"{font.getSubsetInternalName(subset, doc)} {size}")
+                        current = (name, subset)
+                    ops.append(f"({escape_pdf(part)}) Tj")
+            if word_space:
+                ops.append("0 Tw")
+            y -= st.leading
+        ops.append("ET")
+        canv._code.append(" ".join(ops))
+        canv.restoreState()
+
+
+def _line_x(alignment: int, spare: float) -> float:
+    if alignment == TA_CENTER:
+        return spare / 2
+    if alignment == TA_RIGHT:
+        return spare
+    return 0.0
+
+
+class PlainText(_TextLines):
+    """A paragraph of plain single-font text without markup parsing.
+
+    Lines break with reportlab's own CJK splitter (``wordSplit``), on the text a Paragraph
+    would see (whitespace collapsed), so the result is the same lines as
+    ``Paragraph(markup(text), style)`` with ``wordWrap='CJK'``; :meth:`make` refuses what
+    it cannot do the same (fallback fonts, line breaks, U+3000 blanks, indents)."""
+
+    def __init__(self, text: str, style: ParagraphStyle):
+        super().__init__(style)
+        self.text = text
+
+    @classmethod
+    def make(cls, text: str, style: ParagraphStyle) -> "PlainText | None":
+        if (style.wordWrap != "CJK" or style.alignment not in (TA_LEFT, TA_CENTER, TA_RIGHT)
+                or style.leftIndent or style.rightIndent or style.firstLineIndent
+                or style.backColor or style.borderWidth or getattr(style, "bulletText", None)
+                or style.textTransform):
+            return None
+        if not text.isprintable():  # \n, \t, U+3000, no-break spaces: Paragraph rules
+            return None
+        runs = font_chain().runs(text)
+        if len(runs) > 1 or (runs and runs[0][0] != style.fontName):
+            return None
+        # The only whitespace left is " ": a Paragraph collapses runs of it and strips the ends.
+        return cls(" ".join(text.split()), style)
+
+    def _break(self, width: float) -> tuple:
+        st = self.style
+        lines = _plain_lines if len(self.text) <= 200 else _plain_lines.__wrapped__
+        return lines(self.text, st.fontName, st.fontSize, st.alignment, width)
+
+    def minWidth(self):
+        st = self.style
+        return max((stringWidth(w, st.fontName, st.fontSize) for w in self.text.split(" ")), default=0)
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain_lines(text: str, font: str, size: float, alignment: int, width: float) -> tuple:
+    if not text:
+        return ()
+    return tuple((_line_x(alignment, spare), ((font, line),), 0.0)
+                 for spare, line in wordSplit(text, [width], font, size))
+
+
+class OptionList(_TextLines):
+    """An option list drawn directly: every box from the symbol font, labels with
+    per-character fallback, lines broken only between options (as the option markup's
+    「&nbsp;&nbsp; 」 gaps do in a Paragraph)."""
+
+    def __init__(self, opts: Options, style: ParagraphStyle):
+        super().__init__(style)
+        self.opts = opts
+
+    def _break(self, width: float) -> tuple:
+        st = self.style
+        return _option_lines(self.opts.entries, self.opts.prefix, st.fontName, st.fontSize,
+                             st.alignment, width)
+
+    def minWidth(self):
+        return max((w for _, w, _ in _option_words(self.opts.entries, self.opts.prefix,
+                                                   self.style.fontName, self.style.fontSize)),
+                   default=0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _option_words(entries: tuple, prefix: str, font: str, size: float) -> tuple:
+    """Per option: its runs, its width and the width of the two no-break spaces after it."""
+    chain = font_chain()
+    space = stringWidth(" ", font, size)
+    words = []
+    for i, (label, checked) in enumerate(entries):
+        runs = list(chain.runs(prefix)) if i == 0 and prefix else []
+        box = CHECKED if checked else UNCHECKED
+        runs.append((chain.symbol_font(box), box))
+        runs += chain.runs(label)
+        width = sum(stringWidth(chunk, name, size) for name, chunk in runs)
+        words.append((tuple(runs), width, 2 * space if i < len(entries) - 1 else 0.0))
+    return tuple(words)
+
+
+@functools.lru_cache(maxsize=8192)
+def _option_lines(entries: tuple, prefix: str, font: str, size: float, alignment: int,
+                  width: float) -> tuple:
+    """Options filled into lines the way a Paragraph fills words: an option goes on the
+    line while the line (with the gaps) fits, where each space on the line may shrink by
+    5 % (reportlab's ``spaceShrinkage``); a line that only fits shrunk is drawn with that
+    negative word spacing."""
+    words = _option_words(entries, prefix, font, size)
+    space = stringWidth(" ", font, size)
+    lines: list[list] = []
+    sizes: list[list] = []  # per line: width with the trailing gap, number of options
+    for runs, w, gap in words:
+        if lines:
+            used, count = sizes[-1]
+            if used + space + w + gap <= width + 0.05 * space * count:
+                lines[-1].append((font, "   "))  # the two no-break spaces and the breaking one
+                lines[-1].extend(runs)
+                sizes[-1] = [used + space + w + gap, count + 1]
+                continue
+        if w > width:  # an option wider than the line: cut it between characters
+            *whole, (runs, w) = _cut_runs(runs, width, size)
+            for part, part_width in whole:
+                lines.append(part)
+                sizes.append([part_width, 1])
+        lines.append(list(runs))
+        sizes.append([w + gap, 1])
+    out = []
+    for runs, (used, count) in zip(lines, sizes):
+        merged: list[tuple[str, str]] = []
+        for name, chunk in runs:
+            if merged and merged[-1][0] == name:
+                merged[-1] = (name, merged[-1][1] + chunk)
+            else:
+                merged.append((name, chunk))
+        spare = width - used
+        if spare < 0:  # shrink the spaces: 3 per gap, and the 2 after the line's last option
+            spaces = 3 * (count - 1) + (0 if runs is lines[-1] else 2)
+            out.append((0.0, tuple(merged), spare / spaces if spaces else 0.0))
+        else:
+            out.append((_line_x(alignment, spare), tuple(merged), 0.0))
+    return tuple(out)
+
+
+def _cut_runs(runs, width: float, size: float) -> list[tuple[list, float]]:
+    """``(font, text)`` runs cut between characters into pieces no wider than ``width``
+    (a piece holds one character at least); each piece with its width."""
+    pieces: list[tuple[list, float]] = []
+    current: list[tuple[str, str]] = []
+    used = 0.0
+    for name, chunk in runs:
+        for char in chunk:
+            w = stringWidth(char, name, size)
+            if current and used + w > width:
+                pieces.append((current, used))
+                current, used = [], 0.0
+            if current and current[-1][0] == name:
+                current[-1] = (name, current[-1][1] + char)
+            else:
+                current.append((name, char))
+            used += w
+    pieces.append((current, used))
+    return pieces
 
 
 # -- tables ----------------------------------------------------------------------------------
 
 
 CELL_PADDING = 3  # points left and right inside a table cell
+
+
+class RuledTable(Table):
+    """A reportlab Table that skips empty text cells when drawing.
+
+    A form is a third blank cells (rows left for handwriting, 户主签名 columns); reportlab
+    writes an empty text object for each, which draws nothing."""
+
+    def _drawCell(self, cellval, cellstyle, pos, size):
+        if cellval == "" and not cellstyle.href and not cellstyle.destination:
+            return
+        super()._drawCell(cellval, cellstyle, pos, size)
 
 
 def _cell(value: Any, style: ParagraphStyle, width: float | None = None) -> Any:
@@ -286,7 +595,7 @@ def grid_table(
     heights: list[float | None] | None = [None] * (len(data) - blank) + [BLANK_ROW] * blank
     if row_height is not None:
         heights = [None] * len(header_rows) + [row_height] * (len(data) - len(header_rows))
-    table = Table(data, colWidths=list(col_widths), rowHeights=heights,
+    table = RuledTable(data, colWidths=list(col_widths), rowHeights=heights,
                   repeatRows=len(header_rows), hAlign="CENTER")
     table.setStyle(TableStyle([
         *_text_style(len(header_rows), aligns, st),
@@ -318,7 +627,7 @@ def kv_table(
     widths = list(col_widths)
     data = [[_cell(v, st.cell, widths[i]) if v is not None else "" for i, v in enumerate(r)]
             for r in rows]
-    table = Table(data, colWidths=widths, hAlign="CENTER")
+    table = RuledTable(data, colWidths=widths, hAlign="CENTER")
     cmds: list[tuple] = [
         *_text_style(0, ["l"] * len(widths), st),
         ("GRID", (0, 0), (-1, -1), 0.5, GRID_COLOR),
@@ -438,7 +747,9 @@ class FormDocument(BaseDocTemplate):
 
     def __init__(self, target: Any, *, pagesize=A4_PORTRAIT, title: str = "",
                  margins: tuple[float, float, float, float] = (16 * mm, 14 * mm, 18 * mm, 16 * mm),
-                 header: bool = True):
+                 header: bool = True, seed: SubsetSeed | None = None):
+        """``seed``: shared by the documents of a one-file-per-record batch (see
+        :class:`~fupin_desktop.printing.fonts.SubsetSeed`)."""
         left, right, top, bottom = margins
         super().__init__(
             target, pagesize=pagesize, leftMargin=left, rightMargin=right, topMargin=top,
@@ -447,6 +758,7 @@ class FormDocument(BaseDocTemplate):
         )
         self.state = _PageState()
         self.show_header = header
+        self.seed = seed
         frame = Frame(left, bottom, self.width, self.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=self._decorate,
@@ -455,6 +767,11 @@ class FormDocument(BaseDocTemplate):
     @property
     def content_width(self) -> float:
         return self.width
+
+    def handle_documentBegin(self):
+        super().handle_documentBegin()
+        if self.seed is not None:
+            self.seed.begin(self.canv._doc)
 
     def _decorate(self, canv, doc) -> None:
         s = self.state
@@ -475,8 +792,6 @@ class FormDocument(BaseDocTemplate):
             text_a = f"{left}第 {s.page} 页  共 "
             text_b = " 页"
             # "共 m 页": m is a form drawn right-aligned into a slot three digits wide.
-            from reportlab.pdfbase.pdfmetrics import stringWidth
-
             slot = stringWidth("000", chain.primary, 8)
             width_a = sum(stringWidth(c, n, 8) for n, c in chain.runs(text_a))
             width_b = stringWidth(text_b, chain.primary, 8)
@@ -529,6 +844,8 @@ class FormDocument(BaseDocTemplate):
         if not story:
             story.append(Spacer(1, 1))
         self.build(story)
+        if self.seed is not None:
+            self.seed.end()
         if progress is not None:
             progress(counter["done"], total, "已完成")
         return self.page

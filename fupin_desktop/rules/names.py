@@ -52,3 +52,55 @@ def name_initials(name: str | None) -> str:
             for alt in opts[1:]:
                 variants.append("".join(common[:i] + [alt] + common[i + 1 :]))
     return " ".join(dict.fromkeys(variants))
+
+
+# =========================================================================== pinyin order
+
+# Surnames whose reading differs from the character's common reading (pypinyin reads 单 as
+# dan, 曾 as ceng …); the first character of a name is read with this table.
+SURNAME_READINGS = {
+    "单": "shan4", "解": "xie4", "曾": "zeng1", "仇": "qiu2", "区": "ou1", "查": "zha1",
+    "朴": "piao2", "覃": "qin2", "盖": "ge3", "乐": "yue4", "缪": "miao4", "翟": "zhai2",
+    "员": "yun4", "种": "chong2", "秘": "bi4", "召": "shao4", "繁": "po2", "宓": "fu2",
+    "祭": "zhai4", "折": "she2", "重": "chong2", "黑": "he4", "冼": "xian3", "尉": "yu4",
+    "隗": "wei3", "长": "chang2",
+}
+SORT_KEY_LENGTH = 200
+
+
+@lru_cache(maxsize=20000)
+def _char_sort_token(char: str, first: bool) -> str:
+    if char.isascii():
+        # Latin letters sort with the syllables they spell; digits before any letter.
+        lower = char.lower()
+        return f"{lower}0{ord(lower):06x}" if char.isalnum() else ""
+    reading = SURNAME_READINGS.get(char) if first else None
+    if reading is None:
+        from pypinyin import Style, pinyin
+
+        result = pinyin(char, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda _c: [])
+        reading = result[0][0] if result and result[0] else ""
+    if not reading or not reading[-1].isdigit() or not reading[:-1].isalpha():
+        if not char.isalnum():
+            return ""  # 阿依古丽·买买提: the separator dot does not count
+        # A character pypinyin does not know: after every syllable, in code point order.
+        return f"~{ord(char):06x}"
+    return f"{reading}{ord(char):06x}"
+
+
+@lru_cache(maxsize=65536)
+def name_sort_key(name: str | None) -> str | None:
+    """A text that sorts names in pinyin order, as a clerk expects (张 after 王, 单 read
+    shan): character by character, by syllable, then tone, then the character itself, so
+    one surname's households stay together. Plain ASCII, compared byte by byte (binary /
+    "C" collation); None for no name."""
+    if not name or not name.strip():
+        return None
+    tokens = []
+    first = True
+    for char in name.strip():
+        token = _char_sort_token(char, first)
+        if token:
+            tokens.append(token)
+            first = False
+    return "".join(tokens)[:SORT_KEY_LENGTH] or None

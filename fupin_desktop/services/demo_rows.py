@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from fupin_desktop.rules.idnumber import check_char
-from fupin_desktop.rules.names import name_initials
+from fupin_desktop.rules.names import name_initials, name_sort_key
 from fupin_desktop.services import demo_data as D
 
 __all__ = ["BATCH_HOUSEHOLDS", "REFERENCE_DATE", "TABLE_ORDER", "Package", "packages", "project_count"]
@@ -202,7 +202,7 @@ HELPER_COLUMNS = (
 )
 HOUSEHOLD_COLUMNS = (
     "id", "household_no", "region_code", "group_name", "natural_village", "address", "phone",
-    "bank_name", "bank_account", "head_name", "head_id18", "member_count",
+    "bank_name", "bank_account", "head_name", "head_name_sort", "head_id18", "member_count",
     "identification_standard", "poverty_attribute", "main_cause", "other_causes", "exit_status",
     "exit_year", "identified_year", "household_type", "monitoring_category",
     "is_military_martyr_family", "is_one_child", "is_two_daughters",
@@ -260,7 +260,7 @@ CASE_COLUMNS = (
     "monitor_contact", "monitor_phone", "income_threshold", "per_capita_threshold", "note",
 )
 MEASURE_COLUMNS = (
-    "id", "household_id", "monitoring_case_id", "year", "category", "content", "amount",
+    "id", "household_id", "monitoring_case_id", "year", "category", "content", "unit", "amount",
     "start_date", "end_date",
 )
 EVENT_COLUMNS = (
@@ -882,7 +882,8 @@ class _Generator:
         self._b_households.append((
             hid, household_no, v.code, group,
             natural[int(rand() * len(natural))], v.address_prefix + group, phone, bank, account,
-            head_name, head[_M_ID18], n_present, ident_std, attr, main_cause,
+            head_name, name_sort_key(head_name), head[_M_ID18], n_present, ident_std, attr,
+            main_cause,
             self._json_list(others) if others else None, exit_status, exit_year, identified,
             htype, mcat, 1 if rand() < 0.005 else 0, 1 if rand() < 0.03 else 0,
             1 if rand() < 0.04 else 0, 1 if no_labour else 0,
@@ -1298,7 +1299,8 @@ class _Generator:
             start = self.date_between(identified, min(self.ref, identified + dt.timedelta(days=60)))
             self._b_measures.append((
                 self.new_id("assistance_measures"), hid, cid, start.year, cat, content,
-                self.ri(low // 100, high // 100) * 100 if high else None, start.isoformat(), end,
+                D.MEASURE_UNIT[cat], self.ri(low // 100, high // 100) * 100 if high else None,
+                start.isoformat(), end,
             ))
 
     def _handbook(self, hid: int, helper: tuple[int, str, str, str]) -> None:

@@ -54,7 +54,7 @@ from fupin_desktop import audit
 from fupin_desktop.codes import code_list
 from fupin_desktop.errors import ConcurrentEditError, UserError
 from fupin_desktop.models import AuditLog, ChangeEvent, Household, Member, Region
-from fupin_desktop.models.derived import id18_of, member_search_keys
+from fupin_desktop.models.derived import head_name_sort, id18_of, member_search_keys
 from fupin_desktop.models.household import (
     HOUSEHOLD_ACTIVE,
     MEMBER_LEFT,
@@ -1325,8 +1325,8 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
 
 
 def _refresh_summaries(conn: Any, household_ids: list[int]) -> None:
-    """户主姓名 / 户主证件号码 / 人数 recomputed from current members (models.derived's rule);
-    the stored data-check result is cleared."""
+    """户主姓名 (and its pinyin sort key) / 户主证件号码 / 人数 recomputed from current members
+    (models.derived's rule); the stored data-check result is cleared."""
     h, m = Household.__table__, Member.__table__
     head = and_(m.c.household_id == h.c.id, m.c.relation == RELATION_HEAD, m.c.status == MEMBER_PRESENT)
     stmt = (
@@ -1342,8 +1342,15 @@ def _refresh_summaries(conn: Any, household_ids: list[int]) -> None:
             error_count=None,
         )
     )
+    # The pinyin sort key of the (possibly new) 户主 name is computed in Python.
+    names = select(h.c.id, h.c.head_name).where(h.c.id.in_(bindparam("ids", expanding=True)))
+    set_key = update(h).where(h.c.id == bindparam("hid")).values(head_name_sort=bindparam("key"))
     for chunk in _chunks(household_ids, 900):
         conn.execute(stmt, {"ids": list(chunk)})
+        keys = [{"hid": hid, "key": head_name_sort(name)}
+                for hid, name in conn.execute(names, {"ids": list(chunk)})]
+        if keys:
+            conn.execute(set_key, keys)
 
 
 # ============================================================================ convenience

@@ -37,6 +37,7 @@ from fupin_desktop.printing.data import (
     households_in_region,
     load_sheets,
 )
+from fupin_desktop.printing.fonts import SubsetSeed
 from fupin_desktop.printing.layout import A4_PORTRAIT, Cancelled, FormDocument
 
 ProgressFn = Callable[[int, int, str], None]
@@ -179,12 +180,14 @@ def _many_files(form, sheets, total, out: Path, progress, cancel) -> PrintResult
         raise UserError(f"无法创建文件夹 {out}：{err.strerror or err}。请换一个保存位置。") from err
     result = PrintResult()
     names: set[str] = set()
+    seed = SubsetSeed()  # the files share their first font subsets (the form's own text)
     try:
         for sheet in sheets:
             if cancel is not None and cancel():
                 raise Cancelled()
             name = _file_name(sheet, form, names)
-            doc = FormDocument(str(work / name), pagesize=form.pagesize, title=form.title)
+            doc = FormDocument(str(work / name), pagesize=form.pagesize, title=form.title,
+                               seed=seed)
             result.pages += doc.build_records([sheet], form.story)
             result.households += 1
             result.files.append(out / name)

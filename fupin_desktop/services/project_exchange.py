@@ -24,6 +24,7 @@ export imports back with no change.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -36,7 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from fupin_desktop.codes import label_of
-from fupin_desktop.errors import UserError
+from fupin_desktop.errors import ConcurrentEditError, UserError
 from fupin_desktop.models import Project, Region
 from fupin_desktop.rules.text import normalize_text, text_key
 from fupin_desktop.services import projects as svc
@@ -184,6 +185,18 @@ class ImportResult:
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
+
+    def fingerprint(self) -> str:
+        """A digest of what this import would write: each row's outcome with every changed
+        field (old and new) and every error. Equal fingerprints: the file and the projects it
+        touches are as they were when the clerk reviewed them."""
+        h = hashlib.sha256()
+        for r in sorted(self.rows, key=lambda r: r.row):
+            h.update(repr((r.row, r.status, r.project_no, r.name,
+                           [(c.key, repr(c.old), repr(c.new)) for c in r.changes])).encode())
+        for e in sorted(self.errors, key=lambda e: (e.row, e.col if e.col is not None else -1)):
+            h.update(repr((e.row, e.col, e.message)).encode())
+        return h.hexdigest()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -617,14 +630,18 @@ def import_projects(
     *,
     dry_run: bool = False,
     errors_out: str | os.PathLike[str] | None = None,
+    expected_fingerprint: str | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> ImportResult:
     """Read, check and (unless ``dry_run``) save a project sheet in one transaction.
 
     Rows with an error are not imported (listed in ``errors``, and in the error report
-    written to ``errors_out`` when given); the others are. Raises ``UserError`` (incl.
-    ``SheetReadError``) only when the file cannot be used at all, or when cancelled."""
+    written to ``errors_out`` when given); the others are. ``expected_fingerprint`` is
+    :meth:`ImportResult.fingerprint` of the reviewed dry run: when the file or the projects
+    changed since, nothing is written and ``ConcurrentEditError`` says so. Raises
+    ``UserError`` (incl. ``SheetReadError``) only when the file cannot be used at all, or
+    when cancelled."""
     started = time.perf_counter()
     parsed = read_sheet(path, progress=progress)
     result = ImportResult(file=Path(path).name, sheet=parsed.sheet.name, dry_run=dry_run)
@@ -636,6 +653,11 @@ def import_projects(
     with db.session(note=f"导入项目库 {result.file}") as session:
         actor = session.info.get("user")
         _apply_rows(session, parsed, result, actor=actor, progress=progress, cancel=cancel)
+        if not dry_run and expected_fingerprint is not None and result.fingerprint() != expected_fingerprint:
+            raise ConcurrentEditError(
+                "在您核对之后，导入文件或库中相关项目已有变化（可能是表格又被修改，或其他人在录入）。"
+                "为避免写入未经核对的内容，本次没有导入。请重新导入并核对。"
+            )
         if dry_run:
             session.rollback()
         else:

@@ -49,6 +49,7 @@ from fupin_desktop.models import (
 from fupin_desktop.models.region import code_prefix, level_of_code
 from fupin_desktop.rules.income import IncomeError, to_amount
 from fupin_desktop.rules.text import normalize_text
+from fupin_desktop.services import registry
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -1045,17 +1046,20 @@ class HouseholdHit:
 def search_households(
     session: Session, text: str, *, region_code: str | None = None, limit: int = 50
 ) -> list[HouseholdHit]:
-    """Households whose head name or household number starts with ``text`` (for linking)."""
-    text = (text or "").strip()
-    stmt = select(Household, Region.name).join(Region, Region.code == Household.region_code)
-    if text:
-        stmt = stmt.where(
-            or_(Household.head_name.like(f"{text}%"), Household.household_no.like(f"{text}%"))
-        )
-    if region_code:
-        stmt = stmt.where(Household.region_code.like(f"{code_prefix(region_code)}%"))
-    stmt = stmt.order_by(Household.household_no).limit(limit)
-    return [_hit(hh, rname) for hh, rname in session.execute(stmt)]
+    """Current households matching ``text`` the way the 户籍管理 search box does (户主 or
+    member names, 拼音首字母, 证件号码 or its last digits, 户编号, phone), for linking
+    beneficiaries; the first ``limit`` in 户编号 order."""
+    flt = registry.HouseholdFilter(region_code=region_code, text=(text or "").strip())
+    ids = registry.list_households(session, flt, limit=limit).ids[:limit]
+    if not ids:
+        return []
+    found = {
+        hh.id: (hh, rname)
+        for hh, rname in session.execute(
+            select(Household, Region.name).join(Region, Region.code == Household.region_code)
+            .where(Household.id.in_(ids)))
+    }
+    return [_hit(*found[i]) for i in ids if i in found]
 
 
 def _hit(hh: Household, region_name: str) -> HouseholdHit:

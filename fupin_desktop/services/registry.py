@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,13 +30,18 @@ from types import SimpleNamespace
 from typing import Any, Literal
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    Integer,
     and_,
+    bindparam,
     exists,
     false,
     func,
+    literal_column,
     or_,
     select,
+    text,
     union,
     update,
 )
@@ -43,9 +49,10 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from fupin_desktop import audit
-from fupin_desktop.codes import bool_label, code_list, label_of
+from fupin_desktop.codes import CodeError, bool_label, code_list, label_of
 from fupin_desktop.errors import ConcurrentEditError, UserError
 from fupin_desktop.models import (
+    AssistanceMeasure,
     ChangeEvent,
     GuaranteeCheck,
     Helper,
@@ -58,6 +65,7 @@ from fupin_desktop.models import (
 )
 from fupin_desktop.models.household import (
     HOUSEHOLD_ACTIVE,
+    INITIALS_ALT_WHERE,
     MEMBER_LEFT,
     MEMBER_PRESENT,
     MONITORING_ACTIVE,
@@ -67,6 +75,7 @@ from fupin_desktop.models.household import (
 from fupin_desktop.models.region import LEVEL_VILLAGE, code_prefix, level_of_code
 from fupin_desktop.rules.idnumber import IdNumberError, mask_id, normalize_id, validate_id
 from fupin_desktop.rules.income import IncomeError, income_totals
+from fupin_desktop.rules.monitoring import measure_gaps
 from fupin_desktop.rules.text import normalize_text
 from fupin_desktop.rules.validation import (
     FIELD_LABELS,
@@ -272,11 +281,23 @@ GUARANTEE_COLUMNS = {
     "water": "water_problem",
 }
 
+MEASURE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("category", "措施类别", "code", "measure_category"),
+    FieldSpec("content", "措施内容", "text", max_len=500),
+    FieldSpec("unit", "责任单位", "text", max_len=100),
+    FieldSpec("year", "年度", "int"),
+    FieldSpec("start_date", "开始日期", "date"),
+    FieldSpec("end_date", "结束日期", "date"),
+    FieldSpec("amount", "金额（元）", "money"),
+)
+"""A 帮扶措施 as the clerk enters it (``AssistanceMeasure`` columns)."""
+
 _SPEC_BY_SECTION: dict[str, dict[str, FieldSpec]] = {
     "household": {s.name: s for s in HOUSEHOLD_FIELDS + HOUSEHOLD_ACTION_FIELDS},
     "member": {s.name: s for s in MEMBER_FIELDS},
     "year": {s.name: s for s in YEAR_FIELDS},
     "guarantee": {s.name: s for s in GUARANTEE_FIELDS},
+    "measure": {s.name: s for s in MEASURE_FIELDS},
 }
 
 
@@ -472,47 +493,101 @@ def parse_search(text: str) -> SearchTerms:
     return SearchTerms("name", raw)
 
 
-def _search_condition(session: Session, terms: SearchTerms) -> ColumnElement[bool]:
-    dialect = session.get_bind().dialect.name
-    if terms.kind == "empty":
-        return and_(True)
-    if terms.kind in ("short_number", "short_initials"):
-        return false()
+@dataclass(frozen=True)
+class SearchPart:
+    """One indexed way a search text can match: a condition on a member (the household is
+    the member's) or on the household itself."""
+
+    on: Literal["member", "household"]
+    condition: ColumnElement[bool]
+
+    def household_ids(self) -> Any:
+        if self.on == "member":
+            return select(Member.household_id).where(self.condition)
+        return select(Household.id).where(self.condition)
+
+
+def _matches(parts: Sequence[SearchPart]) -> ColumnElement[bool]:
+    """The search as a condition on one household row of the outer query: its own columns,
+    or one probe of its members (by household id) for all member parts together."""
+    member = [p.condition for p in parts if p.on == "member"]
+    conds = [p.condition for p in parts if p.on == "household"]
+    if member:
+        conds.append(exists().where(Member.household_id == Household.id, or_(*member)))
+    return or_(*conds)
+
+
+# Any member with more than one reading of the name ("wx yx"): the WHERE of the partial
+# index ix_members_initials_alt, written the same way so SQLite can use that index.
+_ALT_READINGS = text(INITIALS_ALT_WHERE)
+
+
+def _search_parts(dialect: str, terms: SearchTerms) -> list[SearchPart]:
+    """What the text can be, each an index range or lookup of its own (an OR across them
+    would scan): 证件号码 (prefix, or its last 4–6 characters), 户编号 (prefix or last
+    digits), phone (prefix), 拼音首字母 (any reading), name (prefix)."""
     q = terms.text
-    member_conds: list[ColumnElement[bool]] = []
-    household_conds: list[ColumnElement[bool]] = []
+    parts: list[SearchPart] = []
     if terms.kind == "number":
         if len(q) >= 7:
-            member_conds.append(_starts_with(Member.id18, q, dialect))
-            household_conds.append(_starts_with(Household.household_no, q, dialect))
+            parts.append(SearchPart("member", _starts_with(Member.id18, q, dialect)))
+            parts.append(SearchPart("household", _starts_with(Household.household_no, q, dialect)))
         if len(q) == 6:
-            member_conds.append(Member.id_tail == q)
+            parts.append(SearchPart("member", Member.id_tail == q))
         elif len(q) < 6:
-            member_conds.append(_ends_with(Member.id_tail, q))
-        if len(q) <= 8:
-            household_conds.append(_ends_with(Household.household_no, q))
+            # The last 4–5 characters: the ones before them in id_tail are digits, so the
+            # suffix is 10 or 100 lookups of the (id_tail, household_id) index, not a scan.
+            fill = 6 - len(q)
+            parts.append(SearchPart("member", Member.id_tail.in_(
+                [f"{n:0{fill}d}{q}" for n in range(10 ** fill)])))
+        if len(q) <= 6:  # the last digits of a 户编号, as of a 证件号码 (a scan of its index)
+            parts.append(SearchPart("household", _ends_with(Household.household_no, q)))
         if len(q) <= 11 and q.isdigit():
-            household_conds.append(_starts_with(Household.phone, q, dialect))
-            member_conds.append(_starts_with(Member.phone, q, dialect))
+            parts.append(SearchPart("household", _starts_with(Household.phone, q, dialect)))
+            parts.append(SearchPart("member", _starts_with(Member.phone, q, dialect)))
     elif terms.kind == "initials":
-        member_conds.append(_starts_with(Member.name_initials, q, dialect))
+        parts.append(SearchPart("member", _starts_with(Member.name_initials, q, dialect)))
         # The other readings of heteronyms follow a space ("sd sx").
-        member_conds.append(Member.name_initials.like(f"% {q}%"))
-    else:
-        member_conds.append(_starts_with(Member.name, q, dialect))
-    # One SELECT per key, so each runs off its own index (an OR across them would scan).
-    parts = [select(Household.id).where(c) for c in household_conds]
-    parts += [select(Member.household_id).where(c) for c in member_conds]
-    return Household.id.in_(union(*parts)) if len(parts) > 1 else Household.id.in_(parts[0])
+        parts.append(SearchPart("member", and_(_ALT_READINGS, Member.name_initials.like(f"% {q}%"))))
+    elif terms.kind == "name":
+        parts.append(SearchPart("member", _starts_with(Member.name, q, dialect)))
+    return parts
 
 
-def _region_condition(session: Session, code: str, group: str | None) -> ColumnElement[bool] | None:
+def _search_condition(session: Session, terms: SearchTerms) -> ColumnElement[bool]:
+    """The whole search as one condition on households (every match, exact)."""
+    if terms.kind == "empty":
+        return and_(True)
+    parts = _search_parts(session.get_bind().dialect.name, terms)
+    if not parts:
+        return false()
+    selects = [p.household_ids() for p in parts]
+    return Household.id.in_(union(*selects)) if len(selects) > 1 else Household.id.in_(selects[0])
+
+
+def _plain(column: Any, sqlite: bool) -> Any:
+    """``column`` in a form no index serves, on SQLite: its planner has no statistics and
+    takes any indexed equality (status = '01') for a selective one, so it would walk the
+    whole (status, 户编号) index to check a few hundred search hits instead of looking the
+    hits up. Used where the search hits drive the query; PostgreSQL plans by statistics."""
+    if not sqlite:
+        return column
+    if isinstance(column.type, Integer):
+        return column + 0
+    return column.op("||")(literal_column("''"))
+
+
+def _region_condition(session: Session, code: str, group: str | None,
+                      plain: bool = False) -> ColumnElement[bool] | None:
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    region_col = _plain(Household.region_code, sqlite and plain)
     level = level_of_code(code)
     if level == LEVEL_VILLAGE:
-        cond = Household.region_code == code
+        cond = region_col == code
         if group is not None:
+            group_col = _plain(Household.group_name, sqlite and plain)
             cond = and_(cond, Household.group_name.is_(None) if group == NO_GROUP
-                        else Household.group_name == group)
+                        else group_col == group)
         return cond
     prefix = code_prefix(code)
     # The top of the tree usually covers every village: then there is nothing to filter,
@@ -524,8 +599,8 @@ def _region_condition(session: Session, code: str, group: str | None) -> ColumnE
     )
     if not outside:
         return None
-    if session.get_bind().dialect.name == "sqlite":
-        return and_(Household.region_code >= prefix, Household.region_code < prefix + ":")
+    if sqlite:
+        return and_(region_col >= prefix, region_col < prefix + ":")
     villages = session.scalars(
         select(Region.code).where(Region.code.startswith(prefix, autoescape=True))
     ).all()
@@ -536,26 +611,30 @@ def _latest_check_year(session: Session) -> int | None:
     return session.scalar(select(func.max(GuaranteeCheck.year)))
 
 
-def _filter_conditions(session: Session, flt: HouseholdFilter) -> list[ColumnElement[bool]]:
+def _filter_conditions(session: Session, flt: HouseholdFilter,
+                       plain: bool = False) -> list[ColumnElement[bool]]:
+    """The tree node and the chips (not the search text) as conditions on households;
+    ``plain``: written so that no index serves them on SQLite (see :func:`_plain`)."""
+    sqlite = plain and session.get_bind().dialect.name == "sqlite"
     conds: list[ColumnElement[bool]] = []
     if not flt.include_closed:
-        conds.append(Household.status == HOUSEHOLD_ACTIVE)
+        conds.append(_plain(Household.status, sqlite) == HOUSEHOLD_ACTIVE)
     if flt.region_code:
-        region = _region_condition(session, flt.region_code, flt.group_name)
+        region = _region_condition(session, flt.region_code, flt.group_name, plain)
         if region is not None:
             conds.append(region)
     if flt.household_types:
-        conds.append(Household.household_type.in_(flt.household_types))
+        conds.append(_plain(Household.household_type, sqlite).in_(flt.household_types))
     if flt.monitoring_categories:
         codes = [c for c in flt.monitoring_categories if c != "none"]
-        parts = [Household.monitoring_category.in_(codes)] if codes else []
+        parts = [_plain(Household.monitoring_category, sqlite).in_(codes)] if codes else []
         if "none" in flt.monitoring_categories:
             parts.append(Household.monitoring_category.is_(None))
         conds.append(or_(*parts))
     if flt.causes or flt.risks:
         parts = []
         if flt.causes:
-            parts.append(Household.main_cause.in_(flt.causes))
+            parts.append(_plain(Household.main_cause, sqlite).in_(flt.causes))
         if flt.risks:
             case = MonitoringCase
             parts.append(exists().where(
@@ -574,9 +653,7 @@ def _filter_conditions(session: Session, flt: HouseholdFilter) -> list[ColumnEle
             or_(*(c.is_(True) for c in columns)),
         ))
     if flt.has_errors:
-        conds.append(Household.error_count > 0)
-    if flt.text:
-        conds.append(_search_condition(session, parse_search(flt.text)))
+        conds.append(_plain(Household.error_count, sqlite) > 0)
     return conds
 
 
@@ -591,23 +668,50 @@ def _current_helper_name():
     )
 
 
-def household_ids(
-    session: Session,
-    flt: HouseholdFilter = HouseholdFilter(),
-    *,
-    sort: str = "household_no",
-    descending: bool = False,
-) -> list[int]:
-    """The ids of the households ``flt`` selects, in list order (the list keeps only these
-    and fetches visible rows with :func:`household_rows`). ``sort`` is one of
-    :data:`SORT_KEYS`; ties fall back to 户编号."""
+# How a search is listed depends on how many households its parts match (its "hits"):
+# - at most SEARCH_HIT_LIMIT: the hits are looked up by id and sorted: a complete list;
+# - more: the list order is walked (an index) testing each household against the sets of
+#   hits (a part matching more than SEARCH_HIT_LIMIT rows is made a set by the database
+#   itself, not read), or, for a part matching more than SEARCH_SET_LIMIT rows (a
+#   half-typed 证件号码 that matches the whole county), against the part itself (its
+#   members probed by household id, no set built); when the caller gives a limit (the
+#   window, while the clerk types) the walk stops there, so a keystroke costs about the
+#   same however broad the search.
+SEARCH_HIT_LIMIT = 6_000
+SEARCH_SET_LIMIT = 50_000
+# The list's limit for such searches.
+SEARCH_LIST_LIMIT = 1000
+# Sort keys the list can walk off an index (status, key, 户编号).
+_INDEXED_SORTS = {"household_no", "head_name"}
+
+
+@dataclass(frozen=True)
+class HouseholdIds:
+    """The households a filter selects, in list order. ``complete`` is False when a broad
+    search matched more than the ``limit`` asked for: ``ids`` are then the first ``limit``
+    of them (in 户编号 order when the sort key has no index, then sorted)."""
+
+    ids: list[int]
+    complete: bool = True
+
+
+def _order_by(sort: str, descending: bool) -> list[Any]:
     if sort not in SORT_KEYS:
         raise ValueError(f"unknown sort key {sort!r}")
-    key: Any = _current_helper_name() if sort == "helper" else getattr(Household, sort)
-    if descending:
-        key = key.desc()
-    order = [key] if sort == "household_no" else [key, Household.household_no, Household.id]
-    stmt = select(Household.id).where(*_filter_conditions(session, flt)).order_by(*order)
+    if sort == "helper":
+        key: Any = _current_helper_name()
+    elif sort == "head_name":
+        key = Household.head_name_sort  # pinyin order (rules.names.name_sort_key)
+    else:
+        key = getattr(Household, sort)
+    if sort == "household_no":
+        return [key.desc() if descending else key]
+    if descending:  # the whole key backwards, so it still comes off the index
+        return [key.desc(), Household.household_no.desc(), Household.id.desc()]
+    return [key, Household.household_no, Household.id]
+
+
+def _fetch_ids(session: Session, stmt: Any) -> list[int]:
     # Core, straight off the DBAPI cursor: 100 000 ids without building Row objects.
     result = session.connection().execute(stmt)
     try:
@@ -616,10 +720,116 @@ def household_ids(
         result.close()
 
 
+@dataclass
+class _Hits:
+    """What a search's parts matched: ``ids`` of the parts matching at most
+    :data:`SEARCH_HIT_LIMIT` rows (read), ``many`` parts matching up to
+    :data:`SEARCH_SET_LIMIT` rows and ``most`` matching more (both counted, not read)."""
+
+    ids: set[int] = field(default_factory=set)
+    many: list[SearchPart] = field(default_factory=list)
+    most: list[SearchPart] = field(default_factory=list)
+
+    def tests(self, session: Session) -> list[ColumnElement[bool]]:
+        """Conditions on a household of the walk: in the small set, in a larger part's
+        matches (the database builds that set itself), or a probe for the largest."""
+        out = [_id_in(session, self.ids)] if self.ids else []
+        out += [Household.id.in_(p.household_ids()) for p in self.many]
+        if self.most:
+            out.append(_matches(self.most))
+        return out
+
+
+def _collect_hits(session: Session, parts: Sequence[SearchPart]) -> _Hits:
+    hits = _Hits()
+    for part in parts:
+        stmt = part.household_ids()
+        found = _fetch_ids(session, stmt.limit(SEARCH_HIT_LIMIT + 1))
+        if len(found) <= SEARCH_HIT_LIMIT:
+            hits.ids.update(found)
+            continue
+        counted = session.scalar(
+            select(func.count()).select_from(stmt.limit(SEARCH_SET_LIMIT + 1).subquery()))
+        (hits.most if counted > SEARCH_SET_LIMIT else hits.many).append(part)
+    return hits
+
+
+def _id_in(session: Session, ids: Iterable[int]) -> ColumnElement[bool]:
+    """``households.id`` among ``ids``, as one bound parameter (a JSON array on SQLite,
+    an array on PostgreSQL) however many there are."""
+    values = sorted(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        # A subquery (hashed by the planner), not "= ANY(array)" tested element by element.
+        array = bindparam("hit_ids", values, type_=ARRAY(Integer))
+        return Household.id.in_(select(func.unnest(array)))
+    ids_json = json.dumps(values, separators=(",", ":"))
+    return Household.id.in_(select(literal_column("value")).select_from(func.json_each(ids_json)))
+
+
+def list_households(
+    session: Session,
+    flt: HouseholdFilter = HouseholdFilter(),
+    *,
+    sort: str = "household_no",
+    descending: bool = False,
+    limit: int | None = None,
+) -> HouseholdIds:
+    """The households ``flt`` selects, in list order (``sort`` one of :data:`SORT_KEYS`;
+    ties fall back to 户编号). Every match is listed, except that with ``limit`` a search
+    matching more than :data:`SEARCH_HIT_LIMIT` households lists only its first ``limit``
+    (``complete`` False when there were more), so each keystroke of a half-typed 证件号码
+    stays quick. How each kind of search runs: see :data:`SEARCH_HIT_LIMIT`."""
+    order = _order_by(sort, descending)
+    terms = parse_search(flt.text)
+    if terms.kind == "empty":
+        stmt = select(Household.id).where(*_filter_conditions(session, flt)).order_by(*order)
+        return HouseholdIds(_fetch_ids(session, stmt))
+    parts = _search_parts(session.get_bind().dialect.name, terms)
+    if not parts:
+        return HouseholdIds([])
+    hits = _collect_hits(session, parts)
+    if not hits.many and not hits.most and len(hits.ids) <= SEARCH_HIT_LIMIT:
+        if not hits.ids:
+            return HouseholdIds([])
+        stmt = (select(Household.id)
+                .where(*_filter_conditions(session, flt, plain=True), _id_in(session, hits.ids))
+                .order_by(*order))
+        return HouseholdIds(_fetch_ids(session, stmt))
+    conds = _filter_conditions(session, flt)
+    if limit is None:
+        match = _search_condition(session, terms) if hits.most else or_(*hits.tests(session))
+        stmt = select(Household.id).where(*conds, match).order_by(*order)
+        return HouseholdIds(_fetch_ids(session, stmt))
+    walk = order if sort in _INDEXED_SORTS else _order_by("household_no", False)
+    stmt = (select(Household.id).where(*conds, or_(*hits.tests(session)))
+            .order_by(*walk).limit(limit + 1))
+    ids = _fetch_ids(session, stmt)
+    complete = len(ids) <= limit
+    ids = ids[:limit]
+    if walk is not order and ids:
+        stmt = select(Household.id).where(_id_in(session, ids)).order_by(*order)
+        ids = _fetch_ids(session, stmt)
+    return HouseholdIds(ids, complete)
+
+
+def household_ids(
+    session: Session,
+    flt: HouseholdFilter = HouseholdFilter(),
+    *,
+    sort: str = "household_no",
+    descending: bool = False,
+) -> list[int]:
+    """Every household ``flt`` selects, in list order (the list keeps only these and
+    fetches visible rows with :func:`household_rows`). ``sort`` is one of
+    :data:`SORT_KEYS`; ties fall back to 户编号; 户主 sorts in pinyin order."""
+    return list_households(session, flt, sort=sort, descending=descending).ids
+
+
 def count_households(session: Session, flt: HouseholdFilter = HouseholdFilter()) -> int:
-    return int(session.scalar(
-        select(func.count(Household.id)).where(*_filter_conditions(session, flt))
-    ) or 0)
+    conds = _filter_conditions(session, flt)
+    if flt.text:
+        conds.append(_search_condition(session, parse_search(flt.text)))
+    return int(session.scalar(select(func.count(Household.id)).where(*conds)) or 0)
 
 
 @dataclass(frozen=True)
@@ -794,7 +1004,10 @@ class HouseholdData:
     guarantees: dict[int, dict[str, Any]]
     region_name: str = ""
     events: list[dict[str, Any]] = field(default_factory=list)
+    # Each case also carries its "measures" (帮扶措施, ``measure_values``), "risk_codes" and
+    # "gaps" (risks no measure answers yet, rules.monitoring); measures tied to no case:
     monitoring: list[dict[str, Any]] = field(default_factory=list)
+    other_measures: list[dict[str, Any]] = field(default_factory=list)
     assignments: list[dict[str, Any]] = field(default_factory=list)
 
     def copy(self) -> HouseholdData:
@@ -840,12 +1053,65 @@ def _snapshot(hh: Household) -> HouseholdData:
     return HouseholdData(hh.id, hh.version, household, members, years, guarantees)
 
 
+def _monitoring_of(
+    cases: Sequence[MonitoringCase], measures: Sequence[AssistanceMeasure],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The 监测 tab's rows: each case display-ready with its measures, and the measures
+    tied to no case."""
+    risk = code_list("risk_type")
+    by_case: dict[int | None, list[dict[str, Any]]] = {}
+    for m in sorted(measures, key=lambda m: (m.start_date or dt.date.min, m.id)):
+        by_case.setdefault(m.monitoring_case_id, []).append(measure_values(m))
+    rows = []
+    for case in cases:
+        taken = by_case.pop(case.id, [])
+        rows.append({
+            "id": case.id,
+            "category": label_of("monitoring_category", case.category),
+            "state": label_of("monitoring_state", case.state),
+            "state_code": case.state,
+            "identified_ym": case.identified_ym,
+            "risks": "、".join(risk.label(r, r) for r in case.risks),
+            "risk_codes": case.risks,
+            "risk_eliminated": bool_label(case.risk_eliminated),
+            "elimination_mode": label_of("elimination_mode", case.elimination_mode),
+            "eliminated_ym": case.eliminated_ym or "",
+            "dev_measures_status": case.dev_measures_status or "",
+            "dibao_status": case.dibao_status or "",
+            "tekun_status": case.tekun_status or "",
+            "monitor_contact": case.monitor_contact or "",
+            "monitor_phone": case.monitor_phone or "",
+            "note": case.risk_note or case.note or "",
+            "measures": taken,
+            "measure_count": f"{len(taken)} 项" if taken else "无",
+            "gaps": measure_gaps(case.risks, [m["category"] for m in taken]),
+        })
+    others = [m for ms in by_case.values() for m in ms]
+    return rows, others
+
+
+def household_monitoring(
+    session: Session, household_id: int,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The household's monitoring cases with their 帮扶措施 (as in ``HouseholdData.monitoring``)
+    and its measures tied to no case, read afresh (the 监测 tab after a measure is saved)."""
+    cases = session.scalars(
+        select(MonitoringCase).where(MonitoringCase.household_id == household_id)
+        .order_by(MonitoringCase.identified_ym, MonitoringCase.id)
+    ).all()
+    measures = session.scalars(
+        select(AssistanceMeasure).where(AssistanceMeasure.household_id == household_id)
+    ).all()
+    return _monitoring_of(cases, measures)
+
+
 def load_household(session: Session, household_id: int) -> HouseholdData:
     """Everything the household window shows. Raises ``UserError`` if it no longer exists."""
     hh = session.scalar(
         select(Household).where(Household.id == household_id).options(
             selectinload(Household.members), selectinload(Household.years),
             selectinload(Household.guarantee_checks), selectinload(Household.monitoring_cases),
+            selectinload(Household.measures),
         )
     )
     if hh is None:
@@ -853,23 +1119,7 @@ def load_household(session: Session, household_id: int) -> HouseholdData:
     data = _snapshot(hh)
     data.region_name = region_path(session, hh.region_code)
     data.events = change_history(session, household_id)
-    risk = code_list("risk_type")
-    for case in hh.monitoring_cases:
-        data.monitoring.append({
-            "id": case.id,
-            "category": label_of("monitoring_category", case.category),
-            "state": label_of("monitoring_state", case.state),
-            "state_code": case.state,
-            "identified_ym": case.identified_ym,
-            "risks": "、".join(risk.label(r, r) for r in case.risks),
-            "risk_eliminated": bool_label(case.risk_eliminated),
-            "elimination_mode": label_of("elimination_mode", case.elimination_mode),
-            "eliminated_ym": case.eliminated_ym or "",
-            "dev_measures_status": case.dev_measures_status or "",
-            "monitor_contact": case.monitor_contact or "",
-            "monitor_phone": case.monitor_phone or "",
-            "note": case.risk_note or case.note or "",
-        })
+    data.monitoring, data.other_measures = _monitoring_of(hh.monitoring_cases, hh.measures)
     for a, helper in session.execute(
         select(HelperAssignment, Helper).join(Helper, Helper.id == HelperAssignment.helper_id)
         .where(HelperAssignment.household_id == household_id)
@@ -1124,7 +1374,10 @@ def _clean_value(spec: FieldSpec, value: Any, where: str) -> Any:
 
             return parse_bool(value)
         if spec.kind == "int":
-            return int(str(value).strip())
+            text = normalize_text(value)
+            if not text.lstrip("-").isdigit():
+                raise UserError(f"{where}“{spec.label}”应填整数，“{value}”不是整数。")
+            return int(text)
         if spec.kind in ("money", "area"):
             from fupin_desktop.rules.income import to_amount
 
@@ -1132,11 +1385,15 @@ def _clean_value(spec: FieldSpec, value: Any, where: str) -> Any:
         if spec.kind == "date":
             if isinstance(value, dt.date):
                 return value
-            return dt.date.fromisoformat(str(value).strip())
+            try:
+                return dt.date.fromisoformat(normalize_text(value))
+            except ValueError:
+                raise UserError(f"{where}“{spec.label}”的值“{value}”不是有效日期，"
+                                "请写成 年-月-日，如 2025-03-01。") from None
     except UserError:
         raise
-    except (ValueError, ArithmeticError) as exc:
-        raise UserError(f"{where}“{spec.label}”的值“{value}”无效：{exc}") from exc
+    except (ValueError, ArithmeticError) as exc:  # the code list's or amount's own message
+        raise UserError(f"{where}“{spec.label}”：{exc}") from exc
     return value
 
 
@@ -1840,3 +2097,169 @@ def eliminate_risk(
            details={"风险消除": [None, label_of("elimination_mode", mode_code)]})
     session.flush()
     return case
+
+
+# =========================================================================== 帮扶措施
+
+
+MEASURE_ONGOING = "实施中"
+MEASURE_ENDED = "已结束"
+MAX_MEASURE_AMOUNT = Decimal("100000000")  # 1 亿元: more is a typing slip
+
+
+def measure_values(m: AssistanceMeasure) -> dict[str, Any]:
+    """A measure as the window shows and edits it (plain values, display texts)."""
+    values = {s.name: getattr(m, s.name) for s in MEASURE_FIELDS}
+    values.update({
+        "id": m.id,
+        "monitoring_case_id": m.monitoring_case_id,
+        "category_label": label_of("measure_category", m.category),
+        "status": MEASURE_ENDED if m.end_date else MEASURE_ONGOING,
+        "start_text": m.start_date.isoformat() if m.start_date else "",
+        "end_text": m.end_date.isoformat() if m.end_date else "",
+        "amount_text": f"{m.amount:,.2f}" if m.amount is not None else "",
+    })
+    return values
+
+
+def check_measure(
+    values: dict[str, Any], *, identified_ym: str | None = None, today: dt.date | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Clean and check a 帮扶措施 as typed: the values in column types, and the problems
+    beside each field in Chinese. Errors (severity "error") block saving; a warning (start
+    before the case was identified) does not. ``identified_ym`` is the case's 识别监测月份."""
+    today = today or dt.date.today()
+    clean: dict[str, Any] = {}
+    problems: list[Problem] = []
+
+    def problem(name: str, message: str, severity: Literal["error", "warning"] = "error") -> None:
+        if not any(p.field == name for p in problems):
+            problems.append(Problem(name, spec_of("measure", name).label, message, severity,
+                                    rule=f"measure.{name}"))
+
+    for spec in MEASURE_FIELDS:
+        try:
+            clean[spec.name] = _clean_value(spec, values.get(spec.name), "")
+        except (UserError, CodeError) as err:
+            clean[spec.name] = None
+            # Shown beside its field: the field's name goes without saying.
+            problem(spec.name, str(err).removeprefix(f"“{spec.label}”："))
+    if clean["category"] is None:
+        problem("category", "请选择措施类别。")
+    if not clean["content"]:
+        problem("content", "请填写措施内容，如“发放产业奖补资金”。")
+    start, end, amount = clean["start_date"], clean["end_date"], clean["amount"]
+    if start is None:
+        problem("start_date", "请填写开始日期（年-月-日）。")
+    elif start > today:
+        problem("start_date", f"开始日期 {start:%Y-%m-%d} 晚于今天，请核对。")
+    elif identified_ym and start.strftime("%Y-%m") < identified_ym:
+        problem("start_date", f"开始日期早于识别监测月份 {identified_ym}，请核对是否为本次监测的措施。",
+                "warning")
+    if end is not None:
+        if end > today:
+            problem("end_date", f"结束日期 {end:%Y-%m-%d} 晚于今天；措施结束后再填写。")
+        elif start is not None and end < start:
+            problem("end_date", f"结束日期 {end:%Y-%m-%d} 早于开始日期 {start:%Y-%m-%d}，请核对。")
+    if amount is not None and amount < 0:
+        problem("amount", "金额不能为负数。")
+    elif amount is not None and amount >= MAX_MEASURE_AMOUNT:
+        problem("amount", f"金额 {amount:,.2f} 元过大，请核对（单位：元）。")
+    # 年度 defaults to the start date's year (no problem of its own while that is missing).
+    year = clean["year"]
+    if year is None and start is not None and not any(p.field == "year" for p in problems):
+        clean["year"] = year = start.year
+    if year is not None and not 2014 <= year <= today.year:
+        problem("year", f"年度应在2014年到{today.year}年之间。")
+    elif year is not None and start is not None and not start.year <= year <= (end or today).year:
+        problem("year", f"年度 {year} 不在措施实施期间（{start.year}年起），请核对。")
+    return clean, problems
+
+
+def _measure_errors(problems: list[Problem]) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise UserError("；".join(f"{p.label}：{p.message}" for p in errors))
+
+
+def _case_of(session: Session, household_id: int, case_id: int | None) -> MonitoringCase | None:
+    if case_id is None:
+        return None
+    case = session.get(MonitoringCase, case_id)
+    if case is None or case.household_id != household_id:
+        raise UserError("所选监测记录已不存在，请关闭后重新打开这户。")
+    return case
+
+
+def _load_measure(session: Session, measure_id: int,
+                  expected: dict[str, Any] | None) -> AssistanceMeasure:
+    measure = session.get(AssistanceMeasure, measure_id)
+    if measure is None:
+        raise UserError("这条帮扶措施已被删除（可能是其他人删的），请重新打开这户。")
+    if expected is not None and any(
+        _norm(getattr(measure, s.name)) != _norm(expected.get(s.name)) for s in MEASURE_FIELDS
+    ):
+        raise ConcurrentEditError(
+            "这条帮扶措施在您打开之后已被其他人修改。已重新读取，请看过对方的修改后再改。"
+        )
+    return measure
+
+
+def add_measure(
+    session: Session, household_id: int, values: dict[str, Any], *,
+    case_id: int | None = None, today: dt.date | None = None,
+) -> AssistanceMeasure:
+    """Record a 帮扶措施 for the household, for its monitoring case ``case_id`` (or none).
+    Raises ``UserError`` naming the field for bad input, or when the household is no longer
+    on the register."""
+    hh = session.get(Household, household_id)
+    if hh is None:
+        raise UserError("这户已不存在（可能已被其他人删除），请刷新列表。")
+    if hh.status != HOUSEHOLD_ACTIVE:
+        raise UserError(f"这户已{label_of('household_status', hh.status)}，不能再添加帮扶措施。")
+    case = _case_of(session, household_id, case_id)
+    clean, problems = check_measure(values, identified_ym=case.identified_ym if case else None,
+                                    today=today)
+    _measure_errors(problems)
+    measure = AssistanceMeasure(household_id=household_id, monitoring_case_id=case_id, **clean)
+    session.add(measure)
+    session.flush()
+    return measure
+
+
+def update_measure(
+    session: Session, measure_id: int, values: dict[str, Any], *,
+    expected: dict[str, Any] | None = None, today: dt.date | None = None,
+) -> AssistanceMeasure:
+    """Change a 帮扶措施 (any of :data:`MEASURE_FIELDS`). ``expected`` is the measure as the
+    clerk opened it: if someone changed it since, ``ConcurrentEditError`` (nothing written)."""
+    measure = _load_measure(session, measure_id, expected)
+    case = measure.monitoring_case
+    merged = {s.name: getattr(measure, s.name) for s in MEASURE_FIELDS}
+    merged.update({k: v for k, v in values.items() if k in merged})
+    clean, problems = check_measure(merged, identified_ym=case.identified_ym if case else None,
+                                    today=today)
+    _measure_errors(problems)
+    for name, value in clean.items():
+        if _norm(getattr(measure, name)) != _norm(value):
+            setattr(measure, name, value)
+    session.flush()
+    return measure
+
+
+def end_measure(
+    session: Session, measure_id: int, end_date: dt.date, *,
+    expected: dict[str, Any] | None = None, today: dt.date | None = None,
+) -> AssistanceMeasure:
+    """结束措施: the measure stops on ``end_date`` (kept on record, shown as 已结束)."""
+    measure = _load_measure(session, measure_id, expected)
+    if measure.end_date is not None:
+        raise UserError(f"这条措施已于 {measure.end_date:%Y-%m-%d} 结束。如结束日期有误，请用“修改”更正。")
+    return update_measure(session, measure_id, {"end_date": end_date}, today=today)
+
+
+def delete_measure(session: Session, measure_id: int, *,
+                   expected: dict[str, Any] | None = None) -> None:
+    """Remove a measure entered by mistake (the audit log keeps what it was)."""
+    session.delete(_load_measure(session, measure_id, expected))
+    session.flush()

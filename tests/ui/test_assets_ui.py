@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import pytest
@@ -177,3 +178,58 @@ def test_ledger_and_card_open_in_the_print_preview(ledger_db, main_window, qtbot
     previews = [d for d in page.findChildren(PdfPreviewDialog) if d.path == card_path]
     assert len(previews) == 1 and previews[0].save_name.startswith("资产登记卡")
     previews[0].reject()
+
+
+def _wait_op(qtbot, dialog):
+    if dialog.op.is_running():
+        with qtbot.waitSignal(dialog.op.finished, timeout=30000):
+            pass
+
+
+def test_import_review_offers_the_error_report_then_imports_the_fixed_sheet(ledger_db, qtbot, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from fupin_desktop.services import asset_exchange
+    from fupin_desktop.ui.assets.importer import ImportReviewDialog
+
+    opened = []
+    monkeypatch.setattr("fupin_desktop.ui.assets.importer.open_file", opened.append)
+    sheet = tmp_path / "台账.xlsx"
+    assert asset_exchange.export_ledger(ledger_db, sheet) == 2
+    wb = load_workbook(sheet)
+    ws = wb["资产台账"]
+    columns = {c.value: c.column for c in ws[1]}
+    original = ws.cell(2, columns["资产原值（元）"]).value
+    ws.cell(2, columns["资产原值（元）"]).value = "五万"
+    ws.cell(3, columns["管护主体"]).value = "新寨村村民委员会"
+    wb.save(sheet)
+
+    dialog = ImportReviewDialog(ledger_db, sheet)
+    qtbot.addWidget(dialog)
+    _wait_op(qtbot, dialog)
+    assert "发现 1 个问题，未导入任何数据" in dialog.summary.text()
+    if os.environ.get("FUPIN_SCREENS"):
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.grab().save(os.path.join(os.environ["FUPIN_SCREENS"], "asset-import-problems.png"))
+    assert not dialog.apply_button.isEnabled()
+    assert dialog.report_button.isVisibleTo(dialog)
+    report = dialog.open_report()
+    assert opened == [report] and report.exists() and "台账-错误报告-" in report.name
+    marked = load_workbook(report).active
+    assert marked.cell(1, marked.max_column).value == "错误说明"
+    assert "资产原值" in marked.cell(2, marked.max_column).value
+
+    ws.cell(2, columns["资产原值（元）"]).value = original
+    wb.save(sheet)
+    dialog = ImportReviewDialog(ledger_db, sheet)
+    qtbot.addWidget(dialog)
+    _wait_op(qtbot, dialog)
+    assert not dialog.report_button.isVisibleTo(dialog), dialog.summary.text()
+    assert dialog.apply_button.isEnabled()
+    dialog.apply()
+    _wait_op(qtbot, dialog)
+    assert dialog.report.applied and "已导入" in dialog.summary.text()
+    changed = ws.cell(3, columns["资产名称"]).value
+    with ledger_db.session() as s:
+        assert s.scalar(select(Asset.custodian).where(Asset.name == changed)) == "新寨村村民委员会"

@@ -267,3 +267,21 @@ def test_assistance_tab_is_the_handbook_widget(page, filled_db, qtbot):
     with qtbot.waitSignal(window.saved, timeout=2000):
         assert tab.submit_entry()
     assert tab.entries.rowCount() == 1
+
+
+def test_a_broad_search_lists_its_first_households_then_all_on_request(page, qtbot, monkeypatch):
+    monkeypatch.setattr(svc, "SEARCH_HIT_LIMIT", 10)
+    monkeypatch.setattr(svc, "SEARCH_LIST_LIMIT", 5)
+    type_text(qtbot, page.search, "5223261002010")  # every 户编号 starts so
+    _wait_search(qtbot, page, 5)
+    assert not page.is_complete() and not page.show_all_button.isHidden()
+    assert "超过 5 户" in page.status.text()
+    page.show_all_button.click()
+    assert page.model.rowCount() == 39 and page.is_complete()
+    assert page.show_all_button.isHidden() and "共 39 户" in page.status.text()
+    type_text(qtbot, page.search, "0")  # typing on asks for the first ones again
+    _wait_search(qtbot, page, 5)
+    assert not page.is_complete()
+    # Sorted by 户主: the first five in pinyin order (刘 liu, digits as written, before 王, 张).
+    page._on_header_clicked(1)
+    assert [page.model.row(i).head_name for i in range(5)] == ["刘10", "刘11", "刘12", "刘13", "刘14"]

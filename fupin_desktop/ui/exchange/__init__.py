@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,13 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fupin_desktop import paths
 from fupin_desktop.db import Database
 from fupin_desktop.services import household_export, household_import, overview
 from fupin_desktop.services.household_import import ImportPlan, MappingNeeded
 from fupin_desktop.sheets import profiles
 from fupin_desktop.sheets.readers import is_blank
 from fupin_desktop.ui.exchange.dialogs import ColumnMappingDialog, ImportReviewDialog
+from fupin_desktop.ui.files import new_report_path, open_file
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.pages import AreaPage, Stat, count
 from fupin_desktop.ui.settings import ui_settings
@@ -39,17 +38,6 @@ from fupin_desktop.ui.settings import ui_settings
 IMPORT_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.csv *.txt);;所有文件 (*)"
 SETTING_IMPORT_DIR = "exchange/import_dir"
 SETTING_EXPORT_DIR = "exchange/export_dir"
-
-
-def reports_dir() -> Path:
-    """Where error reports are written (the user data folder; the clerk opens them)."""
-    folder = paths.data_dir() / "导入错误报告"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def open_file(path: Path) -> None:
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 class ExchangePage(AreaPage):
@@ -247,9 +235,7 @@ class ExchangePage(AreaPage):
         self._ask_mapping(parsed.header, parsed.mapping)
 
     def _open_report(self, plan: ImportPlan) -> Path:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = reports_dir() / f"{plan.parsed.path.stem}-错误报告-{stamp}.xlsx"
-        path = household_import.write_errors(plan, target)
+        path = household_import.write_errors(plan, new_report_path(plan.parsed.path))
         self.last_report = path
         open_file(path)
         return path
@@ -268,9 +254,7 @@ class ExchangePage(AreaPage):
                 left_on=options["left_on"], expected_fingerprint=fingerprint,
                 progress=progress, cancel=cancelled)
             if result.errors or result.warnings:
-                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-                target = reports_dir() / f"{plan.parsed.path.stem}-错误报告-{stamp}.xlsx"
-                result.error_report = household_import.write_errors(result.plan, target)
+                result.error_report = household_import.write_errors(result.plan, new_report_path(plan.parsed.path))
             return result
 
         op = BackgroundOp(self, work, title="导入农户和家庭成员", label="正在写入数据库…")

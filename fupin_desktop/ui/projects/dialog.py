@@ -354,7 +354,7 @@ class ProjectDialog(QDialog):
         linked = QGroupBox("关联的受益农户（户籍库）")
         box = QVBoxLayout(linked)
         search = QHBoxLayout()
-        self.hh_search = _line("户主姓名或户编号开头")
+        self.hh_search = _line("姓名、拼音首字母、证件号码（或后几位）、户编号、电话")
         self.hh_search.returnPressed.connect(self._search_households)
         find = QPushButton("查找")
         find.clicked.connect(self._search_households)

@@ -191,15 +191,15 @@ class ProjectExchange:
         dialog = ProjectImportReviewDialog(result, self.page)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.review = dialog
-        dialog.accepted.connect(lambda: self._commit(path))
+        dialog.accepted.connect(lambda: self._commit(path, result.fingerprint()))
         dialog.finished.connect(lambda _r: setattr(self, "review", None))
         dialog.open()
 
-    def _commit(self, path: Path) -> BackgroundOp:
+    def _commit(self, path: Path, fingerprint: str) -> BackgroundOp:
         db = self.page.db
 
         def work(progress, cancelled):
-            return X.import_projects(db, path, progress=progress, cancel=cancelled)
+            return X.import_projects(db, path, expected_fingerprint=fingerprint, progress=progress, cancel=cancelled)
 
         op = BackgroundOp(self.page, work, title="导入项目库", label="正在写入数据库…")
         op.success(self._imported).start()

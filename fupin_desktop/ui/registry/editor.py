@@ -45,18 +45,19 @@ from fupin_desktop.services import registry as svc
 from fupin_desktop.ui.errors import show_error, show_user_error
 from fupin_desktop.ui.registry import dialogs
 from fupin_desktop.ui.registry.models import MemberTableModel, RecordTableModel
-from fupin_desktop.ui.registry.widgets import FieldForm, MemberDelegate, bool_combo, set_combo_data
+from fupin_desktop.ui.registry.monitoring import MonitoringTab
+from fupin_desktop.ui.registry.widgets import (
+    FieldForm,
+    MemberDelegate,
+    bool_combo,
+    record_view,
+    set_combo_data,
+)
 
 EVENT_COLUMNS = (
     ("effective_date", "生效日期"), ("type", "变动类型"), ("reason", "原因"), ("member", "成员"),
     ("details", "变动内容"), ("reported_month", "报告月份"), ("recorded_by", "经办人"),
     ("recorded_at", "录入时间"), ("note", "备注"),
-)
-MONITORING_COLUMNS = (
-    ("category", "监测对象类别"), ("identified_ym", "识别监测时间"), ("risks", "致贫/返贫风险"),
-    ("state", "状态"), ("elimination_mode", "消除方式"), ("eliminated_ym", "消除时间"),
-    ("dev_measures_status", "开发式帮扶措施"), ("monitor_contact", "监测联系人"),
-    ("monitor_phone", "联系电话"), ("note", "风险说明"),
 )
 
 GUARANTEE_ROWS = (
@@ -65,18 +66,6 @@ GUARANTEE_ROWS = (
     ("medical", "medical_problem", "基本医疗"),
     ("water", "water_problem", "饮水安全"),
 )
-
-
-def _table(model) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.setWordWrap(False)
-    return view
 
 
 def _scroll(widget: QWidget) -> QScrollArea:
@@ -385,20 +374,15 @@ class HouseholdWindow(QWidget):
         self.tabs.addTab(_scroll(box), "两不愁三保障")
 
     def _build_monitoring(self) -> None:
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        self.monitoring_model = RecordTableModel(MONITORING_COLUMNS, self)
-        view = _table(self.monitoring_model)
-        view.setObjectName("monitoringTable")
-        layout.addWidget(view, 1)
-        self.tabs.addTab(box, "监测")
+        self.monitoring = MonitoringTab(self.db, self)
+        self.monitoring_model = self.monitoring.case_model
+        self.tabs.addTab(self.monitoring, "监测")
 
     def _build_events(self) -> None:
         box = QWidget()
         layout = QVBoxLayout(box)
         self.events_model = RecordTableModel(EVENT_COLUMNS, self)
-        view = _table(self.events_model)
-        view.setObjectName("eventTable")
+        view = record_view(self.events_model, "eventTable")
         for col, width in enumerate((90, 80, 70, 70, 380, 70, 70, 120)):
             view.setColumnWidth(col, width)
         view.setWordWrap(True)
@@ -442,9 +426,9 @@ class HouseholdWindow(QWidget):
                 changed.connect(lambda: self.saved.emit(self.household_id))
         elif hasattr(self.assistance, "reload"):
             self.assistance.reload()
-        self.monitoring_model.set_rows(edited.monitoring)
-        self.events_model.set_rows(edited.events)
         active = h.get("status") == "01"
+        self.monitoring.set_cases(edited.id, edited.monitoring, edited.other_measures, active)
+        self.events_model.set_rows(edited.events)
         open_case = any(c["state_code"] != "07" for c in edited.monitoring)
         for key, button in self.action_buttons.items():
             button.setEnabled(active)

@@ -159,6 +159,12 @@ HOUSEHOLD_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+_LIST_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.ForegroundRole, Roles.ID,
+})
+
+
 class HouseholdTableModel(QAbstractTableModel):
     """The household list over an id list; rows come from ``fetch(ids)`` a page at a time.
 
@@ -247,13 +253,12 @@ class HouseholdTableModel(QAbstractTableModel):
         return str(getattr(row, key))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.column() < len(HOUSEHOLD_COLUMNS)):
+        # Called for every role of every visible cell on each paint: the cheap test first.
+        if role not in _LIST_ROLES or not index.isValid() \
+                or not (0 <= index.column() < len(HOUSEHOLD_COLUMNS)):
             return None
         if role == Roles.ID:
             return self.id_at(index.row())
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole):
-            return None
         key = HOUSEHOLD_COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if key in ("member_count", "exit_year"):
@@ -444,12 +449,16 @@ def _from_edit(spec: FieldSpec, value: Any) -> Any:
 
 
 class RecordTableModel(QAbstractTableModel):
-    """Read-only table of dicts with the given (key, header) columns."""
+    """Read-only table of dicts with the given (key, header) columns. ``right``: keys shown
+    right-aligned (amounts); ``muted(row)``: rows shown grey (ended, left)."""
 
-    def __init__(self, columns: Sequence[tuple[str, str]], parent=None):
+    def __init__(self, columns: Sequence[tuple[str, str]], parent=None, *,
+                 right: Sequence[str] = (), muted: Callable[[dict[str, Any]], bool] | None = None):
         super().__init__(parent)
         self._columns = list(columns)
         self._rows: list[dict[str, Any]] = []
+        self._right = set(right)
+        self._muted = muted
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.beginResetModel()
@@ -478,6 +487,11 @@ class RecordTableModel(QAbstractTableModel):
             return "" if value is None else str(value)
         if role == Roles.RAW:
             return self._rows[index.row()].get("id")
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in self._right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and self._muted is not None \
+                and self._muted(self._rows[index.row()]):
+            return QBrush(LEFT_FG)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,

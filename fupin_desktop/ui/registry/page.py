@@ -203,6 +203,14 @@ class RegistryPage(QWidget):
 
         self.status = QLabel()
         self.status.setObjectName("listStatus")
+        # A broad search lists its first households only; this lists every match.
+        self.show_all_button = QPushButton("全部列出")
+        self.show_all_button.setObjectName("showAllMatches")
+        self.show_all_button.setToolTip("列出所有符合搜索的农户（范围很大时需要稍等）")
+        self.show_all_button.setVisible(False)
+        self.show_all_button.clicked.connect(self.show_all_matches)
+        self._show_all = False
+        self._complete = True
         self.hint = QLabel()
         self.hint.setObjectName("searchHint")
         self.hint.setStyleSheet("color:#9a6700;")
@@ -233,6 +241,7 @@ class RegistryPage(QWidget):
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.status)
+        bottom.addWidget(self.show_all_button)
         bottom.addWidget(self.hint)
         bottom.addStretch(1)
         bottom.addWidget(self.show_ids)
@@ -338,8 +347,13 @@ class RegistryPage(QWidget):
         else:
             self.hint.setText("")
         sort, desc = self._sort
+        # While the clerk types, a broad search (half a 证件号码 matches the whole county)
+        # lists its first households at once; 全部列出 asks for every match.
+        limit = None if self._show_all else svc.SEARCH_LIST_LIMIT
         with self.db.session() as s:
-            ids = svc.household_ids(s, flt, sort=sort, descending=desc)
+            result = svc.list_households(s, flt, sort=sort, descending=desc, limit=limit)
+        ids = result.ids
+        self._complete = result.complete
         self.model.set_ids(ids)
         self._update_status()
         if current is not None:
@@ -354,12 +368,26 @@ class RegistryPage(QWidget):
         n = self.model.rowCount()
         node = self.tree_model.node(self.tree.currentIndex())
         place = node.name if node else "全部"
-        text = f"{place}：共 {n:,} 户"
-        if self.search.text().strip():
-            text += f"（搜索“{self.search.text().strip()}”）"
+        searched = self.search.text().strip()
+        if self._complete:
+            text = f"{place}：共 {n:,} 户"
+            if searched:
+                text += f"（搜索“{searched}”）"
+        else:
+            text = f"{place}：搜索“{searched}”超过 {n:,} 户，先列出前 {n:,} 户，继续输入可缩小范围"
         self.status.setText(text)
+        self.show_all_button.setVisible(not self._complete)
+
+    def is_complete(self) -> bool:
+        """False while the list shows only the first households of a broad search."""
+        return self._complete
+
+    def show_all_matches(self) -> None:
+        self._show_all = True
+        self.reload()
 
     def _schedule_search(self, _text: str) -> None:
+        self._show_all = False
         self._search_timer.start()
 
     def focus_search(self) -> None:

@@ -10,11 +10,13 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QLabel,
     QLineEdit,
     QStyledItemDelegate,
+    QTableView,
     QToolButton,
     QMenu,
     QSizePolicy,
@@ -38,6 +40,22 @@ def code_combo(list_name: str, *, blank: str = "", codes: Sequence[str] | None =
             combo.addItem(label, code)
     combo.setMaxVisibleItems(20)
     return combo
+
+
+def record_view(model, name: str = "") -> QTableView:
+    """A read-only table of whole rows, one selected at a time (history, cases, measures)."""
+    view = QTableView()
+    if name:
+        view.setObjectName(name)
+    view.setModel(model)
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setWordWrap(False)
+    return view
 
 
 def bool_combo() -> QComboBox:

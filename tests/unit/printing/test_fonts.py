@@ -43,6 +43,14 @@ def test_runs_split_only_where_the_primary_lacks_a_glyph():
     assert chain.runs("张三") == ((chain.primary, "张三"),)
 
 
+def test_boxes_in_running_text_come_from_the_symbol_font():
+    chain = font_chain()
+    runs = chain.runs("“☑”表示选中，“□”表示未选中")
+    boxes = {chunk: name for name, chunk in runs if chunk in (CHECKED, UNCHECKED)}
+    assert boxes == {CHECKED: chain.symbol_font(CHECKED), UNCHECKED: chain.symbol_font(CHECKED)}
+    assert boxes[UNCHECKED] != chain.primary  # the primary font has a □ of another size
+
+
 def test_markup_escapes_text():
     assert "&lt;b&gt;" in font_chain().markup("<b>")
 
@@ -75,3 +83,30 @@ def test_non_bmp_to_unicode_uses_surrogate_pairs(tmp_path, char, pdftotext):
     font_chain().draw_string(c, 50, 700, char, 12)
     c.save()
     assert pdftotext(path).strip() == char
+
+
+def test_font_subsets_are_written_as_reportlab_writes_them_and_built_once(tmp_path):
+    """The print fonts keep each subset's PDF objects for the next file: the file is the
+    same, byte for byte, as with reportlab's own TTFont, however often it is written."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    chain = font_chain()
+    primary = next(f for f in candidate_files() if f.name == chain.primary)
+    plain = "Test-PlainTTFont"
+    if plain not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(plain, str(primary.path), subfontIndex=primary.subfont))
+    text = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 700, 2))  # 350 characters: 3 subsets
+
+    def render(font: str, name: str) -> bytes:
+        path = tmp_path / name
+        c = canvas.Canvas(str(path), invariant=1)
+        for i in range(0, len(text), 25):
+            c.setFont(font, 10)
+            c.drawString(30, 800 - i * 2, f"No.{i} {text[i:i + 25]}")
+        c.save()
+        return path.read_bytes()
+
+    first, again, reference = render(chain.primary, "a.pdf"), render(chain.primary, "b.pdf"), render(plain, "c.pdf")
+    assert first == again == reference
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from pypdf import PdfReader
 
 from fupin_desktop.errors import UserError
 from fupin_desktop.services import printing
-from tests.factories import TOWNSHIP, VILLAGE
+from tests.factories import TOWNSHIP, VILLAGE, add_household
 
 from tests.unit.printing.sample import BANK, HEAD_ID, HEAD_PHONE, RARE_NAMES, build_household
 
@@ -145,3 +146,39 @@ def test_bad_requests_are_user_errors(db, household, tmp_path):
         printing.print_notice(db, VILLAGE, "风险消除", tmp_path / "x.pdf")
     with pytest.raises(UserError, match="没有区划代码"):
         printing.print_notice(db, "522326100299", "monitor", tmp_path / "x.pdf")
+
+
+def test_files_of_a_batch_share_their_first_subsets_and_print_the_same(db, tmp_path, pdftotext):
+    """One file per household: from the third file on, the characters the first two shared
+    come first, so the first font subsets are identical (built once); the text of a file is
+    what it is when the household is printed alone."""
+    with db.session() as s:
+        rare = build_household(s)
+        others = [add_household(s, no=f"522326100201{n:04d}", head=head, seq=n)
+                  for n, head in ((11, "韦明"), (12, "岑萍霞"), (13, "班林强"))]
+        ids = [h.id for h in others] + [rare.id]
+    result = printing.print_households(db, "handbook", ids, tmp_path / "many", per_household=True)
+    assert len(result.files) == 4
+
+    def subsets(path):
+        out = {}
+        for page in PdfReader(path).pages:
+            for font in page["/Resources"]["/Font"].values():
+                font = font.get_object()
+                if "/FontDescriptor" in font:
+                    data = font["/FontDescriptor"].get_object()["/FontFile2"].get_object().get_data()
+                    out[str(font["/BaseFont"])] = hashlib.md5(data).hexdigest()
+        return out
+
+    third, fourth = subsets(result.files[2]), subsets(result.files[3])
+    first_subset = next(name for name in third if name.startswith("/AAAAAA+WenQuanYi"))
+    assert third[first_subset] == fourth[first_subset]
+    assert subsets(result.files[0])[first_subset] != third[first_subset]  # not seeded yet
+
+    alone = printing.print_households(db, "handbook", [rare.id], tmp_path / "alone.pdf")
+    assert pdftotext(result.files[3]) == pdftotext(alone.files[0])
+    flat = "".join(pdftotext(result.files[3]).split())
+    for name in RARE_NAMES:
+        assert name in flat
+    assert "☑因病" in flat and "□因残" in flat
+    assert "韦明" in pdftotext(result.files[0]) and "班林强" in pdftotext(result.files[2])

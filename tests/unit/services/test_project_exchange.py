@@ -217,3 +217,34 @@ def test_unreadable_or_broken_files_never_raise_past_the_command(regions, tmp_pa
     out = json.loads(capsys.readouterr().out)
     assert out["rows_read"] + out["rows_skipped"] <= 40
     assert out["projects_created"] + len({e["row"] for e in out["errors"]}) == out["rows_read"]
+
+
+def test_commit_refuses_when_the_file_or_the_projects_changed_since_the_review(regions, tmp_path):
+    from fupin_desktop.errors import ConcurrentEditError
+
+    db = regions
+    path = write_template(tmp_path / "t.xlsx", [template_row(1, "新寨村通组路硬化项目")])
+    X.import_projects(db, path)
+    rows = [template_row(1, "新寨村通组路硬化项目", total=60, central=40, county=20)]
+    path = write_template(tmp_path / "t2.xlsx", rows)
+    reviewed = X.import_projects(db, path, dry_run=True)
+    assert reviewed.fingerprint() == X.import_projects(db, path, dry_run=True).fingerprint()
+
+    with db.session() as s:  # another clerk edits the project after the review
+        project = s.scalar(select(Project))
+        project.fundings[0].amount = Decimal("350000.00")
+    with pytest.raises(ConcurrentEditError, match="没有导入"):
+        X.import_projects(db, path, expected_fingerprint=reviewed.fingerprint())
+    with db.session() as s:
+        assert sum(f.amount for f in s.scalar(select(Project)).fundings) == Decimal("550000.00")
+
+    reviewed = X.import_projects(db, path, dry_run=True)
+    write_template(path, [template_row(1, "新寨村通组路硬化项目", total=70, central=50, county=20)])  # edited in Excel
+    with pytest.raises(ConcurrentEditError):
+        X.import_projects(db, path, expected_fingerprint=reviewed.fingerprint())
+
+    reviewed = X.import_projects(db, path, dry_run=True)
+    done = X.import_projects(db, path, expected_fingerprint=reviewed.fingerprint())
+    assert done.committed and done.counts["projects_updated"] == 1
+    with db.session() as s:
+        assert sum(f.amount for f in s.scalar(select(Project)).fundings) == Decimal("700000.00")

@@ -309,6 +309,12 @@ def test_linked_households_give_beneficiary_counts(session):
     counts = P.beneficiary_counts_from_households(session, p.id)
     assert counts == P.BeneficiaryCounts(1, 2, 1, 2, 1, 2)
     assert [h.head_name for h in P.search_households(session, "王", region_code=TOWNSHIP)] == ["王五"]
+    # the 户籍管理 search: 拼音首字母, 户编号 last digits, a member's ID number
+    assert [h.head_name for h in P.search_households(session, "ww")] == ["王五"]
+    assert [h.head_name for h in P.search_households(session, "0003")] == ["赵六"]
+    member = next(m for m in a.members if m.relation != "01")
+    assert [h.head_name for h in P.search_households(session, member.id_number)] == ["张三"]
+    assert len(P.search_households(session, "", limit=2)) == 2
     P.set_beneficiary_households(session, p.id, [c.id])
     assert [h.head_name for h in P.beneficiary_households(session, p.id)] == ["赵六"]
 
