@@ -6,11 +6,13 @@ monitoring, helpers, handbook entries, projects in every workflow state, assets 
 and distributions). The same seed always gives the same data.
 
 Speed (100 000 households, 1.2 million rows): the rows are generated in batches of villages
-in a second process while this one writes the previous batch (``services.producer``; both
-cores busy), and written as driver-ready tuples straight to the SQLite driver, with the
-secondary indexes dropped during the load and rebuilt once at the end
-(``services.bulk.SqliteBulkLoad``) and a rollback journal instead of WAL. Everything is
-one transaction: nothing is written if the caller cancels or anything fails.
+in a second process while this one writes the previous batches (``services.producer``; both
+cores busy), and written as driver-ready tuples straight to the SQLite driver
+(``services.bulk.fast_null_binding``, cyclic GC paused). The household tables' secondary
+indexes with random keys are dropped for the load and rebuilt in one go once the households
+are in, while the producer makes the projects (``services.bulk.SqliteBulkLoad``); a
+rollback journal replaces WAL meanwhile. Everything is one transaction: nothing is written
+if the caller cancels or anything fails.
 """
 
 from __future__ import annotations
