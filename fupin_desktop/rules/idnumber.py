@@ -37,6 +37,7 @@ _CHECK_CHARS = "10X98765432"
 _WEIGHTS_ZERO = 48 * sum(_WEIGHTS)
 _DISABILITY_TYPES = "1234567"
 _DISABILITY_GRADES = "1234"
+_PLAIN_18 = re.compile(r"[0-9]{17}[0-9X]")  # ASCII only: \d would accept full-width digits
 
 
 class IdNumberError(ValueError):
@@ -79,6 +80,8 @@ def normalize_id(value: object) -> str:
     """
     if value is None:
         return ""
+    if type(value) is str and value.isascii() and value.isalnum():
+        return value.upper()  # no spaces, wrappers or full-width forms to remove
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     text = normalize_text(value).replace(" ", "")
@@ -127,16 +130,17 @@ def make_id(prefix6: str, birth_date: date, seq3: int | str) -> str:
 
 def _check_birth(digits8: str, today: date) -> date:
     year, month, day = int(digits8[:4]), int(digits8[4:6]), int(digits8[6:])
-    shown = f"{digits8[:4]}-{digits8[4:6]}-{digits8[6:]}"
     if not 1 <= month <= 12:
         raise IdNumberError(
-            f"证件号码中的出生日期“{shown}”无效：月份应为01–12，请核对证件号码第11–12位。"
+            f"证件号码中的出生日期“{digits8[:4]}-{digits8[4:6]}-{digits8[6:]}”无效：月份应为01–12，"
+            "请核对证件号码第11–12位。"
         )
     try:
         born = date(year, month, day)
     except ValueError:
         raise IdNumberError(
-            f"证件号码中的出生日期“{shown}”无效：该月没有{day}日，请核对证件号码第13–14位。"
+            f"证件号码中的出生日期“{digits8[:4]}-{digits8[4:6]}-{digits8[6:]}”无效：该月没有{day}日，"
+            "请核对证件号码第13–14位。"
         ) from None
     if year < 1900:
         raise IdNumberError(
@@ -158,6 +162,16 @@ def validate_id(value: object, today: date | None = None) -> IdInfo:
     a wrong check char, or a bad disability type/grade digit.
     """
     today = today or date.today()
+    if type(value) is str and len(value) == 18 and _PLAIN_18.fullmatch(value):
+        # Already clean (normalize_id would return it unchanged): only the date and the
+        # check character are left to verify.
+        born = _check_birth(value[6:14], today)
+        expected = _CHECK_CHARS[(sum(map(operator.mul, value.encode("ascii"), _WEIGHTS)) - _WEIGHTS_ZERO) % 11]
+        if expected != value[17]:
+            raise IdNumberError(
+                f"证件号码校验位错误：按前17位计算应为{expected}，实际为{value[17]}，请核对证件号码。"
+            )
+        return IdInfo(value, "1" if int(value[16]) % 2 else "2", born, value[:6])
     text = normalize_id(value)
     if not text:
         raise IdNumberError("证件号码未填写，请填写18位居民身份证号码或20位残疾人证号。")

@@ -104,3 +104,22 @@ def name_sort_key(name: str | None) -> str | None:
             tokens.append(token)
             first = False
     return "".join(tokens)[:SORT_KEY_LENGTH] or None
+
+
+def common_characters() -> str:
+    """The 3 755 level-1 characters of GB 2312: almost every character of a name."""
+    chars = []
+    for high in range(0xB0, 0xD8):
+        for low in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes((high, low)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return "".join(chars)
+
+
+def warm_up() -> None:
+    """Load pypinyin and the initials of the common characters ahead of need (an importer
+    does this on a second thread while the spreadsheet is being parsed)."""
+    for char in common_characters():
+        _char_initials(char)

@@ -42,6 +42,8 @@ def normalize_text(value: object) -> str:
     """
     if value is None:
         return ""
+    if type(value) is str and value.isascii() and value.isalnum():
+        return value  # nothing to clean (digits and letters only: the common case)
     text = str(value).translate(_TABLE)
     return _SPACES.sub(" ", text).strip()
 

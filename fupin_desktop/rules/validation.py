@@ -43,6 +43,7 @@ __all__ = [
     "GuaranteeSuggestion",
     "IncomeError",
     "IncomeTotals",
+    "MEMBER_FIELDS",
     "Problem",
     "age_on",
     "income_totals",
@@ -51,6 +52,7 @@ __all__ = [
     "school_year_start",
     "suggest_guarantees",
     "validate_household",
+    "validate_household_values",
     "validate_member",
 ]
 
@@ -157,6 +159,9 @@ _REQUIRED_BOOLS = (
 )
 
 _MOBILE = re.compile(r"1\d{10}")
+_PLAIN_ID18 = re.compile(r"[0-9]{17}[0-9X]")
+_REGION_CODE = re.compile(r"\d{12}")
+_BANK_ACCOUNT = re.compile(r"\d{16,19}")
 _LANDLINE = re.compile(r"(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?")
 
 
@@ -183,19 +188,23 @@ def _get(obj: object, name: str):
 
 # Every member attribute _validate_member reads: the member part of FIELD_LABELS (up to
 # ``status``).
-_MEMBER_FIELDS = tuple(list(FIELD_LABELS)[: list(FIELD_LABELS).index("status") + 1])
+MEMBER_FIELDS = tuple(list(FIELD_LABELS)[: list(FIELD_LABELS).index("status") + 1])
+_MEMBER_FIELDS = MEMBER_FIELDS
 
 
 def _member_values(member: object) -> dict[str, object]:
     """All member attributes the rules read, each as :func:`_get` gives it, read once.
-    ``SimpleNamespace`` objects (what the importer passes) are read from their ``__dict__``."""
-    if type(member) is SimpleNamespace:
-        get = member.__dict__.get
-        out = {name: get(name) for name in _MEMBER_FIELDS}
+    Mappings (the importer passes plain dicts) are read by key, ``SimpleNamespace`` objects
+    from their ``__dict__``, anything else with ``getattr``."""
+    if isinstance(member, dict):
+        raw = map(member.get, _MEMBER_FIELDS)
+    elif type(member) is SimpleNamespace:
+        raw = map(member.__dict__.get, _MEMBER_FIELDS)
     else:
-        out = {name: getattr(member, name, None) for name in _MEMBER_FIELDS}
+        raw = (getattr(member, name, None) for name in _MEMBER_FIELDS)
+    out = dict(zip(_MEMBER_FIELDS, raw))
     for name, value in out.items():
-        if isinstance(value, str):
+        if type(value) is str or isinstance(value, str):
             out[name] = value.strip() or None
     return out
 
@@ -204,6 +213,26 @@ def _member_values(member: object) -> dict[str, object]:
 def _code_sets(list_name: str, era: str) -> tuple[frozenset[str], frozenset[str]]:
     """(codes of both eras, codes of ``era``) of a list: the fast path of check_code."""
     return frozenset(code_list(list_name).codes()), frozenset(code_list(list_name, era).codes())
+
+
+_CODED_ATTRS = tuple(_MEMBER_CODED)
+
+
+@lru_cache(maxsize=None)
+def _member_codes_ok(era: str) -> frozenset[tuple[str, object]]:
+    """Every ``(attribute, value)`` that passes the code checks of ``era`` (blank included):
+    a member whose coded values are all in it needs no per-attribute check."""
+    return frozenset(
+        {(attr, None) for attr in _MEMBER_CODED}
+        | {(attr, code) for attr, _name, union, current in _member_code_checks(era) for code in union & current}
+    )
+
+
+@lru_cache(maxsize=None)
+def _member_code_checks(era: str) -> tuple[tuple[str, str, frozenset[str], frozenset[str]], ...]:
+    """``(attribute, list name, codes of both eras, codes of era)`` for every coded member
+    attribute: the per-member code check is two set lookups."""
+    return tuple((attr, name, *_code_sets(name, era)) for attr, name in _MEMBER_CODED.items())
 
 
 def _as_date(value: object) -> date | None:
@@ -245,6 +274,14 @@ def _who(member: object, index: int | None = None) -> str:
 def _is_present(member: object) -> bool:
     status = _get(member, "status")
     return status is None or status == STATUS_PRESENT
+
+
+def _who_of(values: dict[str, object], index: int | None = None) -> str:
+    """:func:`_who` for a member already read with :func:`_member_values`."""
+    name = values.get("name")
+    if name:
+        return str(name)
+    return f"第{index + 1}名成员" if index is not None else "该成员"
 
 
 def _id_info(member: object) -> IdInfo | None:
@@ -299,7 +336,10 @@ class _Collector:
 
     def check_code(self, obj: object, attr: str, list_name: str, era: str) -> None:
         """Error when the code is in no list; warning when it belongs to the other era."""
-        value = _get(obj, attr)
+        self.check_code_value(attr, _get(obj, attr), list_name, era)
+
+    def check_code_value(self, attr: str, value: object, list_name: str, era: str) -> None:
+        """:meth:`check_code` for a value already read (stripped, blank as ``None``)."""
         if value is None:
             return
         value = str(value)
@@ -343,28 +383,34 @@ def _validate_member(
     index: int | None,
     values: dict[str, object] | None = None,
     today: date | None = None,
+    id_check: tuple[IdInfo | None, str | None] | None = None,
+    era: str | None = None,
+    school_start: date | None = None,
 ) -> list[Problem]:
-    era = era_for_year(ref_date.year)
+    era = era or era_for_year(ref_date.year)
     out = _Collector(FIELD_LABELS, index)
     v = values if values is not None else _member_values(member)
-    name = v["name"]
+    name = v.get("name")
     who = str(name) if name else (f"第{index + 1}名成员" if index is not None else "该成员")
 
-    if not v["name"]:
+    if not v.get("name"):
         out.add("name", "姓名未填写，请按身份证（或户口簿）填写姓名。", "member.name_required")
 
-    for attr, list_name in _MEMBER_CODED.items():
-        value = v[attr]
+    try:
+        codes_ok = all(map(_member_codes_ok(era).__contains__, zip(_CODED_ATTRS, map(v.get, _CODED_ATTRS))))
+    except TypeError:  # an unhashable value: the loop below says what is wrong
+        codes_ok = False
+    for attr, list_name, union, current in () if codes_ok else _member_code_checks(era):
+        value = v.get(attr)
         if value is None:
             continue
-        union, current = _code_sets(list_name, era)
         code = value if type(value) is str else str(value)
         if code not in union or code not in current:
-            out.check_code(member, attr, list_name, era)
+            out.check_code_value(attr, value, list_name, era)
 
     # --- identity (rule 1) -------------------------------------------------------------
     info: IdInfo | None = None
-    raw_id = v["id_number"]
+    raw_id = v.get("id_number")
     if raw_id is None:
         out.add(
             "id_number",
@@ -372,12 +418,11 @@ def _validate_member(
             "member.id_required",
         )
     else:
-        try:
-            info = validate_id(raw_id, today)
-        except IdNumberError as exc:
-            out.add("id_number", f"{who}：{exc}", "member.id_invalid", identity=True)
+        info, id_problem = id_check if id_check is not None else _check_id(raw_id, today)
+        if id_problem is not None:
+            out.add("id_number", f"{who}：{id_problem}", "member.id_invalid", identity=True)
 
-    id_type = v["id_type"]
+    id_type = v.get("id_type")
     if info is not None:
         if info.is_disability_cert and id_type is not None and id_type != ID_TYPE_DISABILITY:
             out.add(
@@ -398,7 +443,7 @@ def _validate_member(
                 ("disability_type", info.disability_type),
                 ("disability_grade", info.disability_grade),
             ):
-                recorded = v[attr]
+                recorded = v.get(attr)
                 if recorded is not None and str(recorded) != derived:
                     list_name = _MEMBER_CODED[attr]
                     out.add(
@@ -408,7 +453,7 @@ def _validate_member(
                         f"member.{attr}_id_mismatch",
                     )
 
-    sex = v["sex"]
+    sex = v.get("sex")
     if sex is None:
         hint = f"（按证件号码应为{label_of('sex', info.sex)}）" if info else ""
         out.add("sex", f"{who}的性别未填写{hint}。", "member.sex_required")
@@ -420,7 +465,7 @@ def _validate_member(
             "member.sex_id_mismatch",
         )
 
-    birth = _as_date(v["birth_date"])
+    birth = _as_date(v.get("birth_date"))
     if birth is None:
         hint = f"（按证件号码应为{info.birth_date:%Y-%m-%d}）" if info else ""
         out.add("birth_date", f"{who}的出生日期未填写{hint}。", "member.birth_required")
@@ -435,16 +480,16 @@ def _validate_member(
         birth = info.birth_date
 
     # --- required coded fields (rules 2, 3) --------------------------------------------
-    if v["ethnicity"] is None:
+    if v.get("ethnicity") is None:
         out.add("ethnicity", f"{who}的民族未填写。", "member.ethnicity_required")
-    if v["relation"] is None:
+    if v.get("relation") is None:
         out.add("relation", f"{who}的与户主关系未填写。", "member.relation_required")
-    health = v["health"]
+    health = v.get("health")
     if health is None:
         out.add("health", f"{who}的健康状况未填写。", "member.health_required")
-    if v["labour_skill"] is None:
+    if v.get("labour_skill") is None:
         out.add("labour_skill", f"{who}的劳动技能未填写。", "member.labour_skill_required")
-    if health == HEALTH_DISABLED and v["disability_type"] is None:
+    if health == HEALTH_DISABLED and v.get("disability_type") is None:
         out.add(
             "disability_type",
             f"{who}的健康状况为残疾，请填写残疾类别。",
@@ -454,7 +499,7 @@ def _validate_member(
 
     # --- numbers -----------------------------------------------------------------------
     for attr in ("work_months", "public_welfare_months"):
-        months = v[attr]
+        months = v.get(attr)
         if months is not None and not (isinstance(months, int) and 0 <= months <= 12):
             out.add(
                 attr,
@@ -462,7 +507,7 @@ def _validate_member(
                 f"member.{attr}_range",
             )
 
-    phone = v["phone"]
+    phone = v.get("phone")
     if phone is not None:
         digits = normalize_text(phone).replace(" ", "").replace("-", "")
         if not (_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(normalize_text(phone))):
@@ -473,12 +518,12 @@ def _validate_member(
                 severity="warning",
             )
 
-    if not (v["status"] is None or v["status"] == STATUS_PRESENT):
+    if not (v.get("status") is None or v.get("status") == STATUS_PRESENT):
         return out.items
 
     # --- rule 4: 务工所在地 ⇔ 务工时间 > 0 ----------------------------------------------
-    place = v["work_place"]
-    months = v["work_months"]
+    place = v.get("work_place")
+    months = v.get("work_months")
     months_positive = isinstance(months, int) and months > 0
     if place is not None and not months_positive:
         out.add(
@@ -494,12 +539,12 @@ def _validate_member(
         )
 
     # --- rule 7: yes/no fields not blank ----------------------------------------------
-    for attr in _REQUIRED_BOOLS:
-        if v[attr] is None:
+    for attr in _REQUIRED_BOOLS if None in map(v.get, _REQUIRED_BOOLS) else ():
+        if v.get(attr) is None:
             out.add(attr, f"{who}的“{FIELD_LABELS[attr]}”未填写，请选择“是”或“否”。", f"member.{attr}_blank")
 
     # --- rule 5: 脱贫户 insurance --------------------------------------------------------
-    resident, employee = v["has_resident_medical"], v["has_employee_medical"]
+    resident, employee = v.get("has_resident_medical"), v.get("has_employee_medical")
     if resident is True and employee is True:
         out.add(
             "has_employee_medical",
@@ -514,7 +559,7 @@ def _validate_member(
                 "member.medical_none",
                 severity="warning",
             )
-        if v["has_critical_illness_ins"] is False:
+        if v.get("has_critical_illness_ins") is False:
             out.add(
                 "has_critical_illness_ins",
                 f"{who}是脱贫户成员，但未参加大病保险，请核实。",
@@ -522,7 +567,7 @@ def _validate_member(
                 severity="warning",
             )
 
-    if v["is_dibao"] is True and v["is_tekun"] is True:
+    if v.get("is_dibao") is True and v.get("is_tekun") is True:
         out.add(
             "is_tekun",
             f"{who}同时标为低保和特困供养人员，二者一般不能同时享受，请核对。",
@@ -531,11 +576,12 @@ def _validate_member(
         )
 
     # --- rule 6 / §1.6: compulsory-school age -----------------------------------------
-    education = v["education"]
-    school = v["school_status"]
-    reason = v["out_of_school_reason"]
-    if birth is not None and is_compulsory_school_age(birth, ref_date):
-        age = age_on(birth, school_year_start(ref_date))
+    education = v.get("education")
+    school = v.get("school_status")
+    reason = v.get("out_of_school_reason")
+    if school_start is None:
+        school_start = school_year_start(ref_date)
+    if birth is not None and 6 <= (age := age_on(birth, school_start)) <= 16:  # is_compulsory_school_age
         if school is None and reason is None:
             out.add(
                 "school_status",
@@ -574,7 +620,17 @@ def _validate_member(
     return out.items
 
 
+def _check_id(raw_id: object, today: date | None) -> tuple[IdInfo | None, str | None]:
+    """``(what the ID tells, None)`` or ``(None, the Chinese reason it is wrong)``."""
+    try:
+        return validate_id(raw_id, today), None
+    except IdNumberError as exc:
+        return None, str(exc)
+
+
 def _id_key_of(raw_id: object) -> str | None:
+    if type(raw_id) is str and len(raw_id) == 18 and _PLAIN_ID18.fullmatch(raw_id):
+        return raw_id  # already what normalize_id gives
     text = normalize_id(raw_id)
     if len(text) == 15:
         try:
@@ -599,16 +655,45 @@ def validate_household(
     household, spouse's sex differs from the head's, no duplicate ID, 户联系电话 11 digits
     (landline: warning), 12-digit region code, 户类型 / 监测对象类别 consistency.
     """
+    return validate_household_values(
+        household, [_member_values(m) for m in members], ref_date=ref_date, conditions=conditions
+    )
+
+
+def validate_household_values(
+    household: object,
+    values: Sequence[dict[str, object]],
+    *,
+    ref_date: date,
+    conditions: object | None = None,
+    today: date | None = None,
+) -> list[Problem]:
+    """:func:`validate_household` for members already read: each a dict of the names of
+    :data:`MEMBER_FIELDS` (a name left out is blank), text stripped and blanks ``None`` —
+    what reading an object for the rules gives. The importer keeps its member records this
+    way, so the rules read them without a copy. ``today`` (default: today) bounds birth
+    dates in ID numbers."""
     era = era_for_year(ref_date.year)
     household_type = _get(household, "household_type")
     problems: list[Problem] = []
-    values = [_member_values(m) for m in members]
-    today = date.today()
-    for index, member in enumerate(members):
+    today = today or date.today()
+    school_start = school_year_start(ref_date)
+    # Each ID is checked once; the member rules and the spouse rule share the result.
+    id_checks = [None if v.get("id_number") is None else _check_id(v.get("id_number"), today) for v in values]
+    for index, member_values in enumerate(values):
         problems.extend(
-            _validate_member(member, household_type=household_type, ref_date=ref_date, index=index,
-                             values=values[index], today=today)
+            _validate_member(member_values, household_type=household_type, ref_date=ref_date, index=index,
+                             values=member_values, today=today, id_check=id_checks[index], era=era,
+                             school_start=school_start)
         )
+
+    def sex_of(i: int) -> str | None:
+        """:func:`_sex_of` from the values and ID check already made."""
+        sex = values[i].get("sex")
+        if sex in ("1", "2"):
+            return sex  # type: ignore[return-value]
+        info = id_checks[i][0] if id_checks[i] is not None else None
+        return info.sex if info else None
 
     out = _Collector(HOUSEHOLD_FIELD_LABELS)
 
@@ -626,9 +711,9 @@ def validate_household(
         )
 
     # --- rule 2: 户主 / 配偶 -----------------------------------------------------------
-    present = [i for i, v in enumerate(values) if v["status"] is None or v["status"] == STATUS_PRESENT]
-    heads = [i for i in present if values[i]["relation"] == RELATION_HEAD]
-    spouses = [i for i in present if values[i]["relation"] == RELATION_SPOUSE]
+    present = [i for i, v in enumerate(values) if v.get("status") is None or v.get("status") == STATUS_PRESENT]
+    heads = [i for i in present if values[i].get("relation") == RELATION_HEAD]
+    spouses = [i for i in present if values[i].get("relation") == RELATION_SPOUSE]
     if not heads:
         out.add(
             "relation",
@@ -640,7 +725,7 @@ def validate_household(
         add_member(
             i,
             "relation",
-            f"本户已有户主{_who(members[heads[0]], heads[0])}，{_who(members[i], i)}不能也是户主；"
+            f"本户已有户主{_who_of(values[heads[0]], heads[0])}，{_who_of(values[i], i)}不能也是户主；"
             "一户只能有一名户主，请修改与户主关系。",
             "household.two_heads",
             identity=True,
@@ -649,26 +734,25 @@ def validate_household(
         add_member(
             i,
             "relation",
-            f"本户已有配偶{_who(members[spouses[0]], spouses[0])}，一户最多一名配偶，"
-            f"请核对{_who(members[i], i)}的与户主关系。",
+            f"本户已有配偶{_who_of(values[spouses[0]], spouses[0])}，一户最多一名配偶，"
+            f"请核对{_who_of(values[i], i)}的与户主关系。",
             "household.two_spouses",
         )
     if heads and spouses:
-        head, spouse = members[heads[0]], members[spouses[0]]
-        head_sex, spouse_sex = _sex_of(head), _sex_of(spouse)
+        head_sex, spouse_sex = sex_of(heads[0]), sex_of(spouses[0])
         if head_sex is not None and head_sex == spouse_sex:
             add_member(
                 spouses[0],
                 "sex",
-                f"配偶{_who(spouse, spouses[0])}与户主{_who(head, heads[0])}性别相同"
+                f"配偶{_who_of(values[spouses[0]], spouses[0])}与户主{_who_of(values[heads[0]], heads[0])}性别相同"
                 f"（均为{label_of('sex', head_sex)}），请核对性别、证件号码或与户主关系。",
                 "household.spouse_same_sex",
             )
 
     # --- rule 1: duplicate ID in the household -----------------------------------------
     seen: dict[str, int] = {}
-    for i, member in enumerate(members):
-        key = _id_key_of(values[i]["id_number"])
+    for i, v in enumerate(values):
+        key = _id_key_of(v.get("id_number"))
         if key is None:
             continue
         if key in seen:
@@ -676,7 +760,7 @@ def validate_household(
             add_member(
                 i,
                 "id_number",
-                f"{_who(member, i)}的证件号码与{_who(members[first], first)}重复，同一证件号码只能登记一人，请核对。",
+                f"{_who_of(v, i)}的证件号码与{_who_of(values[first], first)}重复，同一证件号码只能登记一人，请核对。",
                 "household.duplicate_id",
                 identity=True,
             )
@@ -685,12 +769,17 @@ def validate_household(
 
     # --- household fields --------------------------------------------------------------
     for attr, list_name in _HOUSEHOLD_CODED.items():
-        out.check_code(household, attr, list_name, era)
+        value = _get(household, attr)
+        if value is not None:
+            union, current = _code_sets(list_name, era)
+            code = value if type(value) is str else str(value)
+            if code not in union or code not in current:
+                out.check_code_value(attr, value, list_name, era)
 
     region = _get(household, "region_code")
     if region is None:
         out.add("region_code", "行政区划代码未填写，请选择所在村。", "household.region_required")
-    elif not re.fullmatch(r"\d{12}", normalize_text(region)):
+    elif not _REGION_CODE.fullmatch(normalize_text(region)):
         out.add(
             "region_code",
             f"行政区划代码“{region}”应为12位数字（省2+市2+县2+乡镇3+村3），请重新选择所在村。",
@@ -721,7 +810,7 @@ def validate_household(
     account = _get(household, "bank_account")
     if account is not None:
         digits = normalize_text(account).replace(" ", "").replace("-", "")
-        if not re.fullmatch(r"\d{16,19}", digits):
+        if not _BANK_ACCOUNT.fullmatch(digits):
             out.add(
                 "bank_account",
                 f"银行账号一般为16–19位数字，当前为“{account}”，请核对。",

@@ -19,10 +19,19 @@ them back to back):
    an error, or with no or two 户主, is not imported at all.
 3. :func:`commit` — one transaction: re-analyses against the database as it is now, refuses
    when that differs from what the clerk reviewed (``ConcurrentEditError``), and in strict
-   mode writes nothing when any row has an error. New rows are Core bulk inserts (search
-   keys from ``models.derived.member_search_keys``, household summaries recomputed in SQL);
-   updates are per row with the household version checked. Nothing is deleted: members
-   missing from the file stay, or — when asked — get status 自然减少 and a ChangeEvent.
+   mode writes nothing when any row has an error. New rows are Core bulk inserts (on
+   SQLite one executemany of tuples per table and chunk; search keys from
+   ``models.derived.member_search_keys``; a new household's list summary written with it,
+   those of changed households recomputed in SQL); updates are per row with the household
+   version checked. Nothing is deleted: members missing from the file stay, or — when
+   asked — get status 自然减少 and a ChangeEvent.
+
+Speed (bench/bench_import.py, 50 000 members): the sheet is converted column by column,
+each distinct value once (``sheets.schema.Converter``); existing households and members
+are read once, with Core, only for the households the file names (or in one pass when the
+file covers most of the table); an unchanged member is recognised by comparing its values
+as one tuple before any field-by-field difference; the rules read each member's own dict
+(``validate_household_values``); the cyclic garbage collector is paused meanwhile.
 
 Audit: bulk inserts are summarised with ``audit.record_bulk`` (one row per table naming the
 file and the count; every inserted row keeps its source row in ``source_row``); every
@@ -36,22 +45,27 @@ import datetime as dt
 import functools
 import gc
 import hashlib
+import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import Boolean, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fupin_desktop import audit
-from fupin_desktop.codes import code_list
+from fupin_desktop.codes import code_list, parse_bool
+from fupin_desktop.db import dumps_json as _dumps_json
 from fupin_desktop.errors import ConcurrentEditError, UserError
 from fupin_desktop.models import AuditLog, ChangeEvent, Household, Member, Region
 from fupin_desktop.models.derived import head_name_sort, id18_of, member_search_keys
@@ -62,9 +76,10 @@ from fupin_desktop.models.household import (
     RELATION_HEAD,
     RELATION_SPOUSE,
 )
+from fupin_desktop.rules import names as name_rules
 from fupin_desktop.rules.idnumber import IdNumberError, validate_id
 from fupin_desktop.rules.text import text_key
-from fupin_desktop.rules.validation import FIELD_LABELS, validate_household
+from fupin_desktop.rules.validation import FIELD_LABELS, validate_household_values
 from fupin_desktop.services.bulk import SqliteBulkLoad
 from fupin_desktop.services.household_sheet import (
     HOUSEHOLD_ATTR,
@@ -80,6 +95,7 @@ from fupin_desktop.sheets.readers import SheetData, SheetReadError, fill_merged,
 from fupin_desktop.sheets.schema import CellError, ColumnMapping
 
 log = logging.getLogger(__name__)
+
 
 __all__ = [
     "PROFILE_KIND",
@@ -185,7 +201,7 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberIn:
     row: int
     values: dict[str, Any]  # member field key → converted value (only mapped columns + derived)
@@ -193,7 +209,7 @@ class MemberIn:
     id18: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class HouseholdIn:
     key: str  # grouping key as in the file
     key_kind: str  # household_no / head_id / sequence
@@ -201,7 +217,8 @@ class HouseholdIn:
     values: dict[str, Any] = field(default_factory=dict)  # household + region field key → value
     value_rows: dict[str, int] = field(default_factory=dict)  # field key → row it came from
     members: list[MemberIn] = field(default_factory=list)
-    row_values: list[tuple[int, bool, dict[str, Any]]] = field(default_factory=list)
+    # While reading: the rows' positions among the data rows (a 户主 row's as -1 - position).
+    positions: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -254,6 +271,20 @@ def _choose_sheet(book, sheet: str | None) -> tuple[SheetData | None, str]:
     return None, best
 
 
+def _warm_up(for_commit: bool) -> None:
+    """What the checks (code lists) and a commit (pinyin initials of names) will need,
+    loaded ahead: run on a second thread while the main one waits for the file's parse."""
+    try:
+        for f in HOUSEHOLD_SCHEMA:
+            if f.code_list:
+                code_list(f.code_list)
+        parse_bool("是")
+        if for_commit:
+            name_rules.warm_up()
+    except Exception:  # noqa: BLE001 - only a head start; the import loads all this itself
+        log.debug("warm-up failed", exc_info=True)
+
+
 def _is_skippable(cells: Sequence[Any], mapped: Sequence[int], identity: Sequence[int]) -> bool:
     """Blank rows, 合计/小计 rows and footer notes (填表人：…) are skipped."""
     width = len(cells)
@@ -288,9 +319,12 @@ def read_file(
     profile_lookup: Callable[[list[str]], dict[str, str | None] | None] | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    prepare_commit: bool = True,
 ) -> ParsedFile:
     """Step 1 (see module docstring). ``overrides`` maps header texts to field keys (a
     mapping the clerk made); ``profile_lookup(headers)`` returns a remembered mapping.
+    ``prepare_commit``: also get the pinyin tables a commit needs ready (on a second
+    thread, while the spreadsheet library parses the file without holding the GIL).
 
     Raises ``SheetReadError`` (unreadable file), ``MappingNeeded`` (columns not
     recognised: 姓名, 证件号码 and 与户主关系 are needed) or ``UserError`` (cancelled).
@@ -300,6 +334,7 @@ def read_file(
         progress(0, 0, "正在读取文件…")
     with open_workbook(p) as book:
         _, name = _choose_sheet(book, sheet)
+        threading.Thread(target=_warm_up, args=(prepare_commit,), name="import-warm-up", daemon=True).start()
         data = book.read(name)
         fmt, encoding, names = book.format, book.encoding, list(book.sheet_names)
     if cancel and cancel():
@@ -328,31 +363,30 @@ def read_file(
             data.name,
         )
 
-    fill_merged(data, first_row=header.data_start)
-    last = data.last_nonblank_row()
     by_key = mapping.by_key()
     mapped_cols = list(mapping.columns)
+    width = max(mapped_cols) + 1
     converter = HOUSEHOLD_SCHEMA.converter()
     member_cols = [(c, k) for c, k in mapping.columns.items() if HOUSEHOLD_SCHEMA.field(k).group == "member"]
     household_cols = [(c, k) for c, k in mapping.columns.items() if HOUSEHOLD_SCHEMA.field(k).group != "member"]
+    member_keys = [k for _c, k in member_cols]
     identity_cols = [by_key[k] for k in ("name", "id_number") if k in by_key]
+    id_col = by_key.get("id_number")
     hh_no_col = by_key.get("household_no")
     head_id_col = by_key.get("head_id_number")
-    relation_col = by_key.get("relation")
+    by_sequence = hh_no_col is None and head_id_col is None
+    data_start = header.data_start
 
     errors: list[RowError] = []
     skipped: list[int] = []
-    households: dict[str, HouseholdIn] = {}
-    order: list[HouseholdIn] = []
-    current: HouseholdIn | None = None
-    seq = 0
-    rows = data.rows
-    total = last - header.data_start + 1
+    grid = data.rows
+    fill_merged(data, first_row=data_start)
+    last = data.last_nonblank_row()
+    total = last - data_start + 1
 
     data_rows: list[int] = []
-    id_col = by_key.get("id_number")
-    for r in range(header.data_start, last + 1):
-        cells = rows[r]
+    for r in range(data_start, last + 1):
+        cells = grid[r]
         if id_col is not None and id_col < len(cells) and type(cells[id_col]) is str and cells[id_col].strip():
             data_rows.append(r)  # a row with an ID number is a member row, never a 合计 row
         elif _is_skippable(cells, mapped_cols, identity_cols):
@@ -362,75 +396,93 @@ def read_file(
     if cancel and cancel():
         raise UserError("已取消导入，数据库未改动。")
 
-    # Column by column (the sheet transposed once): each distinct value (codes, 是/否,
+    # Column by column (the data rows transposed once): each distinct value (codes, 是/否,
     # village names) is converted once.
-    width = max(mapped_cols) + 1
-    table = [row if len(row) >= width else list(row) + [None] * (width - len(row))
-             for row in (rows[r] for r in data_rows)]
-    columns = list(zip(*table)) if table else [() for _ in range(width)]
-    del table
     converted: dict[str, list[Any]] = {}
-    bad_rows: set[int] = set()
+    if data_rows:
+        table = list(map(grid.__getitem__, data_rows))
+        if min(map(len, table)) < width:
+            table = [row if len(row) >= width else list(row) + [None] * (width - len(row)) for row in table]
+        columns = list(zip(*table))  # as long as the shortest row: every mapped column
+        del table
+    else:
+        columns = [()] * width
     for n, (c, k) in enumerate(mapping.columns.items()):
-        raw = columns[c] if columns else ()
+        raw = columns[c]
         values, bad = converter.convert_column(k, raw)
         converted[k] = values
         for i, message in bad.items():
-            r = data_rows[i]
-            bad_rows.add(r)
-            errors.append(RowError(r, c, header.display(c), raw[i], message))
+            errors.append(RowError(data_rows[i], c, header.display(c), raw[i], message))
         if progress:
             progress(n, len(mapping.columns), "正在检查表格内容…")
         if cancel and (n & 7) == 0 and cancel():
             raise UserError("已取消导入，数据库未改动。")
+    del columns
     errors.sort(key=lambda e: (e.row, e.col))
-    member_keys = [k for _c, k in member_cols]
-    household_keys = [k for _c, k in household_cols]
-    member_columns = [converted[k] for k in member_keys]
-    household_columns = [converted[k] for k in household_keys]
+    bad_rows = {e.row for e in errors}
 
-    for i, r in enumerate(data_rows):
-        mvalues = dict(zip(member_keys, [col[i] for col in member_columns], strict=True))
-        hvalues = {k: col[i] for k, col in zip(household_keys, household_columns, strict=True)
-                   if col[i] is not None}
-
-        # Which household does this row belong to?
-        key_kind = "sequence"
-        key: str | None = None
-        if hh_no_col is not None:
-            key_kind = "household_no"
-            key = hvalues.get("household_no")
-        if key is None and head_id_col is not None and hh_no_col is None:
-            key_kind = "head_id"
-            raw_id = hvalues.get("head_id_number")
-            key = id18_of(raw_id) or raw_id
+    # Rows into households: by 户编号, else 户主证件号码, else a new household at each 户主
+    # row (rows without a key belong to the household above them).
+    households: dict[str, HouseholdIn] = {}
+    order: list[HouseholdIn] = []
+    current: HouseholdIn | None = None
+    seq = 0
+    none = [None] * len(data_rows)
+    no_values = converted["household_no"] if hh_no_col is not None else None
+    head_id_values = converted["head_id_number"] if hh_no_col is None and head_id_col is not None else None
+    relations = converted.get("relation", none)
+    ids = converted.get("id_number", none)
+    # Rows carrying 证件号码, 性别 and 出生日期 need nothing derived from the ID.
+    complete = [s is not None and b is not None for s, b in zip(converted.get("sex", none),
+                                                               converted.get("birth_date", none))]
+    member_rows = zip(*[converted[k] for k in member_keys]) if member_keys else repeat(())
+    member_dicts = map(dict, map(zip, repeat(member_keys), member_rows))
+    for i, (r, values) in enumerate(zip(data_rows, member_dicts)):
+        is_head = relations[i] == RELATION_HEAD
+        if no_values is not None:
+            key, key_kind = no_values[i], "household_no"
+        elif head_id_values is not None and (raw_id := head_id_values[i]) is not None:
+            key, key_kind = id18_of(raw_id) or raw_id, "head_id"
+        else:
+            key = None
         if key is None:
-            starts = hh_no_col is None and head_id_col is None and mvalues.get("relation") == RELATION_HEAD
-            if current is None or starts:
+            if current is None or (by_sequence and is_head):
                 seq += 1
                 key, key_kind = f"#{seq}", "sequence"
             else:
                 key, key_kind = current.key, current.key_kind
         hh = households.get(key)
         if hh is None:
-            hh = HouseholdIn(key=key, key_kind=key_kind)
-            households[key] = hh
+            hh = households[key] = HouseholdIn(key=key, key_kind=key_kind)
             order.append(hh)
         current = hh
         hh.rows.append(r)
-        hh.row_values.append((r, mvalues.get("relation") == RELATION_HEAD, hvalues))
-        member = MemberIn(r, mvalues, r in bad_rows)
-        _derive_from_id(member)
+        hh.positions.append(-i - 1 if is_head else i)
+        raw = ids[i]
+        if raw and complete[i] and len(raw) in (18, 20) and raw[:17].isdigit():
+            member = MemberIn(r, values, r in bad_rows, raw[:18])
+        else:
+            member = MemberIn(r, values, r in bad_rows)
+            _derive_from_id(member)
         hh.members.append(member)
 
+    # Household values: the 户主 row's win; other rows fill what it left blank.
+    household_columns = [(k, converted[k]) for _c, k in household_cols]
     for hh in order:
-        # The 户主 row's household values win; other rows fill what it left blank.
-        for r, _is_head, hvalues in sorted(hh.row_values, key=lambda x: not x[1]):
-            for k, v in hvalues.items():
-                if k not in hh.values:
-                    hh.values[k] = v
-                    hh.value_rows[k] = r
-        hh.row_values = []
+        positions = hh.positions
+        if any(x < 0 for x in positions):
+            ordered = [-x - 1 for x in positions if x < 0] + [x for x in positions if x >= 0]
+        else:
+            ordered = positions
+        hv, hr = hh.values, hh.value_rows
+        for k, col in household_columns:
+            for i in ordered:
+                v = col[i]
+                if v is not None:
+                    hv[k] = v
+                    hr[k] = data_rows[i]
+                    break
+        hh.positions = []
     if progress:
         progress(total, total, "表格读取完毕")
     return ParsedFile(
@@ -478,13 +530,14 @@ def _derive_from_id(member: MemberIn) -> None:
 # ============================================================================ step 2: plan
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberPlan:
     row: int
     existing_id: int | None
     status: str  # new / changed / unchanged / skipped
     values: dict[str, Any]
-    changes: list[FieldChange] = field(default_factory=list)
+    # A tuple until there is a change (50 000 empty lists would only slow the collector).
+    changes: Sequence[FieldChange] = ()
     moved_from: int | None = None  # household id the member moves from
 
 
@@ -579,8 +632,9 @@ class _Regions:
     by_county: dict[tuple[str, str, str], list[str]]
 
 
-def _load_regions(session: Session) -> _Regions:
-    rows = session.execute(select(Region.code, Region.name, Region.level, Region.parent_code)).all()
+def _load_regions(conn: Any) -> _Regions:
+    t = Region.__table__
+    rows = conn.execute(select(t.c.code, t.c.name, t.c.level, t.c.parent_code)).all()
     by_code = {r.code: r for r in rows}
     villages = [r for r in rows if r.level == "village"]
     codes: dict[str, tuple[str, str, str]] = {}
@@ -638,17 +692,42 @@ def _resolve_region(hh: HouseholdIn, regions: _Regions) -> tuple[str | None, str
     return None, f"村名“{village}”在本系统中有{len(candidates)}个同名村，请在表格中填写乡（镇）名称或行政区划代码。"
 
 
+_H = Household.__table__
+_M = Member.__table__
 _HH_ATTRS = [HOUSEHOLD_ATTR.get(k, k) for k in HOUSEHOLD_KEYS]
-_HH_COLUMNS = [Household.id, Household.version, Household.household_no, Household.head_id18,
-               Household.status] + [getattr(Household, a) for a in _HH_ATTRS if a not in ("household_no",)]
-_M_COLUMNS = [Member.id, Member.household_id, Member.id18, Member.seq, Member.status] + [
-    getattr(Member, k) for k in MEMBER_KEYS if k not in ("id18",)
-]
+# Existing households: (id, version, household_no, head_id18, status, then HOUSEHOLD_KEYS).
+_HH_COLUMNS = [_H.c.id, _H.c.version, _H.c.household_no, _H.c.head_id18, _H.c.status] + [
+    _H.c[a] for a in _HH_ATTRS]
+_HH_AT = {k: 5 + j for j, k in enumerate(HOUSEHOLD_KEYS)}  # schema key → position in a row
+# Existing members: (id, household_id, id18, seq, status, then MEMBER_KEYS) — what matching,
+# the merge with the file and the difference read.
+_M_COLUMNS = [_M.c.id, _M.c.household_id, _M.c.id18, _M.c.seq, _M.c.status] + [_M.c[k] for k in MEMBER_KEYS]
+_M_ID, _M_HH, _M_ID18 = 0, 1, 2
+_M_AT = {k: 5 + j for j, k in enumerate(MEMBER_KEYS)}
+_M_KEYS = slice(5, 5 + len(MEMBER_KEYS))
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _rows_with(conn: Any, stmt: Any, column: Any, at: int, keys: Sequence[Any], table_rows: int) -> Iterable[Any]:
+    """The rows of ``stmt`` whose ``column`` (position ``at`` in a row) is one of ``keys``:
+    IN lists of a few hundred keys (one compiled statement with an expanding parameter) —
+    or, when the keys are many compared with the table's ``table_rows``, one pass over all
+    of ``stmt``'s rows, kept here when their key is wanted."""
+    if not keys or not table_rows:
+        return
+    if len(keys) * 4 >= table_rows:
+        wanted = set(keys)
+        for row in conn.execute(stmt.where(column.is_not(None))):
+            if row[at] in wanted:
+                yield row
+        return
+    stmt = stmt.where(column.in_(bindparam("keys", expanding=True)))
+    for chunk in _chunks(keys):
+        yield from conn.execute(stmt, {"keys": list(chunk)})
 
 
 @_without_gc
@@ -665,13 +744,9 @@ def analyse(
     that the file no longer lists will be recorded as 自然减少 on commit (then a new 户主 may
     replace one who left). Reads only; never writes."""
     ref_date = ref_date or dt.date.today()
-    regions = _load_regions(session)
-    mapped = set(parsed.mapping.columns.values())
-    hh_keys_in_file = [k for k in HOUSEHOLD_KEYS if k in mapped and k != "region_code"]
-    region_in_file = "region_code" in mapped or "village_name" in mapped
-    member_keys_in_file = [k for k in MEMBER_KEYS if k in mapped]
-    col_of = parsed.mapping.by_key()
-
+    today = dt.date.today()
+    conn = session.connection()
+    regions = _load_regions(conn)
     # --- existing households ----------------------------------------------------------
     nos = sorted({h.key for h in parsed.households if h.key_kind == "household_no"})
     head_ids: set[str] = set()
@@ -684,12 +759,11 @@ def analyse(
                     head_ids.add(m.id18)
     existing_by_no: dict[str, Any] = {}
     existing_by_head: dict[str, Any] = {}
-    for chunk in _chunks(nos):
-        for row in session.execute(select(*_HH_COLUMNS).where(Household.household_no.in_(chunk))):
-            existing_by_no[row.household_no] = row
-    for chunk in _chunks(sorted(head_ids)):
-        for row in session.execute(select(*_HH_COLUMNS).where(Household.head_id18.in_(chunk))):
-            existing_by_head.setdefault(row.head_id18, row)
+    households_in_db = conn.execute(select(func.count()).select_from(_H)).scalar() or 0
+    for row in _rows_with(conn, select(*_HH_COLUMNS), _H.c.household_no, 2, nos, households_in_db):
+        existing_by_no[row[2]] = row
+    for row in _rows_with(conn, select(*_HH_COLUMNS), _H.c.head_id18, 3, sorted(head_ids), households_in_db):
+        existing_by_head.setdefault(row[3], row)
 
     matched: dict[int, Any] = {}
     hh_match: list[Any] = []
@@ -702,47 +776,100 @@ def analyse(
         else:
             head = next((m for m in h.members if m.values.get("relation") == RELATION_HEAD and m.id18), None)
             row = existing_by_head.get(head.id18) if head else None
-        if row is not None and row.id in matched:
+        if row is not None and row[0] in matched:
             row = None  # two file households claim one database household; the first wins
         if row is not None:
-            matched[row.id] = row
+            matched[row[0]] = row
         hh_match.append(row)
 
-    # --- existing members of matched households, and every current holder of file IDs ----
-    members_by_hh: dict[int, list[Any]] = {}
-    for chunk in _chunks(sorted(matched)):
-        for row in session.execute(
-            select(*_M_COLUMNS).where(Member.household_id.in_(chunk), Member.status == MEMBER_PRESENT)
-        ):
-            members_by_hh.setdefault(row.household_id, []).append(row)
-    file_ids = sorted({m.id18 for h in parsed.households for m in h.members if m.id18})
-    holders: dict[str, Any] = {}
-    for chunk in _chunks(file_ids):
-        q = (
-            select(*_M_COLUMNS, Household.household_no.label("holder_no"), Household.head_name.label("holder_head"))
-            .join(Household, Household.id == Member.household_id)
-            .where(Member.id18.in_(chunk), Member.status == MEMBER_PRESENT)
-        )
-        for row in session.execute(q):
-            holders[row.id18] = row
-    hh_ids_in_file = set(matched)
+    # --- existing members: those of matched households, read once; for the file's other
+    # IDs, only who holds them now (a member registered in a household not in the file).
+    members_by_hh: dict[int, list[tuple[Any, ...]]] = {}
+    members_in_db = (conn.execute(select(func.count()).select_from(_M)).scalar() or 0) if households_in_db else 0
+    of_households = select(*_M_COLUMNS).where(_M.c.status == MEMBER_PRESENT)
+    for row in _rows_with(conn, of_households, _M.c.household_id, _M_HH, sorted(matched),
+                          households_in_db):
+        members_by_hh.setdefault(row[_M_HH], []).append(tuple(row))
+    present_by_id18 = {row[_M_ID18]: row for rows in members_by_hh.values() for row in rows if row[_M_ID18]}
+    others = sorted({m.id18 for h in parsed.households for m in h.members
+                     if m.id18 and m.id18 not in present_by_id18})
+    holders: dict[str, tuple[Any, ...]] = {}  # id18 → (member id, household id, 户编号, 户主姓名)
+    q = (
+        select(_M.c.id18, _M.c.id, _M.c.household_id, _H.c.household_no, _H.c.head_name)
+        .join(_H, _H.c.id == _M.c.household_id)
+        .where(_M.c.status == MEMBER_PRESENT)
+    )
+    for row in _rows_with(conn, q, _M.c.id18, 0, others, members_in_db):
+        holders[row[0]] = tuple(row[1:])
     digest = hashlib.sha256()
     for hid in sorted(matched):
         digest.update(repr(tuple(matched[hid])).encode())
-        for row in sorted(members_by_hh.get(hid, []), key=lambda x: x.id):
-            digest.update(repr(tuple(row)).encode())
-    for key in sorted(holders):
-        digest.update(repr(tuple(holders[key])).encode())
+        digest.update(repr(sorted(members_by_hh.get(hid, ()))).encode())
+    digest.update(repr(sorted(holders.items())).encode())
+
+    plans, errors, warnings, notes, regions_seen = _plan_households(
+        parsed, hh_match, members_by_hh, present_by_id18, holders, matched, regions,
+        record_missing=record_missing, ref_date=ref_date, today=today, progress=progress, cancel=cancel)
+    total = len(parsed.households)
+
+    # Missing members of households not in the file but whose members moved into the file
+    # are counted with their own household below (households_missing), not here.
+    regions_touched = sorted(regions_seen)
+    matched_ids = set(matched)
+    missing_households: list[dict[str, Any]] = []
+    for chunk in _chunks(regions_touched):
+        q = select(_H.c.id, _H.c.household_no, _H.c.head_name, _H.c.region_code, _H.c.member_count).where(
+            _H.c.region_code.in_(chunk), _H.c.status == HOUSEHOLD_ACTIVE
+        )
+        for row in conn.execute(q):
+            if row[0] not in matched_ids:
+                missing_households.append(dict(row._mapping))
+    missing_households.sort(key=lambda x: (x["region_code"], x["household_no"] or "", x["id"]))
+    digest.update(repr(regions_touched).encode())
+    digest.update(repr([tuple(sorted(x.items())) for x in missing_households]).encode())
+    errors.sort(key=lambda e: (e.row, e.col if e.col is not None else -1))
+    warnings.sort(key=lambda e: (e.row, e.col if e.col is not None else -1))
+    if progress:
+        progress(total, total, "核对完毕")
+    return ImportPlan(parsed, plans, errors, warnings, notes, missing_households, record_missing, ref_date,
+                      digest.hexdigest())
+
+
+def _plan_households(
+    parsed: ParsedFile,
+    hh_match: list[Any],
+    members_by_hh: dict[int, list[tuple[Any, ...]]],
+    present_by_id18: dict[str, tuple[Any, ...]],
+    holders: dict[str, tuple[Any, ...]],
+    matched: dict[int, Any],
+    regions: _Regions,
+    *,
+    record_missing: bool,
+    ref_date: dt.date,
+    today: dt.date,
+    progress: ProgressFn | None,
+    cancel: CancelFn | None,
+) -> tuple[list[HouseholdPlan], list[RowError], list[RowError], list[RowError], set[str]]:
+    """The per-household part of :func:`analyse`: merge with the database records,
+    validate, diff. No database access."""
+    mapped = set(parsed.mapping.columns.values())
+    hh_keys_in_file = [k for k in HOUSEHOLD_KEYS if k in mapped and k != "region_code"]
+    region_in_file = "region_code" in mapped or "village_name" in mapped
+    fill_from_db = [(k, _M_AT[k]) for k in MEMBER_KEYS if k not in mapped]
+    col_of = parsed.mapping.by_key()
 
     # --- per household: merge, validate, diff -------------------------------------------
     errors: list[RowError] = list(parsed.errors)
     error_cells = {(e.row, e.col) for e in parsed.errors}
+    id_col = col_of.get("id_number")
+    id_error_rows = {e.row for e in parsed.errors if e.col is not None and e.col == id_col}
     warnings: list[RowError] = []
     notes: list[RowError] = []
     plans: list[HouseholdPlan] = []
     seen_ids: dict[str, int] = {}  # id18 → first row in the file
     claimed_members: set[int] = set()
     regions_seen: set[str] = set()
+    region_memo: dict[tuple[Any, ...], tuple[str | None, str | None]] = {}
     total = len(parsed.households)
 
     def add_error(row: int, key: str | None, message: str, severity: str = "error") -> None:
@@ -770,13 +897,19 @@ def analyse(
         hvals: dict[str, Any] = {}
         if existing is not None:
             for k in HOUSEHOLD_KEYS:
-                hvals[k] = getattr(existing, HOUSEHOLD_ATTR.get(k, k))
+                hvals[k] = existing[_HH_AT[k]]
+        h_values = h.values
         for k in hh_keys_in_file:
-            hvals[k] = h.values.get(k)
-        if region_in_file and (h.values.get("region_code") or h.values.get("village_name")):
-            code, problem = _resolve_region(h, regions)
+            hvals[k] = h_values.get(k)
+        if region_in_file and (h_values.get("region_code") or h_values.get("village_name")):
+            place = (h_values.get("region_code"), h_values.get("village_name"), h_values.get("township_name"),
+                     h_values.get("county_name"))
+            found = region_memo.get(place)
+            if found is None:
+                found = region_memo[place] = _resolve_region(h, regions)
+            code, problem = found
             if problem:
-                key = "region_code" if h.values.get("region_code") else "village_name"
+                key = "region_code" if h_values.get("region_code") else "village_name"
                 add_error(h.value_rows.get(key, head_row), key, problem)
                 bad_rows.add(head_row)
             elif code:
@@ -792,72 +925,84 @@ def analyse(
             regions_seen.add(hvals["region_code"])
 
         # Members: match within the household, then anywhere (a move between households).
-        existing_members = members_by_hh.get(existing.id, []) if existing is not None else []
-        by_id18 = {m.id18: m for m in existing_members if m.id18}
-        by_person = {m.person_no: m for m in existing_members if m.person_no}
+        existing_id = existing[0] if existing is not None else None
+        existing_members = members_by_hh.get(existing_id, ()) if existing is not None else ()
+        by_id18 = {em[_M_ID18]: em for em in existing_members if em[_M_ID18]}
+        by_person = {em[_M_AT["person_no"]]: em for em in existing_members if em[_M_AT["person_no"]]}
         mplans: list[MemberPlan] = []
-        validation_members = []
         for m in h.members:
+            merged = m.values
+            id18 = m.id18
             row_match = None
             moved_from = None
-            if m.id18 and m.id18 in by_id18:
-                row_match = by_id18[m.id18]
-            elif m.values.get("person_no") and m.values["person_no"] in by_person:
-                row_match = by_person[m.values["person_no"]]
-            elif m.id18 and m.id18 in holders:
-                holder = holders[m.id18]
-                if holder.household_id in hh_ids_in_file and (existing is None or holder.household_id != existing.id):
+            if id18 and id18 in by_id18:
+                row_match = by_id18[id18]
+            elif merged.get("person_no") and merged["person_no"] in by_person:
+                row_match = by_person[merged["person_no"]]
+            elif id18 and id18 in present_by_id18:
+                # Registered in another household of this file: a move.
+                holder = present_by_id18[id18]
+                if existing is None or holder[_M_HH] != existing_id:
                     row_match = holder
-                    moved_from = holder.household_id
-                elif existing is None or holder.household_id != existing.id:
+                    moved_from = holder[_M_HH]
+            elif id18 and id18 in holders:
+                _hid, holder_hh, holder_no, holder_head = holders[id18]
+                if existing is None or holder_hh != existing_id:
                     add_error(
                         m.row, "id_number",
-                        f"证件号码{m.id18}在系统中已登记在户编号{holder.holder_no or '（无）'}"
-                        f"（户主{holder.holder_head or '未知'}）中，该户不在本文件里。"
+                        f"证件号码{id18}在系统中已登记在户编号{holder_no or '（无）'}"
+                        f"（户主{holder_head or '未知'}）中，该户不在本文件里。"
                         "如属分户或迁移，请先在“户籍管理”中办理，或把原户一并导入。",
                     )
                     bad_rows.add(m.row)
-            if row_match is not None and row_match.id in claimed_members:
+            if row_match is not None and row_match[_M_ID] in claimed_members:
                 row_match = None
             if row_match is not None:
-                claimed_members.add(row_match.id)
-            if m.id18:
-                if m.id18 in seen_ids and seen_ids[m.id18] != m.row:
+                claimed_members.add(row_match[_M_ID])
+            if id18:
+                first = seen_ids.get(id18)
+                if first is not None and first != m.row:
                     add_error(
                         m.row, "id_number",
-                        f"证件号码{m.id18}与本表第{seen_ids[m.id18] + 1}行重复，同一证件号码只能登记一人，请核对。",
+                        f"证件号码{id18}与本表第{first + 1}行重复，同一证件号码只能登记一人，请核对。",
                     )
                     bad_rows.add(m.row)
-                else:
-                    seen_ids.setdefault(m.id18, m.row)
+                elif first is None:
+                    seen_ids[id18] = m.row
             # The file's values over the database record, in the member's own dict (one
-            # dict per member: at 50 000 rows a second copy costs ~100 MB).
-            merged = m.values
+            # dict per member, also what the rules check: no copies at 50 000 rows).
             if row_match is not None:
-                for k in MEMBER_KEYS:
-                    if k not in merged or (merged[k] is None and k not in member_keys_in_file):
-                        merged[k] = getattr(row_match, k)
+                for k, at in fill_from_db:
+                    if merged.get(k) is None:
+                        v = row_match[at]
+                        # Read for the rules as validation would (text stripped, blank None).
+                        merged[k] = (v.strip() or None) if type(v) is str else v
             merged["status"] = MEMBER_PRESENT
-            mplans.append(MemberPlan(m.row, row_match.id if row_match is not None else None, "new", merged,
+            mplans.append(MemberPlan(m.row, row_match[_M_ID] if row_match is not None else None, "new", merged,
                                      moved_from=moved_from))
-            validation_members.append(SimpleNamespace(**merged))
 
-        file_member_ids = {mp.existing_id for mp in mplans if mp.existing_id is not None}
-        missing = [
-            {"id": em.id, "name": em.name, "id18": em.id18, "relation": em.relation, "household_id": em.household_id}
-            for em in existing_members
-            if em.id not in file_member_ids
-        ]
+        if existing_members:
+            file_member_ids = {mp.existing_id for mp in mplans if mp.existing_id is not None}
+            missing = [
+                {"id": em[_M_ID], "name": em[_M_AT["name"]], "id18": em[_M_ID18], "relation": em[_M_AT["relation"]],
+                 "household_id": em[_M_HH]}
+                for em in existing_members
+                if em[_M_ID] not in file_member_ids
+            ]
+        else:
+            missing = []
 
         household_ns = SimpleNamespace(**{HOUSEHOLD_ATTR.get(k, k): v for k, v in hvals.items()})
-        problems = validate_household(household_ns, validation_members, ref_date=ref_date)
-        # Sex and birth date come from the ID when blank: with a bad ID, say only that.
-        id_rows = {mplans[p.member_index].row for p in problems
-                   if p.member_index is not None and p.field == "id_number"}
-        id_rows |= {e.row for e in parsed.errors if e.col is not None and e.col == col_of.get("id_number")}
-        problems = [p for p in problems if not (
-            p.member_index is not None and mplans[p.member_index].row in id_rows
-            and p.rule in ("member.sex_required", "member.birth_required"))]
+        problems = validate_household_values(household_ns, [mp.values for mp in mplans], ref_date=ref_date,
+                                             today=today)
+        if problems:
+            # Sex and birth date come from the ID when blank: with a bad ID, say only that.
+            id_rows = {mplans[p.member_index].row for p in problems
+                       if p.member_index is not None and p.field == "id_number"}
+            id_rows |= id_error_rows
+            problems = [p for p in problems if not (
+                p.member_index is not None and mplans[p.member_index].row in id_rows
+                and p.rule in ("member.sex_required", "member.birth_required"))]
         blocked_household = False
         for p in problems:
             if p.member_index is not None:
@@ -894,8 +1039,8 @@ def analyse(
         skipped_household = blocked_household or head_row in bad_rows or not head_members
         hp = HouseholdPlan(
             source=h,
-            existing_id=existing.id if existing is not None else None,
-            existing_version=existing.version if existing is not None else None,
+            existing_id=existing_id,
+            existing_version=existing[1] if existing is not None else None,
             status="skipped",
             values={},
             head_row=head_row,
@@ -918,8 +1063,11 @@ def analyse(
         if existing is None:
             hp.status = "new"
         else:
-            old = {k: getattr(existing, HOUSEHOLD_ATTR.get(k, k)) for k in HOUSEHOLD_KEYS}
-            hp.changes = diff_values(old, {k: hvals.get(k) for k in changed_keys}, changed_keys, _HOUSEHOLD_LABELS)
+            new = {k: hvals.get(k) for k in changed_keys}
+            # Equal values are unchanged values (comparable() only widens equality).
+            if any(existing[_HH_AT[k]] != v for k, v in new.items()):
+                old = {k: existing[_HH_AT[k]] for k in HOUSEHOLD_KEYS}
+                hp.changes = diff_values(old, new, changed_keys, _HOUSEHOLD_LABELS)
         for mp, m in zip(mplans, h.members, strict=True):
             if mp.row in bad_rows:
                 mp.status = "skipped"
@@ -927,15 +1075,18 @@ def analyse(
             if mp.existing_id is None:
                 mp.status = "new"
                 continue
-            old_row = holders.get(m.id18) if mp.moved_from else None
+            old_row = present_by_id18.get(m.id18) if mp.moved_from else None
             if old_row is None:
-                old_row = next(em for em in existing_members if em.id == mp.existing_id)
-            old = {k: getattr(old_row, k) for k in MEMBER_KEYS}
-            keys = [k for k in MEMBER_KEYS if k in member_keys_in_file or m.values.get(k) is not None]
-            mp.changes = diff_values(old, {k: mp.values.get(k) for k in keys}, keys, _MEMBER_LABELS)
+                old_row = next(em for em in existing_members if em[_M_ID] == mp.existing_id)
+            values = mp.values
+            if tuple(map(values.get, MEMBER_KEYS)) != old_row[_M_KEYS]:
+                old = dict(zip(MEMBER_KEYS, old_row[_M_KEYS]))
+                keys = [k for k in MEMBER_KEYS if k in mapped or values.get(k) is not None]
+                mp.changes = diff_values(old, {k: values.get(k) for k in keys}, keys, _MEMBER_LABELS)
             if mp.moved_from:
-                mp.changes.insert(0, FieldChange("household_id", "所属户", old_row.holder_no or mp.moved_from,
-                                                 hvals.get("household_no") or h.key))
+                holder_no = matched[mp.moved_from][2]
+                mp.changes = [FieldChange("household_id", "所属户", holder_no or mp.moved_from,
+                                          hvals.get("household_no") or h.key), *mp.changes]
             mp.status = "changed" if mp.changes else "unchanged"
         hp.missing_members = missing
         if existing is not None:
@@ -943,28 +1094,7 @@ def analyse(
                                       or (record_missing and missing)) else "unchanged"
         plans.append(hp)
 
-    # Missing members of households not in the file but whose members moved into the file
-    # are counted with their own household below (households_missing), not here.
-    regions_touched = sorted(regions_seen)
-    matched_ids = set(matched)
-    missing_households: list[dict[str, Any]] = []
-    for chunk in _chunks(regions_touched):
-        q = select(Household.id, Household.household_no, Household.head_name, Household.region_code,
-                   Household.member_count).where(
-            Household.region_code.in_(chunk), Household.status == HOUSEHOLD_ACTIVE
-        )
-        for row in session.execute(q):
-            if row.id not in matched_ids:
-                missing_households.append(dict(row._mapping))
-    missing_households.sort(key=lambda x: (x["region_code"], x["household_no"] or "", x["id"]))
-    digest.update(repr(regions_touched).encode())
-    digest.update(repr([tuple(sorted(x.items())) for x in missing_households]).encode())
-    errors.sort(key=lambda e: (e.row, e.col if e.col is not None else -1))
-    warnings.sort(key=lambda e: (e.row, e.col if e.col is not None else -1))
-    if progress:
-        progress(total, total, "核对完毕")
-    return ImportPlan(parsed, plans, errors, warnings, notes, missing_households, record_missing, ref_date,
-                      digest.hexdigest())
+    return plans, errors, warnings, notes, regions_seen
 
 
 # ============================================================================ step 3: write
@@ -1036,18 +1166,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _source_row(parsed: ParsedFile, row: int) -> dict[str, Any]:
-    """The row as it came from the sheet: header text → cell value (blank cells left out)."""
+def _source_names(parsed: ParsedFile) -> list[str | None]:
+    """Header text per column position (None: a column without a header cell)."""
     names = parsed.__dict__.get("_source_names")
     if names is None:
-        # Header text per column position (None: a column without a header cell).
         width = max((c.index for c in parsed.header.columns), default=-1) + 1
         names = [None] * width
         for c in parsed.header.columns:
             names[c.index] = c.joined or f"col{c.index + 1}"
         parsed.__dict__["_source_names"] = names
+    return names
+
+
+def _source_row(parsed: ParsedFile, row: int) -> dict[str, Any]:
+    """The row as it came from the sheet: header text → cell value (blank cells left out)."""
     out: dict[str, Any] = {"_row": row + 1}
-    for name, v in zip(names, parsed.sheet.rows[row]):
+    for name, v in zip(_source_names(parsed), parsed.sheet.rows[row]):
         if v is None or name is None:
             continue
         if type(v) is str:
@@ -1058,24 +1192,124 @@ def _source_row(parsed: ParsedFile, row: int) -> dict[str, Any]:
     return out
 
 
-def _insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` and return their new ids in order.
+def _source_json(parsed: ParsedFile, rows: Sequence[int]) -> list[str]:
+    """``dumps_json(_source_row(parsed, r))`` for each of ``rows`` — the same text, the row
+    read in one comprehension and encoded by the C encoder."""
+    names = _source_names(parsed)
+    if "_row" in names:
+        return [_dumps_json(_source_row(parsed, r)) for r in rows]
+    positions = [c for c, n in enumerate(names) if n is not None]
+    if not positions:
+        return [_dumps_json({"_row": r + 1}) for r in rows]
+    keys = [names[c] for c in positions]
+    width = positions[-1] + 1
+    pick = itemgetter(*positions) if len(positions) > 1 else (lambda cells: (cells[positions[0]],))
+    grid = parsed.sheet.rows
+    out = []
+    for r in rows:
+        cells = grid[r]
+        if len(cells) < width:
+            cells = list(cells) + [None] * (width - len(cells))
+        record = {k: v if type(v) is str else _json_value(v) for k, v in zip(keys, pick(cells))
+                  if v is not None and v != "" and not (type(v) is str and v.isspace())}
+        out.append(f'{{"_row":{r + 1},{_dumps_json(record)[1:]}' if record else f'{{"_row":{r + 1}}}')
+    return out
 
-    SQLite: ids are assigned here (the caller already holds the write lock, so nobody else
-    can take them) and the rows go in with one plain executemany — SQLAlchemy would send
-    one statement per row to keep RETURNING in order. Other databases: a batched
-    INSERT … RETURNING in parameter order."""
+
+_BOOL_TO_INT = {None: None, True: 1, False: 0}
+
+
+def _insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]], json_text: Iterable[str] = ()) -> list[int]:
+    """Insert ``rows`` (dicts with the same keys) and return their new ids in order."""
     if not rows:
         return []
-    if conn.dialect.name == "sqlite":
+    keys = list(rows[0])
+    if any(row.keys() != rows[0].keys() for row in rows):
+        return [_insert_tuples(conn, table, list(row), [tuple(row.values())], json_text)[0] for row in rows]
+    return _insert_tuples(conn, table, keys, list(map(itemgetter(*keys), rows)) if len(keys) > 1
+                          else [(row[keys[0]],) for row in rows], json_text)
+
+
+def _insert_tuples(conn: Any, table: Any, keys: Sequence[str], rows: Sequence[tuple[Any, ...]],
+                   json_text: Iterable[str] = ()) -> list[int]:
+    """Insert ``rows`` (tuples of the ``keys`` columns) and return their new ids in order.
+    ``json_text`` names JSON columns whose values are already JSON text.
+
+    SQLite: ids are assigned here (the caller already holds the write lock, so nobody else
+    can take them) and the rows go in with one plain executemany of tuples made by
+    :func:`_sqlite_params`. Other databases: a batched INSERT … RETURNING in parameter
+    order."""
+    if not rows:
+        return []
+    dialect = conn.dialect
+    if dialect.name == "sqlite":
         start = (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        prepared = _sqlite_params(dialect, table, keys, rows, json_text, start)
+        if prepared is not None:
+            names, params = prepared
+            conn.exec_driver_sql(_sqlite_insert_sql(dialect, table, names), params)
+            return list(range(start, start + len(rows)))
+    dict_rows = [dict(zip(keys, row)) for row in rows]
+    for k in json_text:
+        for row in dict_rows:
+            if row[k] is not None:
+                row[k] = json.loads(row[k])
+    if dialect.name == "sqlite":
         ids = list(range(start, start + len(rows)))
-        for row, new_id in zip(rows, ids, strict=True):
+        for row, new_id in zip(dict_rows, ids, strict=True):
             row["id"] = new_id
-        conn.execute(insert(table), rows)
+        conn.execute(insert(table), dict_rows)
         return ids
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return [r[0] for r in conn.execute(stmt, rows)]
+    return [r[0] for r in conn.execute(stmt, dict_rows)]
+
+
+def _sqlite_params(dialect: Any, table: Any, keys: Sequence[str], rows: Sequence[tuple[Any, ...]],
+                   json_text: Iterable[str], start: int) -> tuple[list[str], list[tuple[Any, ...]]] | None:
+    """The column names and the parameter tuples (ids from ``start`` first) of an INSERT of
+    ``rows``: each column converted with the bind processor SQLAlchemy itself would apply,
+    columns left out given their scalar default — what ``conn.execute(insert(table), dicts)``
+    sends, without its per-row, per-key bookkeeping. None when a column left out has a
+    callable default (then SQLAlchemy must insert)."""
+    json_text = set(json_text)
+    defaults = []
+    for column in table.columns:
+        if column.key in keys or column.key == "id" or column.default is None:
+            continue
+        if not column.default.is_scalar:
+            return None
+        defaults.append(column)
+    columns = [list(c) for c in zip(*rows)]
+    for j, key in enumerate(keys):
+        if key in json_text:
+            continue
+        type_ = table.c[key].type
+        process = type_._cached_bind_processor(dialect)
+        if process is None:
+            continue
+        values = columns[j]
+        if isinstance(type_, Boolean):
+            try:
+                plain = set(values) <= _BOOL_TO_INT.keys()
+            except TypeError:
+                plain = False
+            if plain:
+                columns[j] = list(map(_BOOL_TO_INT.__getitem__, values))
+                continue
+        columns[j] = list(map(process, values))
+    extra = []
+    for column in defaults:
+        process = column.type._cached_bind_processor(dialect)
+        value = column.default.arg
+        extra.append(repeat(process(value) if process is not None else value))
+    names = ["id", *(table.c[k].name for k in keys), *(c.name for c in defaults)]
+    return names, list(zip(range(start, start + len(rows)), *columns, *extra))
+
+
+def _sqlite_insert_sql(dialect: Any, table: Any, names: Sequence[str], rows: int = 1) -> str:
+    quote = dialect.identifier_preparer.quote
+    one = f"({', '.join('?' * len(names))})"
+    return f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES {', '.join([one] * rows)}"
 
 
 @_without_gc
@@ -1144,7 +1378,59 @@ def _household_row(values: dict[str, Any]) -> dict[str, Any]:
     return {HOUSEHOLD_ATTR.get(k, k): values.get(k) for k in HOUSEHOLD_KEYS}
 
 
-_MEMBER_WRITE_KEYS = [k for k in MEMBER_KEYS]
+def _search_keys(values: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """(id18, id_tail, name_initials) of models.derived.member_search_keys."""
+    keys = member_search_keys(values.get("name"), values.get("id_number"))
+    return keys["id18"], keys["id_tail"], keys["name_initials"]
+
+
+# A new member's row: the file's fields, search keys, then where it belongs.
+_MEMBER_INSERT_KEYS = (*MEMBER_KEYS, "id18", "id_tail", "name_initials", "household_id", "seq", "status",
+                       "source_row")
+
+
+def _new_members(hp: HouseholdPlan) -> list[tuple[MemberPlan, tuple[Any, Any, Any]]]:
+    """A household's new members in the order they are written (户主 first, then 配偶, then
+    file order), with their search keys (models.derived.member_search_keys)."""
+    members = [m for m in hp.members if m.status == "new"]
+    members.sort(key=lambda m: (m.values.get("relation") != RELATION_HEAD,
+                                m.values.get("relation") != RELATION_SPOUSE))
+    return [(m, _search_keys(m.values)) for m in members]
+
+
+def _new_household_rows(parsed: ParsedFile, items: Sequence[tuple[HouseholdPlan, list[Any]]],
+                        head_sources: dict[int, str]) -> list[dict[str, Any]]:
+    """Rows of new households (with their new members, as :func:`_new_members` gives them).
+    The list summary (户主姓名 and its pinyin sort key, 户主证件号码, 人数) is known here: the first 户主 among the
+    new members, and their count — what _refresh_summaries would compute from the member
+    rows. A household's source row is its 户主's: encoded once, kept in ``head_sources``
+    for the member insert."""
+    source_rows = [hp.head_row or hp.source.rows[0] for hp, _m in items]
+    sources = _source_json(parsed, source_rows)
+    head_sources.update(zip(source_rows, sources))
+    rows = []
+    for (hp, members), source in zip(items, sources, strict=True):
+        head = next(((m, keys) for m, keys in members if m.values.get("relation") == RELATION_HEAD), None)
+        head_name = head[0].values.get("name") if head else None
+        row = _household_row(hp.values)
+        row.update(version=1, source_row=source, member_count=len(members),
+                   head_name=head_name, head_name_sort=head_name_sort(head_name),
+                   head_id18=head[1][0] if head else None, status=HOUSEHOLD_ACTIVE, record_valid=True)
+        rows.append(row)
+    return rows
+
+
+def _new_member_rows(parsed: ParsedFile, items: Sequence[tuple[HouseholdPlan, MemberPlan, Any, int]],
+                     head_sources: dict[int, str]) -> list[tuple[Any, ...]]:
+    """Rows (tuples of _MEMBER_INSERT_KEYS) of new members: ``(household, member, search
+    keys, seq)`` each; source rows already encoded for households are taken from
+    ``head_sources``."""
+    sources = [head_sources.pop(m.row, None) for _hp, m, _keys, _seq in items]
+    missing = [i for i, source in enumerate(sources) if source is None]
+    for i, source in zip(missing, _source_json(parsed, [items[i][1].row for i in missing]), strict=True):
+        sources[i] = source
+    return [(*map(m.values.get, MEMBER_KEYS), *keys, hp.existing_id, seq, MEMBER_PRESENT, source)
+            for (hp, m, keys, seq), source in zip(items, sources, strict=True)]
 
 
 def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_reason: str | None,
@@ -1154,7 +1440,7 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
     month = f"{plan.ref_date:%Y-%m}"
     audit_rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
-    touched: set[int] = set()
+    touched: set[int] = set()  # registered households whose list summaries are recomputed
     parsed = plan.parsed
 
     def audit_row(table: str, action: str, key: Any, old: dict | None, new: dict | None) -> None:
@@ -1174,30 +1460,30 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
         ):
             next_seq[hid] = (top or 0) + 1
 
+    new_members: dict[int, list[tuple[MemberPlan, tuple[Any, Any, Any]]]] = {}
+    for index, hp in enumerate(plan.households):
+        if hp.status != "skipped" and any(m.status == "new" for m in hp.members):
+            new_members[index] = _new_members(hp)
+
     # 1. New households (ids come back in parameter order).
-    new_hh = [hp for hp in plan.households if hp.status == "new"]
-    new_rows = len(new_hh) + sum(1 for hp in plan.households if hp.status != "skipped"
-                                 for m in hp.members if m.status == "new")
+    new_hh = [(index, hp) for index, hp in enumerate(plan.households) if hp.status == "new"]
     if new_hh:
         # The summary row first: on SQLite this write takes the database's write lock.
         audit.record_bulk(conn, "households", "insert", f"{note}：新增 {len(new_hh)} 户", user)
+    new_rows = len(new_hh) + sum(len(x) for x in new_members.values())
     bulk: SqliteBulkLoad | None = None
     if conn.dialect.name == "sqlite" and new_rows > _BULK_ROWS:
-        bulk = SqliteBulkLoad(conn, [Household.__table__, Member.__table__], cache_kib=16384)
-    if new_hh:
-        rows = []
-        for hp in new_hh:
-            row = _household_row(hp.values)
-            row.update(version=1, source_row=_source_row(parsed, hp.head_row or hp.source.rows[0]),
-                       member_count=0, status=HOUSEHOLD_ACTIVE, record_valid=True)
-            rows.append(row)
-        for chunk_plans, chunk_rows in zip(_chunks(new_hh, 5000), _chunks(rows, 5000), strict=True):
-            ids = _insert_rows(conn, Household.__table__, list(chunk_rows))
-            for hp, new_id in zip(chunk_plans, ids, strict=True):
-                hp.existing_id = new_id
-                touched.add(new_id)
-            if cancel and cancel():
-                raise UserError("已取消导入，数据库未改动。")
+        bulk = SqliteBulkLoad(conn, [Household.__table__, Member.__table__], cache_kib=32768)
+    head_sources: dict[int, str] = {}
+    for chunk in _chunks(new_hh, 5000):
+        rows = _new_household_rows(parsed, [(hp, new_members.get(index, [])) for index, hp in chunk],
+                                   head_sources)
+        ids = _insert_rows(conn, Household.__table__, rows, json_text=("source_row",))
+        del rows
+        for (_index, hp), new_id in zip(chunk, ids, strict=True):
+            hp.existing_id = new_id
+        if cancel and cancel():
+            raise UserError("已取消导入，数据库未改动。")
 
     # 2. Household updates, version checked (a stale plan never overwrites).
     for hp in plan.households:
@@ -1268,43 +1554,35 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
     # 5. New members (in file order; 户主 first within each household).
     if cancel and cancel():
         raise UserError("已取消导入，数据库未改动。")
-    # Rows are built chunk by chunk: 50 000 dicts with their source rows at once would
-    # double the import's peak memory.
-    pending: list[tuple[HouseholdPlan, MemberPlan, int]] = []
-    for hp in plan.households:
-        if hp.status == "skipped":
-            continue
-        members = [m for m in hp.members if m.status == "new"]
-        if not members:
-            continue
-        members.sort(key=lambda m: (m.values.get("relation") != RELATION_HEAD,
-                                    m.values.get("relation") != RELATION_SPOUSE))
+    pending: list[tuple[HouseholdPlan, MemberPlan, tuple[Any, Any, Any], int]] = []
+    for index, members in new_members.items():
+        hp = plan.households[index]
         seq = next_seq.get(hp.existing_id, 1)  # type: ignore[arg-type]
-        for m in members:
-            pending.append((hp, m, seq))
+        for m, keys in members:
+            pending.append((hp, m, keys, seq))
             seq += 1
-        touched.add(hp.existing_id)  # type: ignore[arg-type]
+        if hp.status == "changed":
+            touched.add(hp.existing_id)  # type: ignore[arg-type]
+    del new_members
     if pending:
         audit.record_bulk(conn, "members", "insert", f"{note}：新增 {len(pending)} 人", user)
-        done = 0
+    if pending:
+        done_rows = 0
+        # Rows are built chunk by chunk: all 50 000 with their source rows at once would
+        # raise the import's peak memory.
         for chunk in _chunks(pending, 5000):
-            rows = []
-            for hp, m, seq in chunk:
-                row = {k: m.values.get(k) for k in _MEMBER_WRITE_KEYS}
-                row.update(member_search_keys(row.get("name"), row.get("id_number")))
-                row.update(household_id=hp.existing_id, seq=seq, status=MEMBER_PRESENT,
-                           source_row=_source_row(parsed, m.row))
-                rows.append(row)
-            ids = _insert_rows(conn, mtable, rows)
-            for (hp, _m, _seq), new_id in zip(chunk, ids, strict=True):
+            rows = _new_member_rows(parsed, chunk, head_sources)
+            ids = _insert_tuples(conn, mtable, _MEMBER_INSERT_KEYS, rows, json_text=("source_row",))
+            del rows
+            for (hp, _m, _keys, _seq), new_id in zip(chunk, ids, strict=True):
                 if hp.status == "changed":  # a new member of a household already registered
                     events.append({"household_id": hp.existing_id, "member_id": new_id,
                                    "type": CHANGE_NATURAL_INCREASE, "reason": None,
                                    "effective_date": plan.ref_date, "reported_month": month,
                                    "recorded_by": user, "note": f"{note}：文件中新增的成员", "details": None})
-            done += len(chunk)
+            done_rows += len(chunk)
             if progress:
-                progress(done, len(pending), "正在写入家庭成员…")
+                progress(done_rows, len(pending), "正在写入家庭成员…")
             if cancel and cancel():
                 raise UserError("已取消导入，数据库未改动。")
 
@@ -1316,7 +1594,7 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
         etable = ChangeEvent.__table__
         event_ids = _insert_rows(conn, etable, events)
         for eid, ev in zip(event_ids, events, strict=True):
-            audit_row("change_events", "insert", eid, None, {k: _jsonable(v) for k, v in ev.items()})
+            audit_row("change_events", "insert", eid, None, {**{k: _jsonable(v) for k, v in ev.items()}, "id": eid})
     _refresh_summaries(conn, sorted(touched))
     if audit_rows:
         for chunk in _chunks(audit_rows, 2000):
@@ -1369,6 +1647,7 @@ def profile_lookup_for(db: Any) -> Callable[[list[str]], dict[str, str | None] |
     return lookup
 
 
+@_without_gc
 def import_households(
     db: Any,
     path: str | os.PathLike[str],
@@ -1390,7 +1669,7 @@ def import_households(
     started = time.perf_counter()
     parsed = read_file(path, sheet=sheet, overrides=overrides,
                        profile_lookup=None if overrides else profile_lookup_for(db),
-                       progress=progress, cancel=cancel)
+                       progress=progress, cancel=cancel, prepare_commit=not dry_run)
     if dry_run:
         with db.session() as session:
             plan = analyse(session, parsed, record_missing=record_missing, ref_date=ref_date,

@@ -25,12 +25,15 @@ def _signature(kind: str, headers: Sequence[str]) -> str:
 
 def find_profile(session: Session, kind: str, headers: Sequence[str]) -> dict[str, str | None] | None:
     """The mapping saved for these headers, or None."""
-    row = session.execute(
-        select(ImportProfile).where(ImportProfile.header_signature == _signature(kind, headers))
+    # A Core query: an import that needs nothing else of the ORM does not pay for
+    # configuring every mapper just to look this up.
+    table = ImportProfile.__table__
+    mapping = session.execute(
+        select(table.c.mapping).where(table.c.header_signature == _signature(kind, headers))
     ).scalar_one_or_none()
-    if row is None:
+    if mapping is None:
         return None
-    return dict(row.mapping)
+    return dict(mapping)
 
 
 def touch_profile(session: Session, kind: str, headers: Sequence[str]) -> None:

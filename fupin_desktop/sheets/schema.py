@@ -26,11 +26,13 @@ month     ``YYYY-MM`` from ``2016-01``, ``2016年1月``, a date cell
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import repeat
 from typing import Any
 
 from fupin_desktop.codes import CodeError, code_list, parse_bool
@@ -185,9 +187,29 @@ class Schema:
 
 # Text that normalize_text would change: full-width forms, odd spaces, zero-width marks.
 _NEEDS_CLEANING = re.compile("[\uff01-\uff5e\u3000\u00a0\u2000-\u200d\u2060\u202f\ufeff\u3010\u3011\u3014\u3015]|\\s\\s|^\\s|\\s$|[\t\r\n]")
-_PLAIN_ID = re.compile(r"\d{17}[\dX](\d\d)?|\d{15}")
-_DIGITS = re.compile(r"\d{1,30}")
+# ASCII digits only: ``\d`` also matches full-width digits, which must go through
+# normalize_id (a full-width ID is recoverable and stored half-width).
+_PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]([0-9]{2})?|[0-9]{15}")
+_DIGITS = re.compile(r"[0-9]{1,30}")
 _MEMO_LIMIT = 5000
+_SAMPLE, _FEW = 512, 64  # a column whose first 512 cells hold at most 64 values has few values
+_MISSING = object()
+# The same tests on all distinct values of a column joined by NUL (no cell holds one):
+# text needing no cleaning, plain IDs, plain digit strings.
+_ALL_PLAIN = {
+    "text": lambda joined: None if _NEEDS_CLEANING_JOINED.search(joined) else joined,
+    "id": re.compile(f"(?:(?:{_PLAIN_ID.pattern})\x00)*(?:{_PLAIN_ID.pattern})").fullmatch,
+    "digits": re.compile(f"(?:(?:{_DIGITS.pattern})\x00)*(?:{_DIGITS.pattern})").fullmatch,
+}
+_NEEDS_CLEANING_JOINED = re.compile(
+    _NEEDS_CLEANING.pattern.replace("|^\\s|\\s$|", "|(?:^|\x00)\\s|\\s(?:\x00|$)|")
+)
+
+
+@functools.lru_cache(maxsize=None)
+def _too_long(limit: int) -> re.Pattern[str]:
+    """Finds a NUL-separated value longer than ``limit``."""
+    return re.compile(f"(?:^|\x00)[^\x00]{{{limit + 1}}}")
 
 
 class Converter:
@@ -212,14 +234,58 @@ class Converter:
         """Convert a whole column: ``(converted values, {position: error message})``.
 
         Each distinct value is converted once (a column of 50 000 是/否 cells is two
-        conversions), then the column is rebuilt from that table in one pass."""
+        conversions), then the column is rebuilt from that table in one pass — or copied,
+        when every value converts to itself (a column of clean IDs or names)."""
         f = self.schema.field(key)
-        table, bad = self._convert_distinct(f, set(values))
-        out = list(map(table.__getitem__, values))
+        sample = set(values[:_SAMPLE])
+        if len(sample) <= _FEW and len(values) > _SAMPLE:
+            # Few distinct values (codes, 是/否, villages): look every cell up in the table of
+            # the sample's values; convert the cells the sample did not have afterwards.
+            table, bad = self._convert_distinct(f, sample)
+            out = list(map(table.get, values, repeat(_MISSING)))
+            if _MISSING in out:
+                at = [i for i, v in enumerate(out) if v is _MISSING]
+                more, more_bad = self._convert_distinct(f, {values[i] for i in at})
+                table.update(more)
+                bad.update(more_bad)
+                for i in at:
+                    out[i] = table[values[i]]
+        else:
+            distinct = set(values)
+            if self._all_plain(f, distinct):
+                if "" not in distinct:
+                    return list(values), {}
+                return [None if v == "" else v for v in values], {}
+            table, bad = self._convert_distinct(f, distinct)
+            out = list(map(table.__getitem__, values))
         errors: dict[int, str] = {}
         if bad:
             errors = {i: bad[v] for i, v in enumerate(values) if v in bad}
         return out, errors
+
+    @staticmethod
+    def _all_plain(f: Field, distinct: set[Any]) -> bool:
+        """Whether every value of a text/ID/number column is text that converts to itself
+        (blanks aside): the tests of :meth:`_convert_distinct`'s fast paths, made on all
+        values at once, joined by NUL (which no cell holds) — one pass over one string
+        instead of one regex call per value."""
+        check = _ALL_PLAIN.get(f.kind)
+        if check is None or len(distinct) < 64:
+            return False
+        blanks = [b for b in (None, "") if b in distinct]
+        distinct.difference_update(blanks)
+        try:
+            try:
+                joined = "\x00".join(distinct)  # TypeError: not all text
+            except TypeError:
+                return False
+            if not distinct or joined.count("\x00") != len(distinct) - 1:
+                return False
+            if f.max_length is not None and _too_long(f.max_length).search(joined):
+                return False
+            return check(joined) is not None
+        finally:
+            distinct.update(blanks)
 
     def _convert_distinct(self, f: Field, distinct: set[Any]) -> tuple[dict[Any, Any], dict[Any, str]]:
         kind = f.kind
