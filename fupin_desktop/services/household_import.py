@@ -762,7 +762,9 @@ def analyse(
     households_in_db = conn.execute(select(func.count()).select_from(_H)).scalar() or 0
     for row in _rows_with(conn, select(*_HH_COLUMNS), _H.c.household_no, 2, nos, households_in_db):
         existing_by_no[row[2]] = row
-    for row in _rows_with(conn, select(*_HH_COLUMNS), _H.c.head_id18, 3, sorted(head_ids), households_in_db):
+    # (Two households under one 户主: the one registered first.)
+    by_head = select(*_HH_COLUMNS).order_by(_H.c.id)
+    for row in _rows_with(conn, by_head, _H.c.head_id18, 3, sorted(head_ids), households_in_db):
         existing_by_head.setdefault(row[3], row)
 
     matched: dict[int, Any] = {}
