@@ -53,3 +53,26 @@ def add_household(session, *, no: str = "5223261002010001", head: str = "张三"
     session.add(hh)
     session.flush()
     return hh
+
+
+def engine_at_revision(db, revision: str, tmp_path):
+    """An engine on a database of ``db``'s kind whose schema is at the older ``revision``,
+    for tests of an upgrade. PostgreSQL: ``db`` itself, downgraded. SQLite: a new file
+    built up to ``revision`` (migration 0004 cannot be undone in place on SQLite: the
+    program's backup before each upgrade is the way back there)."""
+    from alembic import command
+
+    from fupin_desktop import db as dbmod
+
+    if db.engine.dialect.name == "sqlite":
+        engine = dbmod.make_engine(f"sqlite:///{tmp_path / f'at-{revision}.sqlite3'}")
+        action = command.upgrade
+    else:
+        engine = db.engine
+        action = command.downgrade
+    cfg = dbmod._alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        action(cfg, revision)
+    engine.dispose()
+    return engine

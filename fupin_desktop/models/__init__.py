@@ -9,7 +9,7 @@ from fupin_desktop.models.asset import (
     AssetNumberSequence,
     IncomeDistribution,
 )
-from fupin_desktop.models.audit import AppSetting, AuditLog, ImportProfile, User
+from fupin_desktop.models.audit import AppSetting, AuditLog, ImportBatch, ImportProfile, SourceRow, User
 from fupin_desktop.models.base import Base
 from fupin_desktop.models.handbook import (
     HandbookEntry,
@@ -65,6 +65,7 @@ __all__ = [
     "HelperAssignment",
     "Household",
     "HouseholdYear",
+    "ImportBatch",
     "ImportProfile",
     "IncomeDistribution",
     "Member",
@@ -77,6 +78,7 @@ __all__ = [
     "ProjectStatusLog",
     "Region",
     "ReportSnapshot",
+    "SourceRow",
     "User",
     "VillageTeamMember",
 ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fupin_desktop.models.base import Base, Code
 
@@ -61,3 +61,52 @@ class ImportProfile(Base):
     mapping: Mapped[dict[str, Any]]
     created_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)
     last_used_at: Mapped[dt.datetime | None]
+
+
+class ImportBatch(Base):
+    """One import of a spreadsheet: the file, the sheet, who and when, and the header texts
+    its :class:`SourceRow` cells are listed by."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # households / projects / assets
+    file_name: Mapped[str] = mapped_column(String(255))
+    sheet_name: Mapped[str | None] = mapped_column(String(100))
+    # Header text of each cell position of the batch's source rows (None: no header).
+    headers: Mapped[list[Any]]
+    imported_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)
+    imported_by: Mapped[str | None] = mapped_column(String(40))
+
+
+class SourceRow(Base):
+    """A spreadsheet row as it came in, kept for audit and re-mapping. Households and
+    members point at the row they were read from (a household and its 户主 share one).
+
+    ``cells`` lists the row's cells as the spreadsheet reader gave them, in the order of
+    its batch's ``headers`` (text as it stands, blank cells "" or null, numbers as numbers,
+    dates as ISO text). Rows kept before batches existed hold a header → value object
+    instead, and no batch. Kept apart from the registry tables so that their scans and
+    index builds do not wade through the text of every imported row."""
+
+    __tablename__ = "source_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    row_no: Mapped[int | None]  # the row's number in the sheet (1 = its first row)
+    cells: Mapped[list[Any] | dict[str, Any]] = mapped_column(JSON())
+
+    batch: Mapped[ImportBatch | None] = relationship()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Header text → value, blank cells left out (a repeated header: its first cell)."""
+        if isinstance(self.cells, dict):
+            return dict(self.cells)
+        headers = self.batch.headers if self.batch is not None else []
+        out: dict[str, Any] = {}
+        for n, value in enumerate(self.cells):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            name = headers[n] if n < len(headers) and headers[n] else f"第{n + 1}列"
+            out.setdefault(name, value)
+        return out

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fupin_desktop.models.audit import SourceRow
 from fupin_desktop.models.base import Area, Base, Code, Money, Month, Text, TimestampMixin
 
 # Codes the database constraints rely on (resources/codes/relation.csv, member_status.csv).
@@ -97,17 +98,18 @@ class Household(TimestampMixin, Base):
     relocation_wish: Mapped[Code | None]
     record_valid: Mapped[bool] = mapped_column(default=True)
     status: Mapped[Code] = mapped_column(  # household_status: 正常 / 已销户 / 已并户
-        default=HOUSEHOLD_ACTIVE, server_default=HOUSEHOLD_ACTIVE, index=True
+        default=HOUSEHOLD_ACTIVE, server_default=HOUSEHOLD_ACTIVE
     )
     code_list_era: Mapped[str] = mapped_column(String(4), default="2021", server_default="2021")
-    # Raw row as it came from the county sheet, for audit and re-mapping.
-    source_row: Mapped[dict[str, Any] | None]
+    # The county sheet's row this household was read from (its 户主's row).
+    source_row_id: Mapped[int | None] = mapped_column(ForeignKey("source_rows.id"))
     # Result of the last data check (rules.validation) by services.registry: number of
     # errors; None = not checked since the last bulk write. Drives the 「有数据错误」 filter.
     error_count: Mapped[int | None]
     # Optimistic concurrency: a save of a stale copy fails instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
+    source: Mapped[SourceRow | None] = relationship()
     members: Mapped[list[Member]] = relationship(
         back_populates="household", order_by="Member.seq", cascade="all, delete-orphan"
     )
@@ -158,15 +160,12 @@ class Member(TimestampMixin, Base):
             sqlite_where=text("relation = '01' AND status = '01'"),
             postgresql_where=text("relation = '01' AND status = '01'"),
         ),
-        Index("ix_members_name", "name"),
-        Index("ix_members_name_initials", "name_initials"),
-        Index("ix_members_id18", "id18"),
-        Index("ix_members_id_tail", "id_tail"),
         Index("ix_members_person_no", "person_no"),
-        Index("ix_members_phone", "phone"),
         Index("ix_members_household_status", "household_id", "status"),
         # Search keys with the household id: the search reads only the index (covering),
-        # prefix matches use it on PostgreSQL through text_pattern_ops.
+        # prefix matches use it on PostgreSQL through text_pattern_ops (which serves
+        # equality too). They also serve every lookup by the key alone, so the key has no
+        # index of its own (migration 0004).
         Index("ix_members_name_search", "name", "household_id",
               postgresql_ops={"name": "text_pattern_ops"}),
         Index("ix_members_initials_search", "name_initials", "household_id",
@@ -239,9 +238,11 @@ class Member(TimestampMixin, Base):
     left_reason: Mapped[Code | None]
     joined_on: Mapped[dt.date | None]
     joined_reason: Mapped[Code | None]
-    source_row: Mapped[dict[str, Any] | None]
+    # The county sheet's row this member was last read from.
+    source_row_id: Mapped[int | None] = mapped_column(ForeignKey("source_rows.id"))
 
     household: Mapped[Household] = relationship(back_populates="members")
+    source: Mapped[SourceRow | None] = relationship()
 
     def __repr__(self) -> str:
         return f"Member({self.id} {self.name} {self.relation})"

@@ -265,7 +265,7 @@ _BULK_TABLES = ("households", "members", "household_years", "helper_assignments"
 # instead of rebuilt after it.
 _KEPT_INDEXES = (
     "ix_members_household_status", "ix_members_person_no", "uq_members_one_head",
-    "ix_households_status", "ix_households_status_no", "ix_households_household_type",
+    "ix_households_status_no", "ix_households_household_type",
     "ix_households_monitoring_category", "ix_households_region_group", "ix_households_tree",
     "ix_helper_assignments_household", "ix_helper_assignments_helper",
     "ix_handbook_entries_household_year", "ix_change_events_household",

@@ -338,7 +338,7 @@ def test_cancel_rolls_back(tmp_path_factory, parallel):
     # The indexes dropped for the load are back after the rollback.
     with db.engine.connect() as conn:
         names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'").scalars())
-    assert "uq_members_one_head" in names and "ix_members_name" in names
+    assert "uq_members_one_head" in names and "ix_members_name_search" in names
     db.dispose()
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from factories import VILLAGE, add_regions, make_id
 from fupin_desktop.cli import main
 from fupin_desktop.errors import ConcurrentEditError, UserError
-from fupin_desktop.models import AuditLog, ChangeEvent, Household, ImportProfile, Member
+from fupin_desktop.models import AuditLog, ChangeEvent, Household, ImportProfile, Member, SourceRow
 from fupin_desktop.services import household_import as hi
 from fupin_desktop.services.household_export import export_households
 from fupin_desktop.sheets import profiles
@@ -125,7 +125,15 @@ def test_first_import_writes_exact_records_and_summary(regions, tmp_path):
         assert (hh.head_name, hh.head_id18, hh.member_count, hh.region_code) == ("张三", HEAD_1, 3, VILLAGE)
         assert (hh.phone, hh.household_type, hh.exit_year) == ("13800001111", "01", 2018)
         son = s.execute(select(Member).where(Member.id18 == SON_1)).scalar_one()
-        assert son.id_tail == SON_1[-6:] and son.name_initials and son.source_row["_row"] == 6
+        assert son.id_tail == SON_1[-6:] and son.name_initials and son.source.row_no == 6
+        # The sheet row is kept once per row, under the import's batch; a household
+        # shares its 户主's.
+        cells = son.source.as_dict()
+        assert (cells["姓名"], cells["证件号码"]) == (son.name, SON_1)
+        assert son.source.batch.file_name == path.name and son.source.batch.kind == "households"
+        head = s.execute(select(Member).where(Member.id18 == HEAD_1)).scalar_one()
+        assert hh.source_row_id == head.source_row_id != son.source_row_id
+        assert s.scalar(select(func.count()).select_from(SourceRow)) == 5
         notes = [a.note or "" for a in s.execute(select(AuditLog).where(AuditLog.action == "insert")).scalars()]
         assert any("新增 2 户" in n for n in notes) and any("新增 5 人" in n for n in notes)
 
@@ -169,6 +177,10 @@ def test_changes_are_reported_field_by_field_and_written(regions, tmp_path):
         assert [(e.type, e.member.name) for e in events] == [("03", "王小宝")]
         upd = s.execute(select(AuditLog).where(AuditLog.action == "update", AuditLog.table_name == "members")).scalars().all()
         assert [(a.old_values, a.new_values) for a in upd] == [({"work_months": 6}, {"work_months": 8})]
+        # The changed member now points at its row of the second file.
+        son_now = s.execute(select(Member).where(Member.id18 == SON_1)).scalar_one()
+        assert son_now.source.batch.file_name == "b.xlsx"
+        assert son_now.source.as_dict()["务工时间（月）"] == 8
 
 
 def test_missing_members_recorded_as_natural_decrease(regions, tmp_path):

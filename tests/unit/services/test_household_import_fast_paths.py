@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
-import math
 import random
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from sqlalchemy import insert, select, text
 
 from factories import add_regions, make_id
 from fupin_desktop.db import dumps_json
-from fupin_desktop.models import Member
+from fupin_desktop.models import Member, SourceRow
 from fupin_desktop.rules import idnumber, validation
 from fupin_desktop.rules.text import normalize_text
 from fupin_desktop.services import household_import as hi
@@ -39,22 +38,26 @@ def _parsed(names: list[str | None], rows: list[list]) -> hi.ParsedFile:
 @pytest.mark.parametrize("names", [
     ["县", "姓名", "证件号码", "务工时间（月）", "出生日期", "是否", "金额"],
     ["县", "姓名", "姓名", None, "出生日期", "是否", "金额"],  # repeated header, unnamed column
-    ["_row", "姓名", "证件号码", "务工时间（月）", "出生日期", "是否", "金额"],  # a header named like the key
 ])
-def test_source_json_is_the_json_of_source_row(names):
-    values = [None, "", "  ", "\u3000", "\t", "望谟县", "a\"b\\c\n", 3, 3.0, -0.0, 2.5, 1e15, 1e16, float("nan"),
-              True, False, 0, dt.date(2001, 2, 3), dt.datetime(2001, 2, 3, 4, 5), dt.datetime(2001, 2, 3),
+def test_source_json_keeps_the_cells_as_read(names):
+    values = [None, "", "  ", "\u3000", "望谟县", "a\"b\\c\n", 3, 3.0, -0.0, 2.5, 1e16,
+              True, False, 0, dt.date(2001, 2, 3), dt.datetime(2001, 2, 3, 4, 5), dt.time(8, 30),
               Decimal("1.50"), "0", "１２３"]
+    as_json = {dt.date(2001, 2, 3): "2001-02-03", dt.datetime(2001, 2, 3, 4, 5): "2001-02-03T04:05:00",
+               dt.time(8, 30): "08:30:00", Decimal("1.50"): "1.50"}
     rnd = random.Random(5)
     rows = [[rnd.choice(values) for _ in names] for _ in range(400)]
     rows += [[], ["只有一格"], [None] * 3]  # shorter than the header
+    rows += [["多出一格"] * (len(names) + 2)]  # longer than the header: cut at the last header
     parsed = _parsed(names, rows)
     wanted = list(range(1, len(rows) + 1))
-    got = hi._source_json(parsed, wanted)
-    expected = [dumps_json(hi._source_row(parsed, r)) for r in wanted]
+    got = [json.loads(t) for t in hi._source_json(parsed, wanted)]
+    expected = [[as_json.get(v, v) if not isinstance(v, (bool, int, float)) else v for v in row[:len(names)]]
+                for row in rows]
     assert got == expected
-    for text_ in got:  # and it is JSON of that dict (NaN as JSON allows it in Python)
-        assert json.loads(text_)["_row"] is not None or math.isnan(json.loads(text_)["_row"])
+    # Types survive: 3 stays a whole number, 3.0 a decimal one, True a boolean.
+    texts = hi._source_json(_parsed(["a", "b", "c"], [[3, 3.0, True]]), [1])
+    assert texts == ["[3,3.0,true]"]
 
 
 def test_json_columns_are_compact_utf8(sqlite_db):
@@ -71,17 +74,26 @@ def test_tuple_insert_writes_what_sqlalchemy_writes(sqlite_db, tmp_path):
             s.execute(text("INSERT INTO households (id, household_no, region_code, member_count, status, version, "
                            f"record_valid, code_list_era) VALUES ({n}, '{n}', '522326100201', 0, '01', 1, 1, '2021')"))
     keys = ("name", "id_number", "relation", "birth_date", "is_dibao", "has_resident_medical", "work_months",
-            "household_id", "source_row")
-    rows = [("张三", make_id(dt.date(1970, 5, 1), 11), "01", dt.date(1970, 5, 1), True, None, 6, 1,
-             dumps_json({"_row": 5, "姓名": "张三"})),
-            ("李四", None, "02", None, False, 1, None, 1, dumps_json({"_row": 6}))]
+            "household_id")
+    rows = [("张三", make_id(dt.date(1970, 5, 1), 11), "01", dt.date(1970, 5, 1), True, None, 6, 1),
+            ("李四", None, "02", None, False, 1, None, 1)]
+    cells = [["望谟县", "张三", 3, None], []]
     with db.session() as s:
         conn = s.connection()
-        ids = hi._insert_tuples(conn, Member.__table__, keys, rows, json_text=("source_row",))
-        plain = [dict(zip(keys, row), source_row=json.loads(row[-1]), id=100 + i, household_id=2)
-                 for i, row in enumerate(rows)]
+        ids = hi._insert_tuples(conn, Member.__table__, keys, rows)
+        plain = [dict(zip(keys, row), id=100 + i, household_id=2) for i, row in enumerate(rows)]
         conn.execute(insert(Member.__table__), plain)
-    assert ids == [1, 2]
+        # JSON columns given as JSON text.
+        source_ids = hi._insert_tuples(conn, SourceRow.__table__, ("row_no", "cells"),
+                                       [(5 + i, dumps_json(c)) for i, c in enumerate(cells)], json_text=("cells",))
+        conn.execute(insert(SourceRow.__table__), [{"id": 100 + i, "row_no": 5 + i, "cells": c}
+                                                   for i, c in enumerate(cells)])
+    assert ids == [1, 2] and source_ids == [1, 2]
+    with db.session() as s:
+        q = "SELECT row_no, cells, typeof(cells) FROM source_rows ORDER BY id"
+        stored = [tuple(r) for r in s.connection().exec_driver_sql(q).all()]
+        assert stored[:2] == stored[2:]
+        assert [r.cells for r in s.scalars(select(SourceRow).order_by(SourceRow.id))][:2] == cells
     with db.session() as s:
         cols = [c.name for c in Member.__table__.columns if c.name not in ("id", "household_id", "created_at")]
         q = "SELECT " + ", ".join(f"{c}, typeof({c})" for c in cols) + " FROM members ORDER BY id"

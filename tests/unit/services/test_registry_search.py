@@ -8,13 +8,13 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from fupin_desktop import db as dbmod
 from fupin_desktop.models import Household, Member
 from fupin_desktop.services import registry as svc
-from tests.factories import VILLAGE, add_household, add_regions, make_id
+from tests.factories import VILLAGE, add_household, add_regions, engine_at_revision, make_id
 
 # Pinyin order: 阿 (a), 单 (shan, as a surname), 汪 (wang1), 王 (wang2), 曾 (zeng), 张 (zhang);
 # code point order would put 张 (U+5F20) before 汪 and 王, and 阿 (U+963F) last.
@@ -62,30 +62,29 @@ def test_sort_key_is_compared_byte_by_byte_on_postgresql(county):
     assert collation == "C"
 
 
-def test_upgrade_fills_the_sort_key_of_existing_households(db, _isolated_user_folders):
+def test_upgrade_fills_the_sort_key_of_existing_households(db, tmp_path, _isolated_user_folders):
     """A database from before migration 0003 gets every 户主's key on upgrade."""
-    cfg = dbmod._alembic_config(db.engine)
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0002_registry")
+    engine = engine_at_revision(db, "0002_registry", tmp_path)
     households = sa.table("households", sa.column("household_no"), sa.column("region_code"),
                           sa.column("head_name"), sa.column("member_count"),
                           sa.column("status"), sa.column("version"), sa.column("record_valid"))
-    with db.session() as s:
+    with Session(engine) as s:
         add_regions(s)  # regions are the same before and after
-    with db.engine.begin() as conn:
+        s.commit()
+    with engine.begin() as conn:
         assert "head_name_sort" not in {c["name"] for c in sa.inspect(conn).get_columns("households")}
         conn.execute(households.insert(), [
             {"household_no": f"H{i}", "region_code": VILLAGE, "head_name": name, "member_count": 1,
              "status": "01", "version": 1, "record_valid": True}
             for i, name in enumerate(("张三", "王五", "单明", None))])
-    dbmod.upgrade(db.engine)
-    with db.session() as s:
+    dbmod.upgrade(engine)
+    with Session(engine) as s:
         keys = dict(s.execute(select(Household.head_name, Household.head_name_sort)).all())
         assert keys[None] is None
         assert keys["张三"].startswith("zhang1") and keys["单明"].startswith("shan4")
         ordered = s.scalars(select(Household.head_name).where(Household.head_name.is_not(None))
                             .order_by(Household.head_name_sort)).all()
+    engine.dispose()
     assert ordered == ["单明", "王五", "张三"]
 
 
