@@ -95,6 +95,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     h = data.household
     print(f"户编号：{h.get('household_no') or ''}　{data.region_name} {h.get('group_name') or ''}")
+    if data.source:
+        print(f"数据来源：{data.source}")
     for spec in svc.HOUSEHOLD_ACTION_FIELDS + svc.HOUSEHOLD_FIELDS[3:5]:
         print(f"  {spec.label}：{svc.display_value(spec, h.get(spec.name))}")
     print(f"家庭成员（在户 {len(data.present_members())} 人）：")

@@ -62,6 +62,7 @@ from fupin_desktop.models import (
     Member,
     MonitoringCase,
     Region,
+    SourceRow,
 )
 from fupin_desktop.models.household import (
     HOUSEHOLD_ACTIVE,
@@ -1009,6 +1010,8 @@ class HouseholdData:
     monitoring: list[dict[str, Any]] = field(default_factory=list)
     other_measures: list[dict[str, Any]] = field(default_factory=list)
     assignments: list[dict[str, Any]] = field(default_factory=list)
+    # Where the household's record came from: 「户籍表.xlsx 第12行（2026-11-23 张三导入）」.
+    source: str = ""
 
     def copy(self) -> HouseholdData:
         return copy.deepcopy(self)
@@ -1118,6 +1121,7 @@ def load_household(session: Session, household_id: int) -> HouseholdData:
         raise UserError("这户已不存在（可能已被其他人删除），请刷新列表。")
     data = _snapshot(hh)
     data.region_name = region_path(session, hh.region_code)
+    data.source = source_description(session, hh.source_row_id)
     data.events = change_history(session, household_id)
     data.monitoring, data.other_measures = _monitoring_of(hh.monitoring_cases, hh.measures)
     for a, helper in session.execute(
@@ -1137,6 +1141,22 @@ def load_household(session: Session, household_id: int) -> HouseholdData:
             "note": a.note or "",
         })
     return data
+
+
+def source_description(session: Session, source_row_id: int | None) -> str:
+    """「户籍表.xlsx（Sheet1）第12行，2026-11-23 张三导入」 for a SourceRow; "" for none."""
+    if source_row_id is None:
+        return ""
+    row = session.get(SourceRow, source_row_id)
+    if row is None:
+        return ""
+    where = f"第{row.row_no}行" if row.row_no else ""
+    batch = row.batch
+    if batch is None:
+        return f"导入表格{where}（升级前导入）"
+    sheet = f"（{batch.sheet_name}）" if batch.sheet_name else ""
+    who = batch.imported_by or ""
+    return f"{batch.file_name}{sheet}{where}，{batch.imported_at:%Y-%m-%d} {who}导入".replace(" 导入", "导入")
 
 
 def region_path(session: Session, code: str) -> str:

@@ -405,6 +405,7 @@ class HouseholdWindow(QWidget):
         self.subheader.setText(
             f"{edited.region_name} {h.get('group_name') or ''}　在户 {len(edited.present_members())} 人　"
             f"户主证件号码 {mask_id(head['id_number']) if head else ''}"
+            + (f"　数据来源：{edited.source}" if edited.source else "")
         )
         self.setWindowTitle(f"农户 — {head['name'] if head else ''} {h.get('household_no') or ''}")
         self.basic_form.bind(edited.household)

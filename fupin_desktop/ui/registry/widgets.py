@@ -185,7 +185,10 @@ class FieldForm(QWidget):
             edit.setMaxLength(spec.max_len)
         if spec.kind in ("money", "area", "int"):
             edit.setAlignment(Qt.AlignmentFlag.AlignRight)
-            edit.setPlaceholderText("0" if spec.kind == "int" else "0.00")
+            if spec.kind == "int" and spec.name.endswith("_year"):
+                edit.setPlaceholderText("年份，如 2014")  # an empty year is not 0
+            else:
+                edit.setPlaceholderText("0" if spec.kind == "int" else "0.00")
         if spec.kind == "date":
             edit.setPlaceholderText("年-月-日，如 2025-03-01")
         edit.textEdited.connect(lambda _t, n=spec.name: self._edited(n))

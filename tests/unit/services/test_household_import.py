@@ -25,6 +25,7 @@ from fupin_desktop.errors import ConcurrentEditError, UserError
 from fupin_desktop.models import AuditLog, ChangeEvent, Household, ImportProfile, Member, SourceRow
 from fupin_desktop.services import household_import as hi
 from fupin_desktop.services.household_export import export_households
+from fupin_desktop.services.registry import load_household
 from fupin_desktop.sheets import profiles
 
 REF = dt.date(2025, 6, 1)
@@ -134,6 +135,9 @@ def test_first_import_writes_exact_records_and_summary(regions, tmp_path):
         head = s.execute(select(Member).where(Member.id18 == HEAD_1)).scalar_one()
         assert hh.source_row_id == head.source_row_id != son.source_row_id
         assert s.scalar(select(func.count()).select_from(SourceRow)) == 5
+        # … and the household window says where the record came from.
+        shown = load_household(s, hh.id).source
+        assert shown.startswith(f"{path.name}（") and f"第{hh.source.row_no}行" in shown and "导入" in shown
         notes = [a.note or "" for a in s.execute(select(AuditLog).where(AuditLog.action == "insert")).scalars()]
         assert any("新增 2 户" in n for n in notes) and any("新增 5 人" in n for n in notes)
 
