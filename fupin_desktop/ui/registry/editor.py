@@ -273,11 +273,17 @@ class HouseholdWindow(QWidget):
         )
         self.member_view.verticalHeader().setVisible(False)
         self.member_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.member_view.setColumnWidth(0, 70)
-        widths = {"name": 70, "relation": 70, "id_type": 120, "id_number": 170, "sex": 44,
+        # Every column at least as wide as its header (long ones such as 义务教育阶段未上学原因
+        # are not cut off); a few at the width of their usual values.
+        metrics = self.member_view.fontMetrics()
+        for col in range(self.member_model.columnCount()):
+            text = str(self.member_model.headerData(col, Qt.Orientation.Horizontal) or "")
+            self.member_view.setColumnWidth(col, max(60, metrics.horizontalAdvance(text) + 24))
+        widths = {"name": 70, "relation": 70, "id_type": 150, "id_number": 170, "sex": 44,
                   "birth_date": 92, "ethnicity": 60, "work_place": 140}
         for name, width in widths.items():
-            self.member_view.setColumnWidth(self.member_model.column_of(name), width)
+            col = self.member_model.column_of(name)
+            self.member_view.setColumnWidth(col, max(width, self.member_view.columnWidth(col)))
         layout.addWidget(self.member_view, 1)
         self.member_problems = QLabel()
         self.member_problems.setWordWrap(True)
