@@ -854,15 +854,43 @@ class HouseholdRow:
     group_name: str
     error_count: int | None
     status: str
+    # Members other than the 户主 through whom a search found the household ("张小、张二").
+    matched: str = ""
 
     @property
     def masked_id(self) -> str:
         return mask_id(self.head_id18)
 
 
-def household_rows(session: Session, ids: Sequence[int]) -> list[HouseholdRow]:
+def matched_members(session: Session, ids: Sequence[int], text: str) -> dict[int, str]:
+    """For each of ``ids`` that the search ``text`` found through members other than its
+    户主 (a child's name, a spouse's 证件号码), those members' names: "张小、张二" (a member
+    no longer in the household marked 已减少). Households whose 户主 matches, or that
+    matched on their own 户编号 or phone, are left out: the list row already says why."""
+    terms = parse_search(text or "")
+    if not ids or terms.kind == "empty":
+        return {}
+    member = [p.condition for p in _search_parts(session.get_bind().dialect.name, terms) if p.on == "member"]
+    if not member:
+        return {}
+    found: dict[int, list[str]] = {}
+    heads: set[int] = set()
+    for hid, name, relation, status in session.execute(
+        select(Member.household_id, Member.name, Member.relation, Member.status)
+        .where(Member.household_id.in_(ids), or_(*member))
+        .order_by(Member.household_id, Member.seq, Member.id)
+    ):
+        if relation == RELATION_HEAD and status == MEMBER_PRESENT:
+            heads.add(hid)
+        else:
+            found.setdefault(hid, []).append(name if status == MEMBER_PRESENT else f"{name}（已减少）")
+    return {hid: "、".join(names) for hid, names in found.items() if hid not in heads}
+
+
+def household_rows(session: Session, ids: Sequence[int], search: str = "") -> list[HouseholdRow]:
     """The list rows of ``ids`` (any order in, same order out; ids no longer present are
-    left out). Three indexed queries whatever the number of ids."""
+    left out). Three indexed queries whatever the number of ids, and with a ``search``
+    text one more for the members it matched (:func:`matched_members`)."""
     if not ids:
         return []
     rows = session.execute(
@@ -893,6 +921,7 @@ def household_rows(session: Session, ids: Sequence[int]) -> list[HouseholdRow]:
     cause = code_list("poverty_cause")
     risk = code_list("risk_type")
     status_list = code_list("household_status")
+    matched = matched_members(session, ids, search) if search else {}
     by_id = {}
     for (hid, no, head, id18, count, ht, mc, mainc, exit_year, phone, updated, region, group,
          errors, status) in rows:
@@ -909,6 +938,7 @@ def household_rows(session: Session, ids: Sequence[int]) -> list[HouseholdRow]:
             updated=updated.strftime("%Y-%m-%d %H:%M") if updated else "",
             region_code=region, group_name=group or "", error_count=errors,
             status=status_list.label(status, status) if status != HOUSEHOLD_ACTIVE else "",
+            matched=matched.get(hid, ""),
         )
     return [by_id[i] for i in ids if i in by_id]
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from fupin_desktop.services import registry as svc
 from fupin_desktop.ui.registry.editor import HouseholdWindow
 from fupin_desktop.ui.registry.models import (
+    HOUSEHOLD_COLUMNS,
     HouseholdTableModel,
     MemberTableModel,
     RecordTableModel,
@@ -120,6 +121,25 @@ def test_search_as_you_type_and_filter_by_tree(page, qtbot):
     assert page.model.rowCount() == 0
     page.chip_type.clear()
     assert page.model.rowCount() == 39
+
+
+def test_a_search_by_a_member_names_that_member(page, qtbot):
+    """Every household has a 配偶 李四: searching 李四 lists them all, each saying so, with
+    the 户主 column widened to show it while the search lasts."""
+    col = [k for k, *_ in HOUSEHOLD_COLUMNS].index("head_name")
+    width = page.table.columnWidth(col)
+    type_text(qtbot, page.search, "李四")
+    _wait_search(qtbot, page, 39)
+    head = page.model.index(0, col)
+    assert head.data() == "张三　成员：李四"
+    assert head.data(Qt.ItemDataRole.ToolTipRole) == "按家庭成员“李四”找到"
+    assert page.table.columnWidth(col) >= 230 > width
+    page.search.clear()
+    _wait_search(qtbot, page, 39)
+    assert page.table.columnWidth(col) == width
+    type_text(qtbot, page.search, "张三")  # the 户主 itself: nothing added
+    _wait_search(qtbot, page, 1)
+    assert page.model.index(0, col).data() == "张三"
 
 
 def test_open_edit_member_record_birth_and_death_and_save(page, qtbot, filled_db):

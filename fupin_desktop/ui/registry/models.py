@@ -248,8 +248,9 @@ class HouseholdTableModel(QAbstractTableModel):
             return row.phone if self.show_ids else mask_phone(row.phone)
         if key == "member_count":
             return str(row.member_count)
-        if key == "head_name" and row.status:
-            return f"{row.head_name}（{row.status}）"
+        if key == "head_name":
+            text = f"{row.head_name}（{row.status}）" if row.status else row.head_name
+            return f"{text}　成员：{row.matched}" if row.matched else text
         return str(getattr(row, key))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -270,8 +271,11 @@ class HouseholdTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(LEFT_FG) if row.status else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "head_name" and row.error_count:
-                return f"上次检查发现 {row.error_count} 个数据错误"
+            if key == "head_name":
+                tips = [f"按家庭成员“{row.matched}”找到"] if row.matched else []
+                if row.error_count:
+                    tips.append(f"上次检查发现 {row.error_count} 个数据错误")
+                return "\n".join(tips) or None
             return None
         return self._text(row, key)
 

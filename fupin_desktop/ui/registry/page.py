@@ -34,6 +34,7 @@ from fupin_desktop.ui.registry.models import HOUSEHOLD_COLUMNS, HouseholdTableMo
 from fupin_desktop.ui.settings import ui_settings
 
 SETTING_HEADER = "registry/household_header"
+SEARCH_HEAD_WIDTH = 230  # px: 「张三　成员：李四、李小明」
 SETTING_SPLITTER = "registry/splitter"
 SEARCH_DELAY_MS = 150
 
@@ -169,6 +170,8 @@ class RegistryPage(QWidget):
         self.open_button.clicked.connect(self.open_current)
 
         # -- list -------------------------------------------------------------------------
+        self._listed_text = ""  # the search the listed ids came from
+        self._head_width: int | None = None  # the 户主 column's width before a search widened it
         self.model = HouseholdTableModel(self._fetch_rows, self)
         self.table = QTableView()
         self.table.setObjectName("householdTable")
@@ -291,7 +294,7 @@ class RegistryPage(QWidget):
     # -- data -----------------------------------------------------------------------------
     def _fetch_rows(self, ids):
         with self.db.session() as s:
-            return svc.household_rows(s, ids)
+            return svc.household_rows(s, ids, self._listed_text)
 
     def current_filter(self) -> svc.HouseholdFilter:
         region, group = None, None
@@ -354,6 +357,8 @@ class RegistryPage(QWidget):
             result = svc.list_households(s, flt, sort=sort, descending=desc, limit=limit)
         ids = result.ids
         self._complete = result.complete
+        self._listed_text = flt.text  # rows say which members this search matched
+        self._fit_head_column(bool(flt.text.strip()))
         self.model.set_ids(ids)
         self._update_status()
         if current is not None:
@@ -363,6 +368,17 @@ class RegistryPage(QWidget):
                 return
         if ids and flt.text:
             self.table.selectRow(0)
+
+    def _fit_head_column(self, searching: bool) -> None:
+        """While a search lists households, the 户主 column is wide enough for 「张三　成员：
+        李四」 (the member the search found); back to the clerk's width afterwards."""
+        col = next(i for i, (key, *_rest) in enumerate(HOUSEHOLD_COLUMNS) if key == "head_name")
+        if searching and self._head_width is None:
+            self._head_width = self.table.columnWidth(col)
+            self.table.setColumnWidth(col, max(self._head_width, SEARCH_HEAD_WIDTH))
+        elif not searching and self._head_width is not None:
+            self.table.setColumnWidth(col, self._head_width)
+            self._head_width = None
 
     def _update_status(self) -> None:
         n = self.model.rowCount()
@@ -467,7 +483,10 @@ class RegistryPage(QWidget):
 
     def save_settings(self) -> None:
         settings = ui_settings()
+        searching = self._head_width is not None
+        self._fit_head_column(False)  # the clerk's own width is what is kept
         settings.setValue(SETTING_HEADER, self.table.horizontalHeader().saveState())
+        self._fit_head_column(searching)
         settings.setValue(SETTING_SPLITTER, self.splitter.saveState())
         settings.sync()
 

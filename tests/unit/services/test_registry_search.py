@@ -203,3 +203,30 @@ def test_narrow_searches_look_their_hits_up_instead_of_walking_the_list(twelve):
             "EXPLAIN QUERY PLAN SELECT household_id FROM members "
             f"WHERE {svc.INITIALS_ALT_WHERE} AND name_initials LIKE '% wy%'"))
     assert "ix_members_initials_alt" in alt, alt
+
+
+def test_rows_say_which_members_a_search_found(db):
+    """Searching a member who is not the 户主 lists the household with that member named."""
+    with db.session() as s:
+        add_regions(s)
+        one = add_household(s, no="5223261002010001", head="张三", seq=1)  # spouse 李四
+        two = add_household(s, no="5223261002010002", head="李明", seq=2)  # spouse 李四 too
+        gone = Member(name="李四海", relation="03", sex="1", seq=3, status="02")
+        one.members.append(gone)
+        s.flush()
+        ids = [one.id, two.id]
+        spouse_tail = one.members[1].id18[-6:]
+
+    def matched(text: str) -> dict[str, str]:
+        with db.session() as s:
+            found = svc.list_households(s, svc.HouseholdFilter(text=text)).ids
+            return {r.household_no[-1]: r.matched for r in svc.household_rows(s, found, text)}
+
+    # 张三's household through its spouse (and the son who left); 李明's own 户主 matches.
+    assert matched("李") == {"1": "李四、李四海（已减少）", "2": ""}
+    assert matched("ls") == {"1": "李四、李四海（已减少）", "2": "李四"}  # 李明 is "lm"
+    assert matched(spouse_tail) == {"1": "李四"}
+    assert matched("张") == {"1": ""}  # the 户主 itself
+    assert matched("5223261002010002") == {"2": ""}  # the 户编号, no member
+    with db.session() as s:  # without a search text nothing is looked up
+        assert [r.matched for r in svc.household_rows(s, ids)] == ["", ""]
