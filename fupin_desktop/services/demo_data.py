@@ -118,7 +118,8 @@ MEASURE_TEXT = {
     "11": ("社会帮扶临时救助", 500, 3000),
     "12": ("易地扶贫搬迁安置", 0, 0),
 }
-# 责任单位 of each measure_category's measures (the county department that carries it out).
+# 责任单位 of each measure_category's measures (the county department that carries it out;
+# 乡镇人民政府 becomes the household's own township government).
 MEASURE_UNIT = {
     "01": "望谟县农业农村局", "02": "望谟县人力资源和社会保障局", "03": "望谟县农村信用合作联社",
     "04": "乡镇人民政府", "05": "望谟县卫生健康局", "06": "望谟县教育局", "07": "望谟县教育局",

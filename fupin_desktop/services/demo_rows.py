@@ -931,7 +931,7 @@ class _Generator:
 
         # ---- monitoring case and measures
         if mcat is not None:
-            self._monitoring(hid, mcat, present, sick, disabled, dibao, tekun, helper)
+            self._monitoring(hid, mcat, present, sick, disabled, dibao, tekun, helper, v.township_name)
 
         # ---- helper assignment(s)
         role = "01" if htype == "01" else "02"
@@ -1255,6 +1255,7 @@ class _Generator:
         dibao: bool,
         tekun: bool,
         helper: tuple[int, str, str, str],
+        township: str,
     ) -> None:
         r = self.rng
         weights = list(D.RISK_WEIGHTS)
@@ -1299,7 +1300,8 @@ class _Generator:
             start = self.date_between(identified, min(self.ref, identified + dt.timedelta(days=60)))
             self._b_measures.append((
                 self.new_id("assistance_measures"), hid, cid, start.year, cat, content,
-                D.MEASURE_UNIT[cat], self.ri(low // 100, high // 100) * 100 if high else None,
+                D.MEASURE_UNIT[cat].replace("乡镇", f"望谟县{township}"),
+                self.ri(low // 100, high // 100) * 100 if high else None,
                 start.isoformat(), end,
             ))
 
