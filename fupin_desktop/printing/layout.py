@@ -153,11 +153,51 @@ def para(text: Any, style: ParagraphStyle | None = None, *, markup: bool = False
 
 
 def section_title(text: str) -> Flowable:
+    """A section heading in bold: the font's bold face, or — the CJK fonts we embed have
+    none — the regular glyphs stroked as well as filled (:class:`Emboldened`)."""
     style = styles().section
     family, _, _ = ps2tt(style.fontName)
     if tt2ps(family, 1, 0) == style.fontName:  # no bold face registered: <b> changes nothing
-        return para(text, style)
+        return Emboldened(para(text, style), style)
     return Paragraph(f"<b>{font_chain().markup(text)}</b>", style)
+
+
+class Emboldened(Flowable):
+    """Draws ``inner`` with its text stroked as well as filled (PDF text render mode 2, the
+    outline ``weight`` × font size wide): bold type from a font without a bold face. The
+    text stays text (selectable, found by pdftotext)."""
+
+    WEIGHT = 0.035
+
+    def __init__(self, inner: Flowable, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.inner = inner
+        self.style = style
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self.inner.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts = self.inner.split(availWidth, availHeight)
+        return [Emboldened(part, self.style) for part in parts]
+
+    def getSpaceBefore(self) -> float:
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:
+        return self.inner.getSpaceAfter()
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.saveState()
+        canv.setStrokeColor(self.style.textColor)
+        canv.setLineWidth(self.style.fontSize * self.WEIGHT)
+        # Text render mode lives in the graphics state (restored below); reportlab's canvas
+        # only sets it inside its own text objects, which the inner flowable may not use.
+        canv._code.append("2 Tr")
+        self.inner.drawOn(canv, 0, 0)
+        canv.restoreState()
 
 
 def money(value: Decimal | int | float | None, *, blank: str = "") -> str:

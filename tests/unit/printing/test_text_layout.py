@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph
+from pypdf import PdfReader
+from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from fupin_desktop.printing.fonts import CHECKED, UNCHECKED, font_chain
 from fupin_desktop.printing.layout import (
+    Emboldened,
     OptionList,
     Options,
     PlainText,
@@ -61,10 +63,19 @@ def test_para_keeps_a_paragraph_where_plain_text_would_differ():
     assert para("a<b>&c").text == "a<b>&c"
 
 
-def test_section_title_is_plain_text_while_there_is_no_bold_face():
+def test_section_title_is_bold_without_a_bold_face(tmp_path):
+    """The embedded CJK fonts have no bold face: the title is the plain text drawn with its
+    outline stroked too, and stays text."""
     title = section_title("一、家庭基本情况")
-    assert isinstance(title, PlainText)
+    assert isinstance(title, Emboldened) and isinstance(title.inner, PlainText)
     assert title.getSpaceBefore() == styles().section.spaceBefore
+    path = tmp_path / "title.pdf"
+    SimpleDocTemplate(str(path)).build([title, para("正文不加粗")])
+    page = PdfReader(path).pages[0]
+    stream = page.get_contents().get_data().decode("latin-1")
+    assert stream.count("2 Tr") == 1  # the title only, inside its own q … Q
+    assert stream.index("2 Tr") < stream.index("Q", stream.index("2 Tr"))
+    assert "一、家庭基本情况" in page.extract_text() and "正文不加粗" in page.extract_text()
 
 
 def test_plain_text_splits_between_lines_like_a_paragraph():
