@@ -1504,11 +1504,17 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
         if cancel and cancel():
             raise UserError("已取消导入，数据库未改动。")
 
-    # 2. Household updates, version checked (a stale plan never overwrites).
+    # 2. Household updates, version checked (a stale plan never overwrites). A household
+    # whose own fields changed now points at the row they were read from.
+    refreshed = [hp for hp in plan.households if hp.status == "changed" and hp.changes]
+    new_sources = dict(zip(map(id, refreshed),
+                           sources.ids([hp.head_row or hp.source.rows[0] for hp in refreshed]), strict=True))
     for hp in plan.households:
         if hp.status != "changed":
             continue
         values = {HOUSEHOLD_ATTR.get(c.key, c.key): c.new for c in hp.changes}
+        if id(hp) in new_sources:
+            values["source_row_id"] = new_sources[id(hp)]
         stmt = (
             update(Household.__table__)
             .where(Household.__table__.c.id == hp.existing_id,

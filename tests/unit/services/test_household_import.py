@@ -177,6 +177,9 @@ def test_changes_are_reported_field_by_field_and_written(regions, tmp_path):
     with db.session() as s:
         hh2 = s.execute(select(Household).where(Household.household_no == "5223261002010002")).scalar_one()
         assert (hh2.phone, hh2.member_count, hh2.version) == ("13900002222", 3, 2)
+        assert hh2.source.batch.file_name == "b.xlsx"  # its fields now come from this file
+        hh1 = s.execute(select(Household).where(Household.household_no == "5223261002010001")).scalar_one()
+        assert hh1.source.batch.file_name == "a.xlsx"  # only its members changed
         events = s.execute(select(ChangeEvent)).scalars().all()
         assert [(e.type, e.member.name) for e in events] == [("03", "王小宝")]
         upd = s.execute(select(AuditLog).where(AuditLog.action == "update", AuditLog.table_name == "members")).scalars().all()
