@@ -11,7 +11,6 @@ Import exit codes: 0 when the file was processed (even with row errors, which ar
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 
@@ -36,18 +35,6 @@ def _progress(quiet: bool):
 
 
 def cmd_import_households(args: argparse.Namespace) -> int:
-    # The import builds hundreds of thousands of acyclic objects: the cyclic garbage
-    # collector would only walk them again. It resumes once they are freed.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _import_households(args)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _import_households(args: argparse.Namespace) -> int:
     from fupin_desktop.services.household_import import import_households
 
     db = _open(args)
