@@ -162,56 +162,51 @@ def validate_id(value: object, today: date | None = None) -> IdInfo:
     a wrong check char, or a bad disability type/grade digit.
     """
     today = today or date.today()
+    converted = False
+    disability_type = disability_grade = None
     if type(value) is str and len(value) == 18 and _PLAIN_18.fullmatch(value):
         # Already clean (normalize_id would return it unchanged): only the date and the
         # check character are left to verify.
-        born = _check_birth(value[6:14], today)
-        expected = _CHECK_CHARS[(sum(map(operator.mul, value.encode("ascii"), _WEIGHTS)) - _WEIGHTS_ZERO) % 11]
-        if expected != value[17]:
+        text = value
+    else:
+        text = normalize_id(value)
+        if not text:
+            raise IdNumberError("证件号码未填写，请填写18位居民身份证号码或20位残疾人证号。")
+        if len(text) == 15:
+            if not text.isascii() or not text.isdigit():
+                raise IdNumberError(f"15位旧身份证号只能是数字，实际为“{text}”，请核对证件号码。")
+            _check_birth("19" + text[6:12], today)
+            text = convert15(text)
+            converted = True
+        if len(text) not in (18, 20):
             raise IdNumberError(
-                f"证件号码校验位错误：按前17位计算应为{expected}，实际为{value[17]}，请核对证件号码。"
+                f"证件号码应为18位（居民身份证）或20位（残疾人证），实际为{len(text)}位，请核对证件号码。"
             )
-        return IdInfo(value, "1" if int(value[16]) % 2 else "2", born, value[:6])
-    text = normalize_id(value)
-    if not text:
-        raise IdNumberError("证件号码未填写，请填写18位居民身份证号码或20位残疾人证号。")
-    converted = False
-    if len(text) == 15:
-        if not text.isascii() or not text.isdigit():
-            raise IdNumberError(f"15位旧身份证号只能是数字，实际为“{text}”，请核对证件号码。")
-        _check_birth("19" + text[6:12], today)
-        text = convert15(text)
-        converted = True
-    if len(text) not in (18, 20):
-        raise IdNumberError(
-            f"证件号码应为18位（居民身份证）或20位（残疾人证），实际为{len(text)}位，请核对证件号码。"
-        )
-    for pos, ch in enumerate(text[:17], start=1):
-        if not ("0" <= ch <= "9"):
+        for pos, ch in enumerate(text[:17], start=1):
+            if not ("0" <= ch <= "9"):
+                raise IdNumberError(
+                    f"证件号码第{pos}位“{ch}”不是数字：前17位只能是数字，请核对证件号码。"
+                )
+        last = text[17]
+        if not ("0" <= last <= "9" or last == "X"):
             raise IdNumberError(
-                f"证件号码第{pos}位“{ch}”不是数字：前17位只能是数字，请核对证件号码。"
+                f"证件号码第18位“{last}”无效：只能是数字或X，请核对证件号码。"
             )
-    last = text[17]
-    if not ("0" <= last <= "9" or last == "X"):
-        raise IdNumberError(
-            f"证件号码第18位“{last}”无效：只能是数字或X，请核对证件号码。"
-        )
-    disability_type = disability_grade = None
-    if len(text) == 20:
-        disability_type, disability_grade = text[18], text[19]
-        if disability_type not in _DISABILITY_TYPES:
-            raise IdNumberError(
-                f"残疾人证号第19位（残疾类别）应为1–7，实际为“{disability_type}”，请核对残疾人证号。"
-            )
-        if disability_grade not in _DISABILITY_GRADES:
-            raise IdNumberError(
-                f"残疾人证号第20位（残疾等级）应为1–4，实际为“{disability_grade}”，请核对残疾人证号。"
-            )
+        if len(text) == 20:
+            disability_type, disability_grade = text[18], text[19]
+            if disability_type not in _DISABILITY_TYPES:
+                raise IdNumberError(
+                    f"残疾人证号第19位（残疾类别）应为1–7，实际为“{disability_type}”，请核对残疾人证号。"
+                )
+            if disability_grade not in _DISABILITY_GRADES:
+                raise IdNumberError(
+                    f"残疾人证号第20位（残疾等级）应为1–4，实际为“{disability_grade}”，请核对残疾人证号。"
+                )
     born = _check_birth(text[6:14], today)
     expected = check_char(text[:17])
-    if expected != last:
+    if expected != text[17]:
         raise IdNumberError(
-            f"证件号码校验位错误：按前17位计算应为{expected}，实际为{last}，请核对证件号码。"
+            f"证件号码校验位错误：按前17位计算应为{expected}，实际为{text[17]}，请核对证件号码。"
         )
     id18 = text[:18]
     return IdInfo(

@@ -159,7 +159,6 @@ _REQUIRED_BOOLS = (
 )
 
 _MOBILE = re.compile(r"1\d{10}")
-_PLAIN_ID18 = re.compile(r"[0-9]{17}[0-9X]")
 _REGION_CODE = re.compile(r"\d{12}")
 _BANK_ACCOUNT = re.compile(r"\d{16,19}")
 _LANDLINE = re.compile(r"(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?")
@@ -211,7 +210,7 @@ def _member_values(member: object) -> dict[str, object]:
 
 @lru_cache(maxsize=None)
 def _code_sets(list_name: str, era: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(codes of both eras, codes of ``era``) of a list: the fast path of check_code."""
+    """(codes of both eras, codes of ``era``) of a list: the fast path of check_code_value."""
     return frozenset(code_list(list_name).codes()), frozenset(code_list(list_name, era).codes())
 
 
@@ -221,18 +220,13 @@ _CODED_ATTRS = tuple(_MEMBER_CODED)
 @lru_cache(maxsize=None)
 def _member_codes_ok(era: str) -> frozenset[tuple[str, object]]:
     """Every ``(attribute, value)`` that passes the code checks of ``era`` (blank included):
-    a member whose coded values are all in it needs no per-attribute check."""
-    return frozenset(
-        {(attr, None) for attr in _MEMBER_CODED}
-        | {(attr, code) for attr, _name, union, current in _member_code_checks(era) for code in union & current}
-    )
-
-
-@lru_cache(maxsize=None)
-def _member_code_checks(era: str) -> tuple[tuple[str, str, frozenset[str], frozenset[str]], ...]:
-    """``(attribute, list name, codes of both eras, codes of era)`` for every coded member
-    attribute: the per-member code check is two set lookups."""
-    return tuple((attr, name, *_code_sets(name, era)) for attr, name in _MEMBER_CODED.items())
+    a member whose coded values are all in it (one set lookup per attribute, no call)
+    needs no per-attribute check."""
+    ok: set[tuple[str, object]] = {(attr, None) for attr in _MEMBER_CODED}
+    for attr, name in _MEMBER_CODED.items():
+        union, current = _code_sets(name, era)
+        ok.update((attr, code) for code in union & current)
+    return frozenset(ok)
 
 
 def _as_date(value: object) -> date | None:
@@ -261,7 +255,12 @@ def school_year_start(ref_date: date) -> date:
 
 def is_compulsory_school_age(birth: date, ref_date: date) -> bool:
     """义务教育适龄: aged 6–16 on 1 September of the school year of ``ref_date`` (§1.6)."""
-    return 6 <= age_on(birth, school_year_start(ref_date)) <= 16
+    return _compulsory_age(age_on(birth, school_year_start(ref_date)))
+
+
+def _compulsory_age(age: int) -> bool:
+    """Whether an age on 1 September is of compulsory schooling (6–16)."""
+    return 6 <= age <= 16
 
 
 def _who(member: object, index: int | None = None) -> str:
@@ -289,15 +288,6 @@ def _id_info(member: object) -> IdInfo | None:
         return validate_id(_get(member, "id_number"))
     except IdNumberError:
         return None
-
-
-def _sex_of(member: object) -> str | None:
-    """Recorded sex, else the sex the ID number implies."""
-    sex = _get(member, "sex")
-    if sex in ("1", "2"):
-        return sex
-    info = _id_info(member)
-    return info.sex if info else None
 
 
 def _birth_of(member: object) -> date | None:
@@ -334,15 +324,15 @@ class _Collector:
             )
         )
 
-    def check_code(self, obj: object, attr: str, list_name: str, era: str) -> None:
-        """Error when the code is in no list; warning when it belongs to the other era."""
-        self.check_code_value(attr, _get(obj, attr), list_name, era)
-
     def check_code_value(self, attr: str, value: object, list_name: str, era: str) -> None:
-        """:meth:`check_code` for a value already read (stripped, blank as ``None``)."""
+        """Error when the code (read, stripped, blank as ``None``) is in no list; warning
+        when it belongs to the other era."""
         if value is None:
             return
-        value = str(value)
+        value = value if type(value) is str else str(value)
+        union_codes, era_codes = _code_sets(list_name, era)
+        if value in union_codes and value in era_codes:
+            return
         label = self.labels.get(attr, attr)
         union = code_list(list_name)
         if value not in union:
@@ -400,13 +390,8 @@ def _validate_member(
         codes_ok = all(map(_member_codes_ok(era).__contains__, zip(_CODED_ATTRS, map(v.get, _CODED_ATTRS))))
     except TypeError:  # an unhashable value: the loop below says what is wrong
         codes_ok = False
-    for attr, list_name, union, current in () if codes_ok else _member_code_checks(era):
-        value = v.get(attr)
-        if value is None:
-            continue
-        code = value if type(value) is str else str(value)
-        if code not in union or code not in current:
-            out.check_code_value(attr, value, list_name, era)
+    for attr, list_name in () if codes_ok else _MEMBER_CODED.items():
+        out.check_code_value(attr, v.get(attr), list_name, era)
 
     # --- identity (rule 1) -------------------------------------------------------------
     info: IdInfo | None = None
@@ -581,7 +566,7 @@ def _validate_member(
     reason = v.get("out_of_school_reason")
     if school_start is None:
         school_start = school_year_start(ref_date)
-    if birth is not None and 6 <= (age := age_on(birth, school_start)) <= 16:  # is_compulsory_school_age
+    if birth is not None and _compulsory_age(age := age_on(birth, school_start)):
         if school is None and reason is None:
             out.add(
                 "school_status",
@@ -629,8 +614,6 @@ def _check_id(raw_id: object, today: date | None) -> tuple[IdInfo | None, str | 
 
 
 def _id_key_of(raw_id: object) -> str | None:
-    if type(raw_id) is str and len(raw_id) == 18 and _PLAIN_ID18.fullmatch(raw_id):
-        return raw_id  # already what normalize_id gives
     text = normalize_id(raw_id)
     if len(text) == 15:
         try:
@@ -688,7 +671,7 @@ def validate_household_values(
         )
 
     def sex_of(i: int) -> str | None:
-        """:func:`_sex_of` from the values and ID check already made."""
+        """Recorded sex, else the sex the ID implies, from the values and ID check already made."""
         sex = values[i].get("sex")
         if sex in ("1", "2"):
             return sex  # type: ignore[return-value]
@@ -769,12 +752,7 @@ def validate_household_values(
 
     # --- household fields --------------------------------------------------------------
     for attr, list_name in _HOUSEHOLD_CODED.items():
-        value = _get(household, attr)
-        if value is not None:
-            union, current = _code_sets(list_name, era)
-            code = value if type(value) is str else str(value)
-            if code not in union or code not in current:
-                out.check_code_value(attr, value, list_name, era)
+        out.check_code_value(attr, _get(household, attr), list_name, era)
 
     region = _get(household, "region_code")
     if region is None:

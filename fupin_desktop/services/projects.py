@@ -1050,7 +1050,7 @@ def search_households(
     member names, 拼音首字母, 证件号码 or its last digits, 户编号, phone), for linking
     beneficiaries; the first ``limit`` in 户编号 order."""
     flt = registry.HouseholdFilter(region_code=region_code, text=(text or "").strip())
-    ids = registry.list_households(session, flt, limit=limit).ids[:limit]
+    ids = registry.list_households(session, flt, first=limit).ids
     if not ids:
         return []
     found = {

@@ -80,7 +80,7 @@ from fupin_desktop.rules.monitoring import measure_gaps
 from fupin_desktop.rules.text import normalize_text
 from fupin_desktop.rules.validation import (
     FIELD_LABELS,
-    GUARANTEE_LABELS,
+    GUARANTEE_LABELS,  # noqa: F401 - the registry page reads it from here
     Problem,
     suggest_guarantees,
     validate_household,
@@ -128,11 +128,15 @@ class FieldSpec:
     kind: Kind = "text"
     codes: str | None = None  # code list name for kind code/codes
     max_len: int | None = None
+    placeholder: str | None = None  # hint in an empty editor (else one by kind)
+
+
+_YEAR_HINT = "年份，如 2014"  # an empty year is not 0
 
 
 def _f(name: str, label: str | None = None, kind: Kind = "text", codes: str | None = None,
-       max_len: int | None = None) -> FieldSpec:
-    return FieldSpec(name, label or FIELD_LABELS[name], kind, codes, max_len)
+       max_len: int | None = None, placeholder: str | None = None) -> FieldSpec:
+    return FieldSpec(name, label or FIELD_LABELS[name], kind, codes, max_len, placeholder)
 
 
 HOUSEHOLD_FIELDS: tuple[FieldSpec, ...] = (
@@ -148,7 +152,7 @@ HOUSEHOLD_FIELDS: tuple[FieldSpec, ...] = (
     _f("main_cause", None, "code", "poverty_cause"),
     _f("other_causes", "其他致贫原因", "codes", "poverty_cause"),
     _f("return_cause", "返贫原因", "code", "poverty_cause"),
-    _f("identified_year", None, "int"),
+    _f("identified_year", None, "int", placeholder=_YEAR_HINT),
     _f("is_military_martyr_family", "是否军烈属", "bool"),
     _f("is_one_child", "是否独生子女户", "bool"),
     _f("is_two_daughters", "是否双女户", "bool"),
@@ -162,7 +166,7 @@ HOUSEHOLD_FIELDS: tuple[FieldSpec, ...] = (
 HOUSEHOLD_ACTION_FIELDS: tuple[FieldSpec, ...] = (
     _f("household_type", None, "code", "household_type"),
     _f("exit_status", "脱贫属性", "code", "exit_status"),
-    _f("exit_year", None, "int"),
+    _f("exit_year", None, "int", placeholder=_YEAR_HINT),
     _f("monitoring_category", None, "code", "monitoring_category"),
 )
 
@@ -284,11 +288,11 @@ GUARANTEE_COLUMNS = {
 
 MEASURE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("category", "措施类别", "code", "measure_category"),
-    FieldSpec("content", "措施内容", "text", max_len=500),
-    FieldSpec("unit", "责任单位", "text", max_len=100),
-    FieldSpec("year", "年度", "int"),
+    FieldSpec("content", "措施内容", "text", max_len=500, placeholder="如 落实医疗救助和慢病签约服务"),
+    FieldSpec("unit", "责任单位", "text", max_len=100, placeholder="如 县卫生健康局、乡镇人民政府"),
+    FieldSpec("year", "年度", "int", placeholder="默认为开始日期所在年度"),
     FieldSpec("start_date", "开始日期", "date"),
-    FieldSpec("end_date", "结束日期", "date"),
+    FieldSpec("end_date", "结束日期", "date", placeholder="措施结束后填写，年-月-日"),
     FieldSpec("amount", "金额（元）", "money"),
 )
 """A 帮扶措施 as the clerk enters it (``AssistanceMeasure`` columns)."""
@@ -767,6 +771,14 @@ def _id_in(session: Session, ids: Iterable[int]) -> ColumnElement[bool]:
     return Household.id.in_(select(literal_column("value")).select_from(func.json_each(ids_json)))
 
 
+def _first_ids(session: Session, stmt: Any, first: int | None) -> HouseholdIds:
+    """The ids ``stmt`` lists: all of them, or with ``first`` at most that many."""
+    if first is None:
+        return HouseholdIds(_fetch_ids(session, stmt))
+    ids = _fetch_ids(session, stmt.limit(first + 1))
+    return HouseholdIds(ids[:first], len(ids) <= first)
+
+
 def list_households(
     session: Session,
     flt: HouseholdFilter = HouseholdFilter(),
@@ -774,17 +786,21 @@ def list_households(
     sort: str = "household_no",
     descending: bool = False,
     limit: int | None = None,
+    first: int | None = None,
 ) -> HouseholdIds:
     """The households ``flt`` selects, in list order (``sort`` one of :data:`SORT_KEYS`;
     ties fall back to 户编号). Every match is listed, except that with ``limit`` a search
     matching more than :data:`SEARCH_HIT_LIMIT` households lists only its first ``limit``
     (``complete`` False when there were more), so each keystroke of a half-typed 证件号码
-    stays quick. How each kind of search runs: see :data:`SEARCH_HIT_LIMIT`."""
+    stays quick. ``first``: at most that many, searching or not (a picker's few lines,
+    not the list). How each kind of search runs: see :data:`SEARCH_HIT_LIMIT`."""
     order = _order_by(sort, descending)
     terms = parse_search(flt.text)
     if terms.kind == "empty":
         stmt = select(Household.id).where(*_filter_conditions(session, flt)).order_by(*order)
-        return HouseholdIds(_fetch_ids(session, stmt))
+        return _first_ids(session, stmt, first)
+    if first is not None:
+        limit = first if limit is None else min(limit, first)
     parts = _search_parts(session.get_bind().dialect.name, terms)
     if not parts:
         return HouseholdIds([])
@@ -795,7 +811,7 @@ def list_households(
         stmt = (select(Household.id)
                 .where(*_filter_conditions(session, flt, plain=True), _id_in(session, hits.ids))
                 .order_by(*order))
-        return HouseholdIds(_fetch_ids(session, stmt))
+        return _first_ids(session, stmt, first)
     conds = _filter_conditions(session, flt)
     if limit is None:
         match = _search_condition(session, terms) if hits.most else or_(*hits.tests(session))

@@ -265,7 +265,7 @@ class ImportReviewDialog(QDialog):
                 continue
             shown += 1
             if shown > self.MAX_ROWS:
-                QTreeWidgetItem(tree, [f"……另有更多变更户，未全部列出"])
+                QTreeWidgetItem(tree, ["……另有更多变更户，未全部列出"])
                 break
             top = QTreeWidgetItem(tree, [hp.label, "", "", str((hp.head_row or 0) + 1)])
             for ch in hp.changes:

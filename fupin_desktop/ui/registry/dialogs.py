@@ -8,10 +8,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,22 +31,7 @@ from fupin_desktop.db import Database
 from fupin_desktop.errors import UserError
 from fupin_desktop.services import registry as svc
 from fupin_desktop.ui.errors import show_user_error
-from fupin_desktop.ui.registry.widgets import code_combo, set_combo_data
-
-
-def _date_edit(value: dt.date | None = None) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    day = value or dt.date.today()
-    edit.setDate(QDate(day.year, day.month, day.day))
-    edit.setMaximumDate(QDate.currentDate())
-    return edit
-
-
-def _to_date(edit: QDateEdit) -> dt.date:
-    q = edit.date()
-    return dt.date(q.year(), q.month(), q.day())
+from fupin_desktop.ui.registry.widgets import code_combo, date_edit, date_of, set_combo_data
 
 
 class ActionDialog(QDialog):
@@ -77,7 +61,7 @@ class ActionDialog(QDialog):
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         layout.addLayout(self.form)
         self.build(self.form)
-        self.effective = _date_edit()
+        self.effective = date_edit()
         self.effective.setObjectName("effectiveDate")
         self.month = QLineEdit(dt.date.today().strftime("%Y-%m"))
         self.month.setObjectName("reportedMonth")
@@ -101,7 +85,7 @@ class ActionDialog(QDialog):
         return "生效日期"
 
     def _sync_month(self) -> None:
-        day = _to_date(self.effective)
+        day = date_of(self.effective)
         current = self.month.text()
         if current < day.strftime("%Y-%m"):
             self.month.setText(day.strftime("%Y-%m"))
@@ -110,7 +94,7 @@ class ActionDialog(QDialog):
         pass
 
     def common(self) -> dict[str, Any]:
-        return {"effective": _to_date(self.effective), "reported_month": self.month.text(),
+        return {"effective": date_of(self.effective), "reported_month": self.month.text(),
                 "note": self.note.text().strip() or None}
 
     def run(self, session) -> int:  # pragma: no cover - overridden
@@ -358,7 +342,7 @@ class EliminateRiskDialog(ActionDialog):
             try:
                 warnings = svc.elimination_warnings(
                     s, self.household.id, mode=self.mode.currentData(),
-                    eliminated_on=_to_date(self.effective), dev_measures_status=self.dev.currentText())
+                    eliminated_on=date_of(self.effective), dev_measures_status=self.dev.currentText())
             except UserError as err:
                 show_user_error(self, err, self.title)
                 return False
@@ -370,7 +354,7 @@ class EliminateRiskDialog(ActionDialog):
 
     def run(self, s):
         svc.eliminate_risk(s, self.household.id, mode=self.mode.currentData(),
-                           eliminated_on=_to_date(self.effective),
+                           eliminated_on=date_of(self.effective),
                            reported_month=self.month.text(), dev_measures_status=self.dev.currentText(),
                            note=self.note.text().strip() or None, expected_version=self.version)
         return self.household.id

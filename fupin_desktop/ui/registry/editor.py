@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -49,7 +49,6 @@ from fupin_desktop.ui.registry.monitoring import MonitoringTab
 from fupin_desktop.ui.registry.widgets import (
     FieldForm,
     MemberDelegate,
-    bool_combo,
     record_view,
     set_combo_data,
 )
@@ -381,7 +380,6 @@ class HouseholdWindow(QWidget):
 
     def _build_monitoring(self) -> None:
         self.monitoring = MonitoringTab(self.db, self)
-        self.monitoring_model = self.monitoring.case_model
         self.tabs.addTab(self.monitoring, "监测")
 
     def _build_events(self) -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -34,7 +33,7 @@ from fupin_desktop.rules.monitoring import RISK_MEASURES, unanswered_risks
 from fupin_desktop.services import registry as svc
 from fupin_desktop.ui.errors import show_user_error
 from fupin_desktop.ui.registry.models import RecordTableModel
-from fupin_desktop.ui.registry.widgets import FieldForm, record_view
+from fupin_desktop.ui.registry.widgets import FieldForm, date_edit, date_of, record_view
 
 CASE_COLUMNS = (
     ("category", "监测对象类别"), ("identified_ym", "识别监测时间"), ("risks", "致贫/返贫风险"),
@@ -118,10 +117,6 @@ class MeasureDialog(_MeasureWriteDialog):
         where.setStyleSheet("color:#5a6678;")
         layout.addWidget(where)
         self.form = FieldForm(svc.MEASURE_FIELDS, columns=1)
-        self.form.editors["year"].setPlaceholderText("默认为开始日期所在年度")
-        self.form.editors["unit"].setPlaceholderText("如 县卫生健康局、乡镇人民政府")
-        self.form.editors["content"].setPlaceholderText("如 落实医疗救助和慢病签约服务")
-        self.form.editors["end_date"].setPlaceholderText("措施结束后填写，年-月-日")
         layout.addWidget(self.form)
         layout.addWidget(self._button_box("保存"))
         if measure is not None:
@@ -188,19 +183,14 @@ class EndMeasureDialog(_MeasureWriteDialog):
         what.setWordWrap(True)
         layout.addWidget(what)
         form = QFormLayout()
-        self.end_date = QDateEdit()
+        self.end_date = date_edit()
         self.end_date.setObjectName("endDate")
-        self.end_date.setCalendarPopup(True)
-        self.end_date.setDisplayFormat("yyyy-MM-dd")
-        self.end_date.setDate(QDate.currentDate())
-        self.end_date.setMaximumDate(QDate.currentDate())
         form.addRow("结束日期：", self.end_date)
         layout.addLayout(form)
         layout.addWidget(self._button_box("确定"))
 
     def date(self) -> dt.date:
-        q = self.end_date.date()
-        return dt.date(q.year(), q.month(), q.day())
+        return date_of(self.end_date)
 
     def write(self, session) -> None:
         svc.end_measure(session, self.measure["id"], self.date(), expected=self.measure)
@@ -330,9 +320,6 @@ class MonitoringTab(QWidget):
         index = self.case_view.currentIndex()
         rows = self.case_model.rows()
         return rows[index.row()] if index.isValid() and index.row() < len(rows) else None
-
-    def select_case(self, row: int) -> None:
-        self.case_view.selectRow(row)
 
     def current_measure(self) -> dict[str, Any] | None:
         index = self.measure_view.currentIndex()

@@ -8,10 +8,11 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -28,6 +29,24 @@ from fupin_desktop.services.registry import FieldSpec, display_value
 
 ERROR_STYLE = "color:#b42318;"
 WARNING_STYLE = "color:#9a6700;"
+
+
+def date_edit(value: dt.date | None = None) -> QDateEdit:
+    """A date picker (calendar popup, 2025-03-01 format) on ``value`` or today; no day
+    after today can be chosen (what is recorded has happened)."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    day = value or dt.date.today()
+    edit.setDate(QDate(day.year, day.month, day.day))
+    edit.setMaximumDate(QDate.currentDate())
+    return edit
+
+
+def date_of(edit: QDateEdit) -> dt.date:
+    """The date a :func:`date_edit` shows."""
+    q = edit.date()
+    return dt.date(q.year(), q.month(), q.day())
 
 
 def code_combo(list_name: str, *, blank: str = "", codes: Sequence[str] | None = None) -> QComboBox:
@@ -185,12 +204,11 @@ class FieldForm(QWidget):
             edit.setMaxLength(spec.max_len)
         if spec.kind in ("money", "area", "int"):
             edit.setAlignment(Qt.AlignmentFlag.AlignRight)
-            if spec.kind == "int" and spec.name.endswith("_year"):
-                edit.setPlaceholderText("年份，如 2014")  # an empty year is not 0
-            else:
-                edit.setPlaceholderText("0" if spec.kind == "int" else "0.00")
+            edit.setPlaceholderText("0" if spec.kind == "int" else "0.00")
         if spec.kind == "date":
             edit.setPlaceholderText("年-月-日，如 2025-03-01")
+        if spec.placeholder:
+            edit.setPlaceholderText(spec.placeholder)
         edit.textEdited.connect(lambda _t, n=spec.name: self._edited(n))
         return edit
 

@@ -230,3 +230,15 @@ def test_rows_say_which_members_a_search_found(db):
     assert matched("5223261002010002") == {"2": ""}  # the 户编号, no member
     with db.session() as s:  # without a search text nothing is looked up
         assert [r.matched for r in svc.household_rows(s, ids)] == ["", ""]
+
+
+def test_first_caps_the_listing_searching_or_not(twelve):
+    """A picker asks for its first few households only, with or without a search text."""
+    db = twelve
+    with db.session() as s:
+        everyone = svc.list_households(s, svc.HouseholdFilter()).ids
+        first = svc.list_households(s, svc.HouseholdFilter(), first=5)
+        assert first.ids == everyone[:5] and not first.complete
+        found = svc.list_households(s, svc.HouseholdFilter(text="王"), first=5)
+        assert len(found.ids) == 5 and not found.complete
+        assert svc.list_households(s, svc.HouseholdFilter(), first=50).complete
