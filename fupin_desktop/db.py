@@ -78,8 +78,9 @@ _JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 def dumps_json(value: object) -> str:
     """How JSON columns are written: compact, Chinese text as UTF-8 rather than ``\\uXXXX``
-    escapes — the same values in half the bytes (every imported row keeps its source row
-    as JSON, so this halves the size of an imported database)."""
+    escapes — the same values in half the bytes (the audit log's old/new values, an
+    import's source rows; services.household_import writes the latter with the same
+    settings)."""
     return _JSON_ENCODER.encode(value)
 
 
