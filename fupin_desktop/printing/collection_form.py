@@ -206,7 +206,7 @@ def _measures(sheet: HouseholdSheet) -> list[Flowable]:
     return [
         CondPageBreak(40 * mm),
         section_title("五、帮扶措施"),
-        option_para("享受的帮扶措施（可多选）：" + options("measure_category", taken)),
+        option_para(options("measure_category", taken, prefix="享受的帮扶措施（可多选）：")),
         Spacer(1, 1.5 * mm),
         grid_table(["措施类别", "措施内容", "金额（元）", "开始时间"], rows,
                    [30 * mm, 100 * mm, 25 * mm, 25 * mm], align=["c", "l", "r", "c"],

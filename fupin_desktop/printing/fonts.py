@@ -344,7 +344,7 @@ class FontChain:
                 if char in "\r\n\t":
                     name = self.primary
                 elif char in CHECKBOXES:
-                    name = self.symbol_font(char)
+                    name = self._symbol_font(char)
                 else:
                     name = self.font_for(char) or self.primary
                 if out and out[-1][0] == name:
@@ -367,14 +367,9 @@ class FontChain:
             parts.append(chunk if name == self.primary else f'<font name="{name}">{chunk}</font>')
         return "".join(parts)
 
-    def symbol_markup(self, char: str) -> str:
-        """One symbol (☑, □) always from the same font, so checked and unchecked boxes have
-        the same size and baseline."""
-        name = self.symbol_font(char)
-        return f'<font name="{name}">{escape(char)}</font>' if name != self.primary else escape(char)
-
-    def symbol_font(self, char: str) -> str:
-        """The font a symbol (☑, □) is drawn in."""
+    def _symbol_font(self, char: str) -> str:
+        """The font a box (☑, □) is drawn in: always the same one, so checked and unchecked
+        boxes have the same size and baseline."""
         return self.font_for(char, prefer="FupinPrint-Symbols") or self.primary
 
     def draw_string(self, canvas, x: float, y: float, text: str, size: float, *,

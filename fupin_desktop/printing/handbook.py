@@ -283,7 +283,7 @@ def _measures(sheet: HouseholdSheet) -> list[Flowable]:
     return [
         CondPageBreak(40 * mm),
         section_title("五、帮扶措施"),
-        option_para("帮扶类别：" + options("handbook_category", received)),
+        option_para(options("handbook_category", received, prefix="帮扶类别：")),
         Spacer(1, 1.5 * mm),
         grid_table(["项目类别", "帮扶单位", "帮扶内容及成本", "金额（元）", "帮扶时间", "户主签名"], rows,
                    [x * mm for x in (18, 36, 60, 22, 24, 20)],

@@ -23,7 +23,6 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.lib.fonts import ps2tt, tt2ps
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.textsplit import wordSplit
@@ -153,13 +152,11 @@ def para(text: Any, style: ParagraphStyle | None = None, *, markup: bool = False
 
 
 def section_title(text: str) -> Flowable:
-    """A section heading in bold: the font's bold face, or — the CJK fonts we embed have
-    none — the regular glyphs stroked as well as filled (:class:`Emboldened`)."""
+    """A section heading in bold. The CJK fonts we embed have no bold face (and none is
+    registered, so ``<b>`` would change nothing): the regular glyphs are stroked as well as
+    filled (:class:`Emboldened`)."""
     style = styles().section
-    family, _, _ = ps2tt(style.fontName)
-    if tt2ps(family, 1, 0) == style.fontName:  # no bold face registered: <b> changes nothing
-        return Emboldened(para(text, style), style)
-    return Paragraph(f"<b>{font_chain().markup(text)}</b>", style)
+    return Emboldened(para(text, style), style)
 
 
 class Emboldened(Flowable):
@@ -220,34 +217,27 @@ def short_date(value: dt.date | None, *, blank: str = "") -> str:
 
 
 def option_markup(label: str, checked: bool) -> str:
-    chain = font_chain()
-    box = chain.symbol_markup(CHECKED if checked else UNCHECKED)
-    return f"{box}{chain.markup(label)}"
+    """「☑label」 as Paragraph markup (the box from the symbol font, as :meth:`FontChain.runs`
+    puts every box)."""
+    return font_chain().markup((CHECKED if checked else UNCHECKED) + label)
 
 
-class Options(str):
-    """An option list 「☑因病 □因残 …」: its Paragraph markup (an Options *is* that string,
-    so it still goes into any markup) that also keeps its entries, so :func:`option_para`
-    draws it without parsing markup. ``"帮扶类别：" + options(...)`` stays an Options with
-    that text in front of the first option."""
+@dataclass(frozen=True)
+class Options:
+    """An option list 「☑因病 □因残 …」 as the national forms print it: its entries and the
+    plain text printed in front of the first option (「帮扶类别：」). :func:`option_para`
+    draws it without markup (:class:`OptionList`); :attr:`markup` is the same list as
+    Paragraph markup."""
 
     entries: tuple[tuple[str, bool], ...]  # (label, checked)
-    prefix: str  # plain text before the first option
+    prefix: str = ""  # plain text before the first option
 
-    def __new__(cls, entries: tuple[tuple[str, bool], ...], prefix: str = "") -> "Options":
-        markup = OPTION_GAP.join(option_markup(label, checked) for label, checked in entries)
-        self = super().__new__(cls, font_chain().markup(prefix) + markup)
-        self.entries = entries
-        self.prefix = prefix
-        return self
-
-    def __radd__(self, other: Any) -> str:
-        if type(other) is str and "<" not in other and "&" not in other:
-            return Options(self.entries, other + self.prefix)
-        return str.__add__(other, self)
-
-    def __reduce__(self):
-        return Options, (self.entries, self.prefix)
+    @property
+    def markup(self) -> str:
+        """Paragraph markup of the list; the 「&nbsp;&nbsp; 」 gaps are the only places a
+        Paragraph may break it."""
+        listed = OPTION_GAP.join(option_markup(label, checked) for label, checked in self.entries)
+        return font_chain().markup(self.prefix) + listed
 
 
 def options(
@@ -256,13 +246,13 @@ def options(
     *,
     era: str | None = None,
     exclude: Iterable[str] = (),
+    prefix: str = "",
 ) -> Options:
-    """Paragraph markup for an option list as the national forms print it:
-    「☑因病 □因残 □因学 …」.
+    """An option list as the national forms print it: 「☑因病 □因残 □因学 …」.
 
     ``items`` is a code-list name (its entries, in order, for ``era``) or ``(code, label)``
-    pairs; ``selected`` one code or several. Entries are separated by wide spaces so the
-    paragraph wraps between options, never inside one.
+    pairs; ``selected`` one code or several; ``prefix`` plain text in front of the first
+    option (「帮扶类别：」), on its line. The list wraps between options, never inside one.
     """
     if selected is None:
         chosen: frozenset[str] = frozenset()
@@ -271,23 +261,21 @@ def options(
     else:
         chosen = frozenset(str(s) for s in selected if s is not None)
     key = items if isinstance(items, str) else tuple(items)
-    return _options(key, chosen, era, tuple(exclude))
+    return _options(key, chosen, era, tuple(exclude), prefix)
 
 
 @functools.lru_cache(maxsize=4096)
 def _options(items: str | tuple, chosen: frozenset[str], era: str | None,
-             exclude: tuple[str, ...]) -> Options:
+             exclude: tuple[str, ...], prefix: str) -> Options:
     # The same option lists print on every page of a batch: build each one once.
     entries = list(code_list(items, era).entries()) if isinstance(items, str) else list(items)
-    return Options(tuple((label, code in chosen) for code, label in entries if code not in exclude))
+    return Options(tuple((label, code in chosen) for code, label in entries if code not in exclude),
+                   prefix)
 
 
-def option_para(markup: str, style: ParagraphStyle | None = None) -> Flowable:
+def option_para(opts: Options, style: ParagraphStyle | None = None) -> Flowable:
     """An option list (from :func:`options`), wrapping between options, never inside one."""
-    style = style or styles().option
-    if isinstance(markup, Options):
-        return OptionList(markup, style)
-    return Paragraph(markup, style)
+    return OptionList(opts, style or styles().option)
 
 
 def bool_options(value: bool | None, yes: str = "是", no: str = "否") -> Options:
@@ -362,7 +350,7 @@ class _TextLines(Flowable):
         escape_pdf = canv._escape
         canv.saveState()
         canv.setFillColor(st.textColor)
-        size = f"{fp_str(st.fontSize)} Tf {fp_str(st.leading)} TL"
+        size = f"{fp_str(st.fontSize)} Tf"
         flip = "1 0 0 1" if canv.bottomup else "1 0 0 -1"
         ops = ["BT"]
         y = self.height - st.fontSize
@@ -466,12 +454,10 @@ def _option_words(entries: tuple, prefix: str, font: str, size: float) -> tuple:
     space = stringWidth(" ", font, size)
     words = []
     for i, (label, checked) in enumerate(entries):
-        runs = list(chain.runs(prefix)) if i == 0 and prefix else []
         box = CHECKED if checked else UNCHECKED
-        runs.append((chain.symbol_font(box), box))
-        runs += chain.runs(label)
+        runs = chain.runs((prefix if i == 0 else "") + box + label)
         width = sum(stringWidth(chunk, name, size) for name, chunk in runs)
-        words.append((tuple(runs), width, 2 * space if i < len(entries) - 1 else 0.0))
+        words.append((runs, width, 2 * space if i < len(entries) - 1 else 0.0))
     return tuple(words)
 
 

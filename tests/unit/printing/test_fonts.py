@@ -47,7 +47,7 @@ def test_boxes_in_running_text_come_from_the_symbol_font():
     chain = font_chain()
     runs = chain.runs("“☑”表示选中，“□”表示未选中")
     boxes = {chunk: name for name, chunk in runs if chunk in (CHECKED, UNCHECKED)}
-    assert boxes == {CHECKED: chain.symbol_font(CHECKED), UNCHECKED: chain.symbol_font(CHECKED)}
+    assert boxes == {CHECKED: chain._symbol_font(CHECKED), UNCHECKED: chain._symbol_font(CHECKED)}
     assert boxes[UNCHECKED] != chain.primary  # the primary font has a □ of another size
 
 

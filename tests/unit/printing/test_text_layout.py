@@ -101,12 +101,12 @@ OPTION_LISTS = [("poverty_cause", "01"), ("handbook_category", ["01", "03"]),
 def test_option_list_lines_like_the_option_paragraph(prefix):
     style = styles().option
     for items, chosen in OPTION_LISTS:
-        opts = prefix + options(items, chosen)
-        # Still the markup string it always was, so it goes into any Paragraph too.
+        opts = options(items, chosen, prefix=prefix)
+        # Its markup is the option paragraph it replaces, the prefix text in front.
         assert isinstance(opts, Options) and isinstance(option_para(opts), OptionList)
-        assert str(opts) == prefix + str(options(items, chosen))
+        assert opts.markup == prefix + options(items, chosen).markup
         for width in range(150, 560, 3):  # wider than any one option
-            fast, ref = OptionList(opts, style), Paragraph(opts, style)
+            fast, ref = OptionList(opts, style), Paragraph(opts.markup, style)
             assert fast.wrap(width, 1000) == ref.wrap(width, 1000), (items, prefix, width)
 
 
@@ -127,7 +127,7 @@ def test_option_list_breaks_only_between_options_and_stays_inside_its_width():
             assert drawn <= width + 0.01
         assert printed == labels
     # Narrower than one option: the option is cut between characters, nothing overflows.
-    flow = OptionList("享受的帮扶措施（可多选）：" + opts, style)
+    flow = OptionList(options("poverty_cause", ["01", "08"], prefix="享受的帮扶措施（可多选）："), style)
     flow.wrap(40, 1000)
     for _, runs, _ in flow.lines:
         assert sum(stringWidth(c, n, style.fontSize) for n, c in runs) <= 40
