@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import getpass
 import json
 import operator
 import time
@@ -28,38 +27,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Numeric, func, insert, select, text
+from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Numeric, Table, func, insert, select, text
 
 from fupin_desktop import audit
 from fupin_desktop.errors import UserError
-from fupin_desktop.models import (
-    Asset,
-    AssetDisposal,
-    AssetFunding,
-    AssetIncome,
-    AssetMaintenance,
-    AssetNumberSequence,
-    AssistanceMeasure,
-    ChangeEvent,
-    Disbursement,
-    GuaranteeCheck,
-    HandbookEntry,
-    Helper,
-    HelperAssignment,
-    Household,
-    HouseholdYear,
-    IncomeDistribution,
-    Member,
-    MonitoringCase,
-    Project,
-    ProjectBeneficiary,
-    ProjectChecklistItem,
-    ProjectFunding,
-    ProjectIndicator,
-    ProjectStatusLog,
-    Region,
-    VillageTeamMember,
-)
+# Importing the models package registers every table in Base.metadata (``_TABLES``).
+from fupin_desktop.models import Asset, Base, Household, Project, Region
 from fupin_desktop.services.bulk import SqliteBulkLoad, fast_null_binding, gc_paused
 from fupin_desktop.services.demo_rows import (
     BATCH_HOUSEHOLDS,
@@ -69,6 +42,7 @@ from fupin_desktop.services.demo_rows import (
     packages,
     project_count,
 )
+from fupin_desktop.services.overview import current_user_name
 from fupin_desktop.services.producer import Producer
 
 __all__ = ["REFERENCE_DATE", "DemoStats", "generate", "project_count"]
@@ -80,16 +54,8 @@ PROGRESS_TEXT = "正在生成示例数据"
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
 
-_TABLES = {
-    model.__tablename__: model
-    for model in (
-        Region, Helper, Household, Member, HouseholdYear, GuaranteeCheck, MonitoringCase,
-        AssistanceMeasure, ChangeEvent, HelperAssignment, VillageTeamMember, HandbookEntry,
-        Project, ProjectFunding, ProjectStatusLog, Disbursement, ProjectIndicator,
-        ProjectChecklistItem, ProjectBeneficiary, Asset, AssetFunding, AssetIncome,
-        IncomeDistribution, AssetMaintenance, AssetDisposal, AssetNumberSequence,
-    )
-}
+# The tables the generator writes, by name, parents first.
+_TABLES: dict[str, Table] = {name: Base.metadata.tables[name] for name in TABLE_ORDER}
 
 
 @dataclass
@@ -153,9 +119,7 @@ def generate(
         existing_regions = set(conn.execute(select(Region.code)).scalars())
         bulk = None
         if conn.dialect.name == "sqlite":
-            bulk = SqliteBulkLoad(
-                conn, [_TABLES[name].__table__ for name in _BULK_TABLES], keep=_KEPT_INDEXES
-            )
+            bulk = SqliteBulkLoad(conn, [_TABLES[name] for name in _BULK_TABLES], keep=_KEPT_INDEXES)
         writer = _Writer(conn)
         args = (households, seed, reference_date, batch_households, next_ids, existing_regions)
         for done, package, info in producer.items(*args):
@@ -173,9 +137,9 @@ def generate(
         stats.parallel = producer.parallel
         if bulk is not None:
             bulk.finish()
-        user = getattr(db, "user", None) or _login_name()
         audit.record_bulk(
-            conn, "households", "insert", f"示例数据 {households} 户（随机种子 {seed}）", user
+            conn, "households", "insert", f"示例数据 {households} 户（随机种子 {seed}）",
+            current_user_name(db),
         )
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn, writer.tables_written)
@@ -195,13 +159,6 @@ def generate(
 # ----------------------------------------------------------------------------- plumbing
 
 
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name on some Windows service accounts
-        return "unknown"
-
-
 def _refuse_non_empty(conn: Connection) -> None:
     for model, what in ((Household, "农户"), (Project, "项目"), (Asset, "资产")):
         if conn.execute(select(model.id).limit(1)).first() is not None:
@@ -214,8 +171,8 @@ def _refuse_non_empty(conn: Connection) -> None:
 def _next_ids(conn: Connection) -> dict[str, int]:
     """The first free id of every table the generator writes (it assigns ids itself)."""
     out = {}
-    for name in TABLE_ORDER:
-        current = conn.execute(select(func.max(_TABLES[name].id))).scalar()
+    for name, table in _TABLES.items():
+        current = conn.execute(select(func.max(table.c.id))).scalar()
         out[name] = (current or 0) + 1
     return out
 
@@ -257,18 +214,18 @@ def _load_connection(db: Any):
 
 
 # Tables whose secondary indexes are dropped for the load and rebuilt once the households
-# are in (the projects and assets that follow write none of them).
-_BULK_TABLES = ("households", "members", "household_years", "helper_assignments",
-                "handbook_entries", "change_events", "helpers")
+# are in (the projects and assets that follow write none of them). Only tables with an index
+# that is dropped: household_years has no secondary index, and those of helper_assignments
+# and handbook_entries all follow the insert order (kept below), so they are not listed.
+_BULK_TABLES = ("households", "members", "change_events", "helpers")
 # Their indexes whose keys follow the generator's order (ids, numbers and codes that only
 # grow, a few distinct values): kept up during the load, which waits for its rows anyway,
-# instead of rebuilt after it.
+# instead of rebuilt after it. (A test checks that each is an index of a table above.)
 _KEPT_INDEXES = (
     "ix_members_household_status", "ix_members_person_no", "uq_members_one_head",
     "ix_households_status_no", "ix_households_household_type",
     "ix_households_monitoring_category", "ix_households_region_group", "ix_households_tree",
-    "ix_helper_assignments_household", "ix_helper_assignments_helper",
-    "ix_handbook_entries_household_year", "ix_change_events_household",
+    "ix_change_events_household",
 )
 
 
@@ -284,7 +241,7 @@ class _Writer:
         self.conn = conn
         self.counts: dict[str, int] = {}
         self.tables_written: set[str] = set()
-        self._tables = {name: model.__table__ for name, model in _TABLES.items()}
+        self._tables = _TABLES
         self._fast = conn.dialect.name == "sqlite"
         self._plans: dict[tuple[str, tuple[str, ...]], tuple[str, Any, tuple, list]] = {}
         self._tuple_sql: dict[tuple[str, tuple[str, ...]], str] = {}

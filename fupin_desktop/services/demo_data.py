@@ -7,6 +7,8 @@ those of ``resources/codes/*.csv`` (tests check each against its list).
 
 from __future__ import annotations
 
+from fupin_desktop.rules import monitoring
+
 # ----------------------------------------------------------------------------- regions
 
 PROVINCE = ("520000000000", "贵州省")
@@ -90,20 +92,18 @@ POVERTY_CAUSES = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "1
 POVERTY_CAUSE_WEIGHTS = (18, 10, 12, 4, 10, 6, 14, 12, 10, 2, 1, 1)
 RISK_TYPES = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "99")
 RISK_WEIGHTS = (26, 12, 8, 8, 6, 6, 16, 10, 3, 3, 2)
-# measure_category codes that answer each risk (K8 consistency rules, DOMAIN §7.2).
+# measure_category codes that answer each risk, the first being the one a case gets: the
+# K8 consistency rules' own (rules.monitoring, DOMAIN §7.2) for the risks they cover, so
+# that no demo case lacks a measure the household window would ask for; these for the rest.
 RISK_MEASURES = {
-    "01": ("05", "10"),
     "02": ("10", "05"),
-    "03": ("06", "07"),
     "04": ("11", "08"),
     "05": ("11", "10"),
     "06": ("01", "03"),
     "07": ("02", "04"),
     "08": ("10", "04"),
-    "09": ("08", "12"),
-    "10": ("09",),
     "99": ("11",),
-}
+} | monitoring.RISK_MEASURES
 MEASURE_TEXT = {
     "01": ("发放产业奖补资金", 1000, 5000),
     "02": ("推荐稳定就业岗位", 0, 0),
@@ -118,13 +118,17 @@ MEASURE_TEXT = {
     "11": ("社会帮扶临时救助", 500, 3000),
     "12": ("易地扶贫搬迁安置", 0, 0),
 }
-# 责任单位 of each measure_category's measures (the county department that carries it out;
-# 乡镇人民政府 becomes the household's own township government).
+# Stands for the township's own government (「望谟县复兴镇人民政府」, the generator's
+# ``_Village.government``) in MEASURE_UNIT and STATUS_ACTORS.
+TOWNSHIP_GOVERNMENT = "乡镇人民政府"
+# 责任单位 of each measure_category's measures (the county department that carries it out,
+# or the household's own township government).
 MEASURE_UNIT = {
     "01": "望谟县农业农村局", "02": "望谟县人力资源和社会保障局", "03": "望谟县农村信用合作联社",
-    "04": "乡镇人民政府", "05": "望谟县卫生健康局", "06": "望谟县教育局", "07": "望谟县教育局",
+    "04": TOWNSHIP_GOVERNMENT, "05": "望谟县卫生健康局", "06": "望谟县教育局", "07": "望谟县教育局",
     "08": "望谟县住房和城乡建设局", "09": "望谟县水务局", "10": "望谟县民政局",
-    "11": "乡镇人民政府", "12": "望谟县生态移民局", "13": "乡镇人民政府", "14": "乡镇人民政府",
+    "11": TOWNSHIP_GOVERNMENT, "12": "望谟县生态移民局", "13": TOWNSHIP_GOVERNMENT,
+    "14": TOWNSHIP_GOVERNMENT,
 }
 MONITOR_CHANNELS = ("农户自主申报", "基层干部排查", "部门筛查预警")
 # 监测范围 (per-capita income line, 元) by year: provincial figures vary; invented here.
@@ -214,19 +218,19 @@ ALL_STATUSES = STATUS_CHAIN + (STATUS_RETURNED, STATUS_REMOVED)
 STATUS_ACTORS = {
     "01": ("村民委员会", "{v}〔{y}〕{k}号"),
     "02": ("村民委员会", "{v}公示〔{y}〕{k}号"),
-    "03": ("乡镇人民政府", "{t}府审〔{y}〕{k}号"),
-    "04": ("乡镇人民政府", "{t}府公示〔{y}〕{k}号"),
+    "03": (TOWNSHIP_GOVERNMENT, "{t}府审〔{y}〕{k}号"),
+    "04": (TOWNSHIP_GOVERNMENT, "{t}府公示〔{y}〕{k}号"),
     "05": ("县级主管部门", "望乡振论〔{y}〕{k}号"),
     "06": ("县巩固衔接领导小组", "望衔领发〔{y}〕{k}号"),
     "07": ("县巩固衔接领导小组", "望衔领办〔{y}〕{k}号"),
     "08": ("县财政局", "望财农〔{y}〕{k}号"),
     "09": ("项目实施单位", "开工报告〔{y}〕{k}号"),
     "10": ("项目实施单位", "完工报告〔{y}〕{k}号"),
-    "11": ("乡镇人民政府", "{t}验〔{y}〕{k}号"),
+    "11": (TOWNSHIP_GOVERNMENT, "{t}验〔{y}〕{k}号"),
     "12": ("乡镇财政所", "报账〔{y}〕{k}号"),
-    "13": ("乡镇人民政府", "{t}移交〔{y}〕{k}号"),
+    "13": (TOWNSHIP_GOVERNMENT, "{t}移交〔{y}〕{k}号"),
     "14": ("县乡村振兴局", "望乡振绩〔{y}〕{k}号"),
-    "21": ("乡镇人民政府", "{t}退〔{y}〕{k}号"),
+    "21": (TOWNSHIP_GOVERNMENT, "{t}退〔{y}〕{k}号"),
     "22": ("县巩固衔接领导小组", "望衔领调〔{y}〕{k}号"),
 }
 # Days between reaching the key status and the next (min, max).

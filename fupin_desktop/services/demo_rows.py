@@ -64,7 +64,6 @@ MONITORING_ELIMINATED = "07"
 
 # Household sizes 1..8 (mean ≈ 3.55).
 _SIZE_WEIGHTS = (10, 20, 22, 21, 14, 8, 3, 2)
-_CHINESE_NUMBERS = "一二三四五六七八九十"
 
 
 @dataclass
@@ -73,6 +72,7 @@ class _Village:
     name: str
     township_code: str
     township_name: str
+    government: str  # the township's 人民政府, 「望谟县复兴镇人民政府」
     is_poor: bool
     households: int
     groups: tuple[str, ...] = ()
@@ -353,7 +353,6 @@ class _Generator:
         self.school_day = dt.date(school_year, 9, 1)
         self.project_count = project_count(households)
         self._seq_used: dict[int, int] = {}
-        self._initials: dict[str, str] = {}
         self.next_id: dict[str, int] = {}
         # Per household, for projects and asset incomes: head name and member count.
         self.head_names: dict[int, str] = {}
@@ -459,12 +458,6 @@ class _Generator:
             text = self._json[key] = json.dumps(items)
         return text
 
-    def initials(self, name: str) -> str:
-        value = self._initials.get(name)
-        if value is None:
-            value = self._initials[name] = name_initials(name)
-        return value
-
     # -- small random helpers ----------------------------------------------------------
     # random.randint/choice/choices cost several times more than random(); these are the
     # hot path of a 100 000-household run.
@@ -488,12 +481,8 @@ class _Generator:
         return f"1{'3578'[int(rand() * 4)]}{int(rand() * 1e9):09d}"
 
     def name(self, surname: str, male: bool, birth_year: int) -> str:
-        r = self.rng
-        if birth_year >= 1995:
-            pool = D.YOUNG_MALE_CHARS if male else D.YOUNG_FEMALE_CHARS
-        else:
-            pool = D.MALE_CHARS if male else D.FEMALE_CHARS
-        if r.random() < 0.8:
+        pool = _NAME_POOLS[birth_year >= 1995][male]
+        if self.rand() < 0.8:
             return surname + self.one(pool) + self.one(pool)
         return surname + self.one(pool)
 
@@ -572,6 +561,7 @@ class _Generator:
                         name=vname,
                         township_code=tcode,
                         township_name=tname,
+                        government=f"{D.COUNTY[1]}{tname}人民政府",
                         is_poor=poor,
                         households=sizes[vi],
                         groups=D.GROUP_NAMES[:n_groups],
@@ -634,7 +624,7 @@ class _Generator:
             if rank == "01" or x < 0.55:
                 unit, level = self.one(D.COUNTY_UNITS), "50"
             elif x < 0.85:
-                unit, level = f"望谟县{v.township_name}人民政府", "60"
+                unit, level = v.government, "60"
             elif x < 0.95:
                 unit, level = self.one(D.PREFECTURE_UNITS), "40"
             else:
@@ -659,7 +649,7 @@ class _Generator:
         def member(role: str, *, start: dt.date, end: dt.date | None, township: bool = False) -> None:
             p = self._cadre()
             if township:
-                unit, level, title = f"望谟县{v.township_name}人民政府", "60", "干部"
+                unit, level, title = v.government, "60", "干部"
             elif r.random() < 0.75:
                 unit, level, title = self.one(D.COUNTY_UNITS), "50", self.one(("副局长", "股长", "科员"))
             else:
@@ -931,7 +921,7 @@ class _Generator:
 
         # ---- monitoring case and measures
         if mcat is not None:
-            self._monitoring(hid, mcat, present, sick, disabled, dibao, tekun, helper, v.township_name)
+            self._monitoring(hid, mcat, present, sick, disabled, dibao, tekun, helper, v.government)
 
         # ---- helper assignment(s)
         role = "01" if htype == "01" else "02"
@@ -972,9 +962,7 @@ class _Generator:
             name = surname + pool[int(rand() * k)] + pool[int(rand() * k)]
         else:
             name = surname + pool[int(rand() * k)]
-        initials = self._initials.get(name)
-        if initials is None:
-            initials = self._initials[name] = name_initials(name)
+        initials = name_initials(name)
         # health
         x = rand()
         old = age >= 60
@@ -1255,7 +1243,7 @@ class _Generator:
         dibao: bool,
         tekun: bool,
         helper: tuple[int, str, str, str],
-        township: str,
+        government: str,
     ) -> None:
         r = self.rng
         weights = list(D.RISK_WEIGHTS)
@@ -1297,10 +1285,11 @@ class _Generator:
         end = eliminated_on.isoformat() if eliminated_on else None
         for cat in categories:
             content, low, high = D.MEASURE_TEXT[cat]
+            unit = D.MEASURE_UNIT[cat]
             start = self.date_between(identified, min(self.ref, identified + dt.timedelta(days=60)))
             self._b_measures.append((
                 self.new_id("assistance_measures"), hid, cid, start.year, cat, content,
-                D.MEASURE_UNIT[cat].replace("乡镇", f"望谟县{township}"),
+                government if unit == D.TOWNSHIP_GOVERNMENT else unit,
                 self.ri(low // 100, high // 100) * 100 if high else None,
                 start.isoformat(), end,
             ))
@@ -1371,7 +1360,7 @@ class _Generator:
                     "status": status,
                     "competent_dept": dept,
                     "region_code": region_code,
-                    "implementer": f"{tname}人民政府" if town_wide else f"{vname}村民委员会",
+                    "implementer": v.government if town_wide else f"{vname}村民委员会",
                     "location": f"{D.COUNTY[1]}{tname}" + ("" if town_wide else vname),
                     "construction_nature": self.pick(("01", "02", "03", "05"), (75, 8, 10, 7)),
                     "start_ym": _ym(dates[path.index("09")]) if "09" in path else f"{year}-03",
@@ -1531,8 +1520,8 @@ class _Generator:
             actor, doc = D.STATUS_ACTORS[status]
             if actor == "村民委员会":
                 actor = f"{v.name}村民委员会"
-            elif actor == "乡镇人民政府":
-                actor = f"{v.township_name}人民政府"
+            elif actor == D.TOWNSHIP_GOVERNMENT:
+                actor = v.government
             w.add(
                 "project_status_logs",
                 {
@@ -1647,7 +1636,7 @@ class _Generator:
             else:
                 name = base if len(owners) == 1 else f"{base}{parts[i]}"
                 if town_wide:
-                    level, owner_name = "02", f"{v.township_name}人民政府"
+                    level, owner_name = "02", v.government
                     custodian = owner_name
                 else:
                     level, owner_name = "03", f"{v.name}股份经济合作社"
@@ -1685,7 +1674,7 @@ class _Generator:
                     "income_holder": owner_name,
                     "distribution_holder": owner_name,
                     "disposal_holder": owner_name if owner is not None else f"{owner_name}（按程序报批）",
-                    "supervision_holder": f"{v.township_name}人民政府",
+                    "supervision_holder": v.government,
                     "operation_mode": mode,
                     "operator": operator,
                     "contract_start": handed if contract else None,
