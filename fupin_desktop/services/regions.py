@@ -170,6 +170,7 @@ class NationalRegions:
         self._blocks: dict[str, tuple[int, int]] = {}
         self._initials: dict[str, str] = {}
         self._loaded: set[str] = set()
+        self._keys: list[tuple[str, str, str, str, list[str]]] | None = None
         for line in head.split("\n"):
             code, name, initials, offset, length = line.split("\t")
             if offset:
@@ -265,26 +266,31 @@ class NationalRegions:
             return [self._entries[c] for c in hits[:limit]]
         key = normalise_place_name(query)
         loose = loose_place_key(query)
-        ascii_query = query.isascii() and query.isalpha()
+        initials = query.lower() if query.isascii() and query.isalpha() else None
         ranked: list[tuple[int, str]] = []
-        for code in self._blocks:
-            entry = self._entries[code]
-            name_key = normalise_place_name(entry.name)
+        for code, name_key, loose_key, full_key, spellings in self._search_keys():
             if name_key == key:
                 rank = 0
-            elif loose_place_key(entry.name) == loose:
+            elif loose_key == loose:
                 rank = 1
-            elif name_key.startswith(key):
+            elif name_key.startswith(key) or (initials and any(v.startswith(initials) for v in spellings)):
                 rank = 2
-            elif key in name_key or key in normalise_place_name(self.full_name(code)):
+            elif key in full_key:
                 rank = 3
-            elif ascii_query and any(v.startswith(query.lower()) for v in self._initials[code].split()):
-                rank = 2
             else:
                 continue
             ranked.append((rank, code))
         ranked.sort()
         return [self._entries[c] for _, c in ranked[:limit]]
+
+    def _search_keys(self) -> list[tuple[str, str, str, str, list[str]]]:
+        if self._keys is None:
+            self._keys = [
+                (code, normalise_place_name(self._entries[code].name), loose_place_key(self._entries[code].name),
+                 normalise_place_name(self.full_name(code)), self._initials[code].split())
+                for code in self._blocks
+            ]
+        return self._keys
 
     def find_children(self, parent_code: str, name: str) -> list[RegionEntry]:
         """Children of ``parent_code`` named ``name`` (exact key, else loose key)."""
