@@ -61,6 +61,9 @@ def build(package: Path, out: Path) -> dict[str, int]:
     city_codes = {c["code"] for c in cities}
     area_codes = {a["code"] for a in areas}
     towns_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    # 金门县 carries a placeholder "street" 350527000 and "village" 350527000000: no real unit.
+    streets = [s for s in streets if not s["code"].endswith("000")]
+    villages = [v for v in villages if not v["code"].endswith("000")]
     for s in streets:
         towns_of[s["areaCode"]].append((s["code"], s["name"]))
     villages_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
