@@ -468,6 +468,9 @@ class RegionResolver:
 
     def _existing(self, code: str) -> Resolution:
         region = self._db[code]
+        merged_into = self._renamed.get(code)
+        if not region.valid and merged_into in self._db and self._db[merged_into].valid:
+            return Resolution(merged_into, (), None)  # 合村并组: the surviving village
         if not region.valid:
             return Resolution(None, (), f"“{region.name}”（{code}）已撤销，请改填现在所属的村或乡（镇）。")
         return Resolution(code, (), None)
