@@ -493,16 +493,24 @@ class RegionResolver:
             out.append(MissingRegion(entry.level, entry.name, entry.code, parent, True))
         return out
 
-    def _counties(self, county: str | None) -> tuple[list[str], str | None]:
-        """County codes in scope: the named county (database, then national), else the
-        database's counties."""
-        db_counties = [r for r in self._db.values() if r.level == LEVEL_COUNTY or
-                       (r.level == LEVEL_PREFECTURE and _is_national_county(r.code))]
+    def _db_counties(self) -> list[_DbRegion]:
+        return [r for r in self._db.values() if r.level == LEVEL_COUNTY or
+                (r.level == LEVEL_PREFECTURE and _is_national_county(r.code))]
+
+    def _db_townships(self, counties: list[str] | None) -> list[_DbRegion]:
+        if counties is None:
+            return [r for r in self._db.values() if r.level == LEVEL_TOWNSHIP]
+        return [r for c in counties for r in self._db_children.get(c, []) if r.level == LEVEL_TOWNSHIP]
+
+    def _counties(self, county: str | None) -> tuple[list[str] | None, str | None]:
+        """County codes in scope: the named county (database, then national); None (the
+        whole database) when no county is named."""
+        db_counties = self._db_counties()
         if not county:
-            if not db_counties:
+            if not db_counties and not self._db_townships(None):
                 return [], ("本系统还没有设置区划，表格中也没有县名：请先设置本县区划（fupin init --county 县名），"
                             "或在表格中填写县名或行政区划代码。")
-            return [r.code for r in db_counties], None
+            return None, None
         hits = _match_names(db_counties, county, lambda r: r.name)
         if hits:
             return [r.code for r in hits], None
@@ -519,18 +527,22 @@ class RegionResolver:
             return [], f"县名“{county}”有{len(found)}个同名县：{_candidates_text(found[:8])}。请填写行政区划代码。"
         return [found[0].code], None
 
-    def _townships(self, counties: list[str], township: str) -> tuple[list[str], str | None]:
-        db_towns = [r for c in counties for r in self._db_children.get(c, []) if r.level == LEVEL_TOWNSHIP]
-        hits = _match_names(db_towns, township, lambda r: r.name)
+    def _national_counties(self, counties: list[str] | None) -> list[str]:
+        codes = counties if counties is not None else [r.code for r in self._db_counties()]
+        return [c for c in codes if _is_national_county(c)]
+
+    def _townships(self, counties: list[str] | None, township: str) -> tuple[list[str], str | None]:
+        hits = _match_names(self._db_townships(counties), township, lambda r: r.name)
         if len(hits) == 1:
             return [hits[0].code], None
         if not hits:
             nat = national()
-            found = [e for c in counties for e in nat.find_children(c, township)]
+            scope = self._national_counties(counties)
+            found = [e for c in scope for e in nat.find_children(c, township)]
             if len(found) == 1:
                 return [found[0].code], None
             if not found:
-                where = "、".join(self._name(c) for c in counties[:3])
+                where = "、".join(self._name(c) for c in scope[:3]) or "本系统"
                 return [], f"乡（镇）“{township}”在{where}找不到，请核对乡镇名称，或填写行政区划代码。"
             return [], f"乡（镇）“{township}”有{len(found)}个同名：{_candidates_text(found[:8])}。请填写县名或行政区划代码。"
         return [], f"乡（镇）“{township}”在本系统中有{len(hits)}个同名，请在表格中填写县名或行政区划代码。"
@@ -541,10 +553,9 @@ class RegionResolver:
         entry = national().get(code)
         return entry.name if entry else code
 
-    def _village(self, counties: list[str], towns: list[str] | None, township: str | None, village: str,
+    def _village(self, counties: list[str] | None, towns: list[str] | None, township: str | None, village: str,
                  household_no: str | None) -> Resolution:
-        scope = towns if towns is not None else [
-            r.code for c in counties for r in self._db_children.get(c, []) if r.level == LEVEL_TOWNSHIP]
+        scope = towns if towns is not None else [r.code for r in self._db_townships(counties)]
         db_villages = [r for t in scope for r in self._db_children.get(t, []) if r.level == LEVEL_VILLAGE]
         hits = _match_names(db_villages, village, lambda r: r.name)
         valid_hits = [r for r in hits if r.valid] or hits
@@ -561,7 +572,8 @@ class RegionResolver:
         if towns is not None:
             nat_scope = towns
         else:  # no township named: every national township of the counties
-            nat_scope = [e.code for c in counties for e in nat.children(c) if e.level == LEVEL_TOWNSHIP]
+            nat_scope = [e.code for c in self._national_counties(counties) for e in nat.children(c)
+                         if e.level == LEVEL_TOWNSHIP]
         found = [e for t in nat_scope for e in nat.find_children(t, village)]
         if len(found) == 1:
             return self._existing_or_missing(found[0].code)

@@ -189,3 +189,17 @@ def test_a_recoded_or_merged_village_code_leads_to_its_current_code(county_db):
     with county_db.session() as s:
         retired = RegionResolver(s).resolve(township="王母街道", village="平绕村")
         assert retired.code is None and "已撤销" in retired.error
+
+
+def test_townships_without_a_county_in_the_database(db):
+    """An old database holding only its township and villages still resolves by names."""
+    with db.session() as s:
+        s.add(Region(code=TOWNSHIP, name="城关镇", level="township"))
+        s.flush()
+        s.add(Region(code=VILLAGE, name="新寨村委会", level="village", parent_code=TOWNSHIP))
+        s.flush()
+        resolver = RegionResolver(s)
+        assert resolver.resolve(township="城关镇", village="新寨村").code == VILLAGE
+        assert resolver.resolve(village="新寨").code == VILLAGE
+        local = resolver.resolve(township="城关镇", village="新村")
+        assert R.is_local_code(local.code) and local.missing[0].parent_code == TOWNSHIP
