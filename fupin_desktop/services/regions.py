@@ -494,8 +494,9 @@ class RegionResolver:
         return out
 
     def _db_counties(self) -> list[_DbRegion]:
-        return [r for r in self._db.values() if r.level == LEVEL_COUNTY or
-                (r.level == LEVEL_PREFECTURE and _is_national_county(r.code))]
+        """Counties, and cities without counties (东莞市: a prefecture holding townships)."""
+        return [r for r in self._db.values() if r.level == LEVEL_COUNTY or (
+            r.level == LEVEL_PREFECTURE and any(c.level == LEVEL_TOWNSHIP for c in self._db_children.get(r.code, ())))]
 
     def _db_townships(self, counties: list[str] | None) -> list[_DbRegion]:
         if counties is None:

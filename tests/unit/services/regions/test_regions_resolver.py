@@ -203,3 +203,13 @@ def test_townships_without_a_county_in_the_database(db):
         assert resolver.resolve(village="新寨").code == VILLAGE
         local = resolver.resolve(township="城关镇", village="新村")
         assert R.is_local_code(local.code) and local.missing[0].parent_code == TOWNSHIP
+
+
+def test_names_the_database_knows_do_not_read_the_national_list(db, monkeypatch):
+    with db.session() as s:
+        add_regions(s)
+        monkeypatch.setattr(R, "_NATIONAL", None)
+        resolver = RegionResolver(s)
+        assert resolver.resolve(county="示例县", township="城关", village="新寨村委会").code == VILLAGE
+        assert resolver.resolve(code=VILLAGE).code == VILLAGE
+        assert R._NATIONAL is None
