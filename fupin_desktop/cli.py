@@ -36,9 +36,15 @@ def _open(args: argparse.Namespace):
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from fupin_desktop.commands.regions import check_county, init_county
+
+    county = check_county(args.county, args.township)  # before creating anything
     db = _open(args)
-    print(f"数据库已就绪：{db.display_name()}")
-    db.dispose()
+    try:
+        print(f"数据库已就绪：{db.display_name()}")
+        init_county(db, county, args.township)
+    finally:
+        db.dispose()
     return EXIT_OK
 
 
@@ -95,7 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gui", help="打开桌面程序（默认）")
     p.set_defaults(func=cmd_gui)
 
-    p = sub.add_parser("init", help="新建数据库，或把旧版本数据库升级到当前版本（升级前自动备份）")
+    p = sub.add_parser("init", help="新建数据库，或把旧版本数据库升级到当前版本（升级前自动备份）；"
+                       "加 --county 同时设置本县区划")
+    from fupin_desktop.commands.regions import add_init_arguments
+
+    add_init_arguments(p)
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", help="生成一个示例县的数据（用于试用、演示和性能测试）")
@@ -116,6 +126,7 @@ AREA_COMMAND_MODULES = (
     "projects",
     "assets",
     "exchange",
+    "regions",
 )
 
 

@@ -27,6 +27,7 @@ from fupin_desktop.db import Database
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import Asset, Household, Project, Region
 from fupin_desktop.services import assets as svc
+from fupin_desktop.services.regions import RegionResolver
 from fupin_desktop.sheets import error_report
 from fupin_desktop.sheets.diff import compare, display_value
 from fupin_desktop.sheets.export import ExportColumn, write_table
@@ -340,9 +341,7 @@ def import_ledger(db: Database, path: Path, *, dry_run: bool = False, errors_pat
 
     with db.session(note=f"导入资产台账 {report.file}") as s:
         names = svc.region_names(s)
-        by_name: dict[str, list[str]] = {}
-        for code, name in names.items():
-            by_name.setdefault(name, []).append(code)
+        resolver = RegionResolver(s)
         household_nos = {v for v in cells.get("household_no", []) if v}
         households: dict[str, int] = {}
         numbers = sorted({text(v) for v in cells.get("asset_no", []) if text(v)})
@@ -391,13 +390,13 @@ def import_ledger(db: Database, path: Path, *, dry_run: bool = False, errors_pat
                     bad(r, key, str(exc))
             region = text(cell.get("region_code"))
             if not region and "village" in cols:
-                village = text(cell.get("village")) or text(cell.get("township"))
-                township = text(cell.get("township"))
-                found = [c for c in by_name.get(village, []) if not township or names.get(c[:9] + "000") == township]
-                if len(found) == 1:
-                    region = found[0]
+                village, township = text(cell.get("village")), text(cell.get("township"))
+                # Names as people write them (城关 / 城关镇, 村 / 村委会 …): the one region resolver.
+                found = resolver.resolve(township=township or None, village=village or None)
+                if found.code and not found.missing:
+                    region = found.code
                 else:
-                    bad(r, "village", f"找不到唯一的村“{village}”，请填写区划代码。")
+                    bad(r, "village", found.error or f"找不到唯一的村“{village or township}”，请填写区划代码。")
             elif region and region not in names and (i, "region_code") not in failed:
                 bad(r, "region_code", f"区划代码 {region} 不存在。")
             status = cell.get("status")

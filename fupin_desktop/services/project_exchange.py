@@ -42,6 +42,7 @@ from fupin_desktop.models import Project, Region
 from fupin_desktop.rules.text import normalize_text, text_key
 from fupin_desktop.services import projects as svc
 from fupin_desktop.services.household_import import RowError  # one row-finding type for every import
+from fupin_desktop.services.regions import RegionResolver
 from fupin_desktop.sheets.diff import FieldChange, diff_values, display_value
 from fupin_desktop.sheets.error_report import Issue, write_error_report
 from fupin_desktop.sheets.export import ExportColumn, write_table
@@ -391,17 +392,8 @@ class _Regions:
             select(Region.code, Region.name, Region.level).where(Region.level.in_(("township", "village")))
         ).all()
         self.codes = {c for c, _, _ in rows}
-        self.township_names: dict[str, list[str]] = {}
-        self.village_names: dict[tuple[str, str], list[str]] = {}  # (township code, name key)
-        self.villages_any: dict[str, list[str]] = {}
         self.name_of = {c: n for c, n, _ in rows}
-        for code, name, level in rows:
-            key = text_key(name)
-            if level == "township":
-                self.township_names.setdefault(key, []).append(code)
-            else:
-                self.village_names.setdefault((code[:9] + "000", key), []).append(code)
-                self.villages_any.setdefault(key, []).append(code)
+        self._resolver = RegionResolver(session)
 
     def township_name(self, code: str) -> str | None:
         return self.name_of.get(code[:9] + "000")
@@ -417,26 +409,16 @@ class _Regions:
             return region_code, None, None
         if not township and not village:
             return None, "请填写项目所在的乡镇（村级项目再填写村）。", "township"
-        towns: list[str] = []
-        if township:
-            towns = self.township_names.get(text_key(township), [])
-            if not towns:
-                return None, f"乡镇“{township}”不在区划表中，请核对名称（与区划表一致）。", "township"
-            if len(towns) > 1:
-                return None, f"区划表中有{len(towns)}个乡镇名为“{township}”，请改填“区划代码”列。", "township"
-        if not village:
-            return towns[0], None, None
-        if towns:
-            found = self.village_names.get((towns[0], text_key(village)), [])
-            where = f"乡镇“{township}”下"
-        else:
-            found = self.villages_any.get(text_key(village), [])
-            where = "区划表中"
-        if not found:
-            return None, f"{where}没有名为“{village}”的村，请核对村名。", "village"
-        if len(found) > 1:
-            return None, f"{where}有{len(found)}个名为“{village}”的村，请填写乡镇或改填“区划代码”列。", "village"
-        return found[0], None, None
+        # Names as people write them (城关 / 城关镇, 村 / 村委会 …): the one region resolver.
+        found = self._resolver.resolve(township=township, village=village)
+        if found.code and not found.missing:
+            return found.code, None, None
+        town = self._resolver.resolve(township=township) if township else None
+        column = "township" if town is not None and (town.code is None or town.missing) else "village"
+        if found.error:
+            return None, found.error, column
+        where = "".join(x for x in (township, village) if x)
+        return None, f"“{where}”不在区划表中，请核对名称，或先在“区划设置”中添加。", column
 
 
 # Phrases of the save path's messages → the column they are about.

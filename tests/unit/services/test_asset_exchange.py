@@ -204,3 +204,22 @@ def test_error_report_marks_bad_cells(sqlite_db, tmp_path, capsys):
     assert rep.cell(3, value_col).fill.fgColor.rgb.endswith("FFC7CE")
     with sqlite_db.session() as s:
         assert s.scalar(select(Asset.status).where(Asset.asset_no == "52232620210001")) == "01"
+
+
+def test_place_names_in_their_usual_variants(db, tmp_path):
+    """乡镇 / 村 columns instead of 区划代码: 城关 for 城关镇, 新寨村委会 for 新寨村 (the region resolver)."""
+    with db.session() as s:
+        add_regions(s)
+    path = tmp_path / "台账.csv"
+    path.write_bytes("资产名称,资产类别,资产原值（元）,确权层级,乡镇,村,形成时间,资金来源\n"
+                     "通组公路,公益性资产,100000.00,村,城关,新寨村委会,2021-05-01,衔接资金\n"
+                     "文化广场,公益性资产,30000.00,村,城关镇, 新寨 村民委员会 ,2022-08-01,衔接资金\n"
+                     "水池,公益性资产,5000.00,村,城关镇,大坡村,2022-08-01,衔接资金\n".encode("gbk"))
+    report = ex.import_ledger(db, path)
+    assert not report.applied and len(report.issues) == 1 and "大坡村" in str(report.issues[0])
+    path.write_bytes(path.read_bytes().rsplit(b"\n", 2)[0] + b"\n")
+    report = ex.import_ledger(db, path)
+    assert report.applied, report.issues
+    with db.session() as s:
+        assert set(s.scalars(select(Asset.region_code))) == {VILLAGE}
+        assert s.scalar(select(func.count()).select_from(Asset)) == 2

@@ -248,3 +248,19 @@ def test_commit_refuses_when_the_file_or_the_projects_changed_since_the_review(r
     assert done.committed and done.counts["projects_updated"] == 1
     with db.session() as s:
         assert sum(f.amount for f in s.scalar(select(Project)).fundings) == Decimal("700000.00")
+
+
+def test_place_names_in_their_usual_variants(regions, tmp_path):
+    """城关 for 城关镇, 新寨村委会 for 新寨村, full-width spaces: the one region resolver."""
+    db = regions
+    first = template_row(1, "新寨村通组路硬化项目", village="新寨村委会")
+    first[HEADER.index("所属乡镇")] = "城关"
+    second = template_row(2, "新寨村饮水巩固提升工程", village="新寨\u3000村民委员会")
+    third = template_row(3, "某村项目", village="大坡村")  # not in 区划表: an error on 所属村
+    path = write_template(tmp_path / "t.xlsx", [first, second, third])
+    result = X.import_projects(db, path)
+    assert result.counts["projects_created"] == 2
+    (error,) = result.errors
+    assert (error.excel_row, error.column) == (5, "所属村") and "区划" in error.message
+    with db.session() as s:
+        assert set(s.scalars(select(Project.region_code))) == {VILLAGE}
