@@ -39,6 +39,7 @@ from fupin_desktop.services.overview import DatabaseInfo, database_info
 from fupin_desktop.ui.assets import AssetsPage
 from fupin_desktop.ui.exchange import ExchangePage
 from fupin_desktop.ui.handbook import HandbookPage
+from fupin_desktop.ui.help import GuideDialog
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.pages import AreaPage
 from fupin_desktop.ui.projects import ProjectsPage
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self._db = db
         self._pages: dict[str, PageEntry] = {}
         self._info: DatabaseInfo | None = None
+        self._guide: GuideDialog | None = None
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -218,6 +220,11 @@ class MainWindow(QMainWindow):
         menu_view.addAction(self.action_refresh)
 
         menu_help = self.menuBar().addMenu("帮助(&H)")
+        self.action_guide = QAction("使用说明(&G)", self)
+        self.action_guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.action_guide.triggered.connect(self.show_guide)
+        menu_help.addAction(self.action_guide)
+        menu_help.addSeparator()
         self.action_about = QAction("关于(&A)", self)
         self.action_about.triggered.connect(self.show_about)
         menu_help.addAction(self.action_about)
@@ -367,6 +374,14 @@ class MainWindow(QMainWindow):
         )
         op.success(self.set_database).start()
         return op
+
+    def show_guide(self) -> GuideDialog:
+        """帮助 → 使用说明 (F1): one guide window, raised again if already open."""
+        if self._guide is None:
+            self._guide = GuideDialog(self)
+        self._guide.show()
+        self._guide.activateWindow()
+        return self._guide
 
     def show_about(self) -> None:
         info = self._info or database_info(self._db)
