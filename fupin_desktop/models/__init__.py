@@ -39,7 +39,7 @@ from fupin_desktop.models.project import (
     ProjectIndicator,
     ProjectStatusLog,
 )
-from fupin_desktop.models.region import Region
+from fupin_desktop.models.region import Region, RegionChange
 from fupin_desktop.models.report import ReportSnapshot
 
 __all__ = [
@@ -77,6 +77,7 @@ __all__ = [
     "ProjectIndicator",
     "ProjectStatusLog",
     "Region",
+    "RegionChange",
     "ReportSnapshot",
     "SourceRow",
     "User",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -64,3 +66,27 @@ class Region(Base):
 
     def __repr__(self) -> str:
         return f"Region({self.code} {self.name})"
+
+
+class RegionChange(Base):
+    """区划变更: one add, rename, code change, merge (合村并组) or retirement, with its date.
+
+    ``code`` is the region's code when the change was made; ``region_id`` follows the region
+    through later code changes. A merge names the surviving region in ``new_code``.
+    """
+
+    __tablename__ = "region_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    code: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(10))  # add / rename / recode / merge / retire
+    effective_date: Mapped[dt.date]
+    old_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    new_code: Mapped[str | None] = mapped_column(String(12))
+    old_name: Mapped[str | None] = mapped_column(String(60))
+    new_name: Mapped[str | None] = mapped_column(String(60))
+    households: Mapped[int] = mapped_column(default=0)  # households moved by a merge
+    note: Mapped[str | None] = mapped_column(String(200))
+    recorded_by: Mapped[str | None] = mapped_column(String(40))
+    recorded_at: Mapped[dt.datetime]
