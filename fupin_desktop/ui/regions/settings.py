@@ -111,7 +111,7 @@ class AddRegionDialog(_FormDialog):
         self.code = QLineEdit()
         self.code.setObjectName("regionCode")
         self.code.setMaxLength(12)
-        self.code.setPlaceholderText("可不填：国家名录中有同名的用国家代码，否则自动编本地编码")
+        self.code.setPlaceholderText("可不填：自动取国家代码，名录中没有的编本地编码")
         self.form.addRow("名称：", self.name)
         self.form.addRow("区划代码：", self.code)
         self.finish()
