@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
         self._update_database_display()
         self._restore_settings()
         if offer_region_setup:
-            QTimer.singleShot(0, self.offer_region_setup)
+            QTimer.singleShot(0, self, self.offer_region_setup)
 
     # -- public API -------------------------------------------------------------------------
     @property
@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
             self._region_settings = None
         self.database_changed.emit(db)
         if self._offer_region_setup:
-            QTimer.singleShot(0, self.offer_region_setup)
+            QTimer.singleShot(0, self, self.offer_region_setup)
 
     def status_texts(self) -> list[str]:
         """What the permanent status-bar fields say (for tests and support)."""
@@ -392,7 +392,10 @@ class MainWindow(QMainWindow):
         return op
 
     def offer_region_setup(self) -> bool:
-        """First run: the county set-up dialog when the database has no regions."""
+        """First run: the county set-up dialog when the database has no regions (only over
+        a window still on screen)."""
+        if not self.isVisible():
+            return False
         created = offer_region_setup(self._db, self)
         if created:
             self.refresh_current_page()

@@ -69,7 +69,17 @@ class _FormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.result_value = None
 
-    def finish(self) -> None:
+    def add_effective(self, label: str = "生效日期") -> None:
+        self.effective = date_edit()
+        self.effective.setObjectName("effectiveDate")
+        self.form.addRow(f"{label}：", self.effective)
+
+    def finish(self, note: str) -> None:
+        """The grey note under the form, then 确定/取消."""
+        label = QLabel(note)
+        label.setWordWrap(True)
+        label.setStyleSheet("color:#5a6678;")
+        self.form.addRow("", label)
         self.layout_.addWidget(self.buttons)
 
     def work(self, session):  # pragma: no cover - overridden
@@ -114,7 +124,7 @@ class AddRegionDialog(_FormDialog):
         self.code.setPlaceholderText("可不填：自动取国家代码，名录中没有的编本地编码")
         self.form.addRow("名称：", self.name)
         self.form.addRow("区划代码：", self.code)
-        self.finish()
+        self.finish("国家名录中有的乡镇、村请从上面的列表中选，代码随之填好。")
 
     def _picked(self, item: QListWidgetItem | None, _previous=None) -> None:
         if item is not None:
@@ -145,15 +155,10 @@ class RenameRegionDialog(_FormDialog):
         self.code.setObjectName("newCode")
         self.code.setMaxLength(12)
         self.code.setToolTip("如把本地编码改为国家统计用区划代码；本区划的农户、项目和资产随之改用新代码")
-        self.effective = date_edit()
-        self.effective.setObjectName("effectiveDate")
         self.form.addRow("新名称：", self.name)
         self.form.addRow("新代码：", self.code)
-        self.form.addRow("生效日期：", self.effective)
-        note = QLabel("改名、改代码的日期记入区划变更记录。")
-        note.setStyleSheet("color:#5a6678;")
-        self.form.addRow("", note)
-        self.finish()
+        self.add_effective()
+        self.finish("改名、改代码的日期记入区划变更记录。")
 
     def work(self, s):
         name = self.name.text().strip()
@@ -176,20 +181,14 @@ class MergeRegionDialog(_FormDialog):
         self.target.setObjectName("mergeTarget")
         for c in candidates:
             self.target.addItem(f"{c.name}（{c.code}）", c.code)
-        self.effective = date_edit()
-        self.effective.setObjectName("effectiveDate")
         self.month = QLineEdit(dt.date.today().strftime("%Y-%m"))
         self.month.setObjectName("reportedMonth")
         self.month.setInputMask("0000-00")
         self.form.addRow("保留的区划：", self.target)
-        self.form.addRow("生效日期：", self.effective)
+        self.add_effective()
         self.form.addRow("报告月份：", self.month)
-        note = QLabel(f"{row.name}的 {row.households} 户将移到保留的区划，每户记一条变动记录；"
-                      f"{row.name}随后撤销（记录保留，不删除）。")
-        note.setWordWrap(True)
-        note.setStyleSheet("color:#5a6678;")
-        self.form.addRow("", note)
-        self.finish()
+        self.finish(f"{row.name}的 {row.households} 户将移到保留的区划，每户记一条变动记录；"
+                    f"{row.name}随后撤销（记录保留，不删除）。")
 
     def work(self, s):
         return svc.merge_region(s, self.row.code, self.target.currentData(),
@@ -202,13 +201,8 @@ class RetireRegionDialog(_FormDialog):
         super().__init__(db, "撤销区划", parent)
         self.row = row
         self.form.addRow("区划：", QLabel(f"{row.name}（{row.code}）"))
-        self.effective = date_edit()
-        self.effective.setObjectName("effectiveDate")
-        self.form.addRow("撤销日期：", self.effective)
-        note = QLabel("撤销后不再列出，记录保留，可在“显示已撤销的区划”中看到。")
-        note.setStyleSheet("color:#5a6678;")
-        self.form.addRow("", note)
-        self.finish()
+        self.add_effective("撤销日期")
+        self.finish("撤销后不再列出，记录保留，可在“显示已撤销的区划”中看到。")
 
     def work(self, s):
         svc.retire_region(s, self.row.code, effective=date_of(self.effective), user=audit.current_user(s))

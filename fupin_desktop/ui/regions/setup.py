@@ -5,6 +5,7 @@ regions to the first import."""
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -207,4 +208,5 @@ def offer_region_setup(db: Database, parent: QWidget | None = None) -> bool:
     try:
         return dialog.exec() == QDialog.DialogCode.Accepted
     finally:
-        dialog.deleteLater()
+        if shiboken6.isValid(dialog):  # gone already when its window was closed meanwhile
+            dialog.deleteLater()
