@@ -22,13 +22,13 @@ import datetime as dt
 import functools
 import itertools
 import json
-import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from fupin_desktop.rules.helper_load import LOAD_LIMITS
 from fupin_desktop.rules.idnumber import check_char
 from fupin_desktop.rules.names import name_initials, name_sort_key
 from fupin_desktop.services import demo_data as D
@@ -358,7 +358,6 @@ class _Generator:
         self.head_names: dict[int, str] = {}
         self.hh_size: dict[int, int] = {}
         self._avg_sizes: dict[str, float] = {}  # by village code
-        self.helpers_by_village: dict[str, list[tuple[int, str, str, str]]] = {}
         # ordinal -> see ``_day``
         self._days: dict[int, tuple[str, int, int, int, str, list[str], int]] = {}
         # ID number tails (see ``_tails``) by the check character of the first 14 + "000".
@@ -591,11 +590,12 @@ class _Generator:
         v.first_hh_id = self.next_id["households"]
         v.address_prefix = f"{D.COUNTY[1]}{v.township_name}{v.name}"
         n_help = len(helpers)
-        n = v.households
+        # 4-3-2-1: each helper takes as many households as the rank allows, in turn.
+        slots = [h for h, limit in helpers for _ in range(limit)]
         household = self._household
-        for j in range(n):
-            helper = helpers[(j * n_help) // n]
-            old = helpers[int(rand() * n_help)] if n_help > 1 else None
+        for j in range(v.households):
+            helper = slots[j]
+            old = helpers[int(rand() * n_help)][0] if n_help > 1 else None
             household(v, helper, old if old is not helper else None)
 
     def _cadre(self, unit_level: str | None = None) -> dict[str, Any]:
@@ -613,11 +613,13 @@ class _Generator:
             "birth": birth,
         }
 
-    def _helpers(self, v: _Village, w: _Rows) -> list[tuple[int, str, str, str]]:
+    def _helpers(self, v: _Village, w: _Rows) -> list[tuple[tuple[int, str, str, str], int]]:
+        """The village's 帮扶责任人, each with the most households the 4-3-2-1 rule lets
+        them help; together they can take every household of the village."""
         r = self.rng
-        n = max(1, math.ceil(v.households / 4))
         out = []
-        for _ in range(n):
+        capacity = 0
+        while capacity < max(1, v.households):
             person = self._cadre()
             rank = self.pick(D.CADRE_RANKS, D.CADRE_RANK_WEIGHTS)
             x = r.random()
@@ -638,8 +640,9 @@ class _Generator:
                 person["political_status"], unit, level, self.one(D.TITLES[rank]), rank,
                 person["phone"], 1 if active else 0, None if active else "已调离",
             ))
-            out.append((hid, person["name"], person["phone"], unit))
-        self.helpers_by_village[v.code] = out
+            limit = LOAD_LIMITS[rank]
+            out.append(((hid, person["name"], person["phone"], unit), limit))
+            capacity += limit
         return out
 
     def _team(self, v: _Village, w: _Rows) -> None:

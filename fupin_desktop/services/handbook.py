@@ -31,6 +31,7 @@ from fupin_desktop.models import (
     VillageTeamMember,
 )
 from fupin_desktop.models.region import code_prefix
+from fupin_desktop.rules.helper_load import LOAD_LIMITS
 from fupin_desktop.rules.idnumber import IdNumberError, normalize_id, validate_id
 from fupin_desktop.rules.text import normalize_text
 
@@ -57,8 +58,6 @@ __all__ = [
     "years_of",
 ]
 
-# 4-3-2-1: a 县级领导 helps at most 4 households, 正科 3, 副科 2, other cadres 1 (cadre_rank).
-LOAD_LIMITS: dict[str, int] = {"01": 4, "02": 3, "03": 2, "04": 1}
 ROLE_HELPER = "01"
 
 

@@ -81,7 +81,10 @@ from fupin_desktop.rules.text import normalize_text
 from fupin_desktop.rules.validation import (
     FIELD_LABELS,
     GUARANTEE_LABELS,  # noqa: F401 - the registry page reads it from here
+    HEALTH_HEALTHY,
     Problem,
+    age_on,
+    school_year_start,
     suggest_guarantees,
     validate_household,
 )
@@ -1693,6 +1696,77 @@ def id_facts(id_number: str) -> tuple[str, dt.date] | None:
     return info.sex, info.birth_date
 
 
+# Codes the defaults below choose (resources/codes/*.csv).
+_REASON_BIRTH = "11"
+_SEX_FEMALE = "2"
+_SKILL_NONE, _SKILL_NORMAL, _SKILL_WEAK = "05", "01", "03"  # labour_skill 无 / 普通 / 弱劳动力
+_SCHOOL_PRESCHOOL_CHILD, _SCHOOL_PRESCHOOL = "02", "03"  # 学龄前儿童 / 学前教育
+# Age on 1 September → 在校生状况 for children who are at school: 6–11 小学, 12–14
+# 七至九年级, 15–17 普通高中一至三年级.
+_SCHOOL_BY_AGE = {**dict.fromkeys(range(6, 12), "04"), 12: "05", 13: "06", 14: "07",
+                  15: "08", 16: "09", 17: "10"}
+# Who is a newborn's mother, by the baby's relation to the head: the female among these
+# relations, first found.
+_MOTHER_RELATIONS = {"03": ("01", "02"), "04": ("01", "02"), "07": ("05", "04"),
+                     "08": ("05", "04"), "09": ("04",), "10": ("04",)}
+
+
+def member_defaults(
+    household: HouseholdData | None,
+    *,
+    reason: str | None,
+    birth_date: dt.date | None,
+    relation: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """What a clerk would fill in for a person joining ``household`` (成员增加, or the 户主 of
+    a 新识别户 when ``household`` is None), so the data check finds nothing missing:
+
+    a newborn (出生) is 健康, 无劳动力, 学龄前儿童, of the mother's 民族 (the head's when no
+    mother is found) and, like the mother, on or off 低保; it is insured for basic medical
+    care and serious illness, not for the pension. Others get the 文化程度 / 在校生状况 and
+    劳动技能 that fit their age, the head's 民族, and resident medical and pension
+    insurance (pension from 16). Every value is only a suggestion the form shows."""
+    today = today or dt.date.today()
+    reason = code_list("change_reason").normalize(reason) if reason else None
+    members = household.present_members() if household else []
+    head = next((m for m in members if m.get("relation") == RELATION_HEAD), None)
+    mother = None
+    if reason == _REASON_BIRTH:
+        for rel in _MOTHER_RELATIONS.get(relation or "", ("02", "01")):
+            mother = next((m for m in members if m.get("relation") == rel
+                           and m.get("sex") == _SEX_FEMALE), None)
+            if mother:
+                break
+    ethnicity_from = mother or head
+    age = age_on(birth_date, school_year_start(today)) if birth_date else None
+    values: dict[str, Any] = {
+        "ethnicity": ethnicity_from.get("ethnicity") if ethnicity_from else None,
+        "health": HEALTH_HEALTHY,
+        "has_resident_medical": True,
+        "has_employee_medical": False,
+        "has_critical_illness_ins": True,
+        "has_resident_pension": age is not None and age >= 16,
+        "is_dibao": bool(mother and mother.get("is_dibao")),
+        "is_tekun": False,
+        "education": None,
+        "school_status": None,
+        "labour_skill": None,
+    }
+    if reason == _REASON_BIRTH or (age is not None and age < 3):
+        values["school_status"] = _SCHOOL_PRESCHOOL_CHILD
+        values["labour_skill"] = _SKILL_NONE
+    elif age is not None and age < 6:
+        values["school_status"] = _SCHOOL_PRESCHOOL
+        values["labour_skill"] = _SKILL_NONE
+    elif age is not None and age in _SCHOOL_BY_AGE:
+        values["school_status"] = _SCHOOL_BY_AGE[age]
+        values["labour_skill"] = _SKILL_NONE if age < 16 else _SKILL_WEAK
+    elif age is not None:
+        values["labour_skill"] = _SKILL_NORMAL if age < 60 else _SKILL_WEAK
+    return values
+
+
 def _new_member(session: Session, person: NewMember, seq: int) -> Member:
     name = normalize_text(person.name)
     if not name:
@@ -1766,6 +1840,7 @@ def register_household(
     _event(session, hh.id, EV_IDENTIFIED, effective=effective, month=month,
            member_id=member.id, note=note,
            details={"户主": [None, member.name], "户类型": [None, label_of("household_type", hh.household_type)]})
+    _store_error_count(hh, check_household_data(_snapshot(hh)))
     session.flush()
     return hh
 
@@ -1802,6 +1877,7 @@ def add_member(
     _event(session, hh.id, EV_MEMBER_ADDED, effective=effective, month=month,
            member_id=member.id, reason=reason, note=note,
            details={"成员增加": [None, f"{member.name}（{label_of('relation', member.relation)}）"]})
+    _store_error_count(hh, check_household_data(_snapshot(hh)))
     session.flush()
     return member
 

@@ -121,7 +121,7 @@ def run_gui(db_target: str | None) -> int:
         from fupin_desktop.ui.operations import BackgroundOp
 
         previous_hook = install_excepthook()
-        window = MainWindow(db)
+        window = MainWindow(db, offer_region_setup=True)
         try:
             window.show()
             return _run_event_loop(app)

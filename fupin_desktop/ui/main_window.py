@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -39,9 +39,11 @@ from fupin_desktop.services.overview import DatabaseInfo, database_info
 from fupin_desktop.ui.assets import AssetsPage
 from fupin_desktop.ui.exchange import ExchangePage
 from fupin_desktop.ui.handbook import HandbookPage
+from fupin_desktop.ui.help import GuideDialog
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.pages import AreaPage
 from fupin_desktop.ui.projects import ProjectsPage
+from fupin_desktop.ui.regions import RegionSettingsWindow, offer_region_setup
 from fupin_desktop.ui.registry import RegistryPage
 from fupin_desktop.ui.reports import ReportsPage
 from fupin_desktop.ui.settings import ui_settings
@@ -91,11 +93,16 @@ class MainWindow(QMainWindow):
     page_changed = Signal(str)
     database_changed = Signal(object)
 
-    def __init__(self, db: Database, parent: QWidget | None = None):
+    def __init__(self, db: Database, parent: QWidget | None = None, *, offer_region_setup: bool = False):
+        """``offer_region_setup``: on a database without regions, open the first-run set-up
+        dialog once the window is up (the desktop program; tests leave it off)."""
         super().__init__(parent)
         self._db = db
+        self._offer_region_setup = offer_region_setup
+        self._region_settings: RegionSettingsWindow | None = None
         self._pages: dict[str, PageEntry] = {}
         self._info: DatabaseInfo | None = None
+        self._guide: GuideDialog | None = None
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -123,6 +130,8 @@ class MainWindow(QMainWindow):
 
         self._update_database_display()
         self._restore_settings()
+        if offer_region_setup:
+            QTimer.singleShot(0, self, self.offer_region_setup)
 
     # -- public API -------------------------------------------------------------------------
     @property
@@ -188,7 +197,12 @@ class MainWindow(QMainWindow):
         self._update_database_display()
         if old is not db:
             old.dispose()
+        if self._region_settings is not None:
+            self._region_settings.close()
+            self._region_settings = None
         self.database_changed.emit(db)
+        if self._offer_region_setup:
+            QTimer.singleShot(0, self, self.offer_region_setup)
 
     def status_texts(self) -> list[str]:
         """What the permanent status-bar fields say (for tests and support)."""
@@ -206,8 +220,12 @@ class MainWindow(QMainWindow):
         self.action_quit = QAction("退出(&X)", self)
         self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
         self.action_quit.triggered.connect(self.close)
+        self.action_regions = QAction("区划设置(&R)…", self)
+        self.action_regions.triggered.connect(lambda: self.show_region_settings())
         menu_file.addAction(self.action_open)
         menu_file.addAction(self.action_new)
+        menu_file.addSeparator()
+        menu_file.addAction(self.action_regions)
         menu_file.addSeparator()
         menu_file.addAction(self.action_quit)
 
@@ -218,6 +236,11 @@ class MainWindow(QMainWindow):
         menu_view.addAction(self.action_refresh)
 
         menu_help = self.menuBar().addMenu("帮助(&H)")
+        self.action_guide = QAction("使用说明(&G)", self)
+        self.action_guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.action_guide.triggered.connect(self.show_guide)
+        menu_help.addAction(self.action_guide)
+        menu_help.addSeparator()
         self.action_about = QAction("关于(&A)", self)
         self.action_about.triggered.connect(self.show_about)
         menu_help.addAction(self.action_about)
@@ -367,6 +390,35 @@ class MainWindow(QMainWindow):
         )
         op.success(self.set_database).start()
         return op
+
+    def offer_region_setup(self) -> bool:
+        """First run: the county set-up dialog when the database has no regions (only over
+        a window still on screen)."""
+        if not self.isVisible():
+            return False
+        created = offer_region_setup(self._db, self)
+        if created:
+            self.refresh_current_page()
+        return created
+
+    def show_region_settings(self, select: str | None = None) -> RegionSettingsWindow:
+        """文件 → 区划设置: one window; pages refresh after each change."""
+        if self._region_settings is None:
+            self._region_settings = RegionSettingsWindow(self._db, self, select=select)
+            self._region_settings.changed.connect(self.refresh_current_page)
+        elif select:
+            self._region_settings.reload(select)
+        self._region_settings.show()
+        self._region_settings.activateWindow()
+        return self._region_settings
+
+    def show_guide(self) -> GuideDialog:
+        """帮助 → 使用说明 (F1): one guide window, raised again if already open."""
+        if self._guide is None:
+            self._guide = GuideDialog(self)
+        self._guide.show()
+        self._guide.activateWindow()
+        return self._guide
 
     def show_about(self) -> None:
         info = self._info or database_info(self._db)

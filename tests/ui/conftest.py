@@ -125,7 +125,8 @@ def flush_deletes() -> None:
 
 @pytest.fixture
 def make_main_window(qtbot, ui_db):
-    """``make_main_window(db=None, show=True)`` → a MainWindow; fails on leaked widgets."""
+    """``make_main_window(db=None, show=True, **MainWindow options)`` → a MainWindow; fails
+    on leaked widgets."""
     from fupin_desktop.ui.main_window import MainWindow
     from fupin_desktop.ui.operations import BackgroundOp
 
@@ -133,8 +134,8 @@ def make_main_window(qtbot, ui_db):
     before = _top_level_pointers()
     windows: list[MainWindow] = []
 
-    def make(db=None, *, show: bool = True) -> MainWindow:
-        window = MainWindow(db if db is not None else ui_db)
+    def make(db=None, *, show: bool = True, **kwargs) -> MainWindow:
+        window = MainWindow(db if db is not None else ui_db, **kwargs)
         windows.append(window)
         if show:
             window.show()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -31,7 +32,7 @@ from fupin_desktop.db import Database
 from fupin_desktop.errors import UserError
 from fupin_desktop.services import registry as svc
 from fupin_desktop.ui.errors import show_user_error
-from fupin_desktop.ui.registry.widgets import code_combo, date_edit, date_of, set_combo_data
+from fupin_desktop.ui.registry.widgets import bool_combo, code_combo, date_edit, date_of, set_combo_data
 
 
 class ActionDialog(QDialog):
@@ -121,27 +122,60 @@ class ActionDialog(QDialog):
         return self.household.version if self.household else None
 
 
-def _person_rows(form: QFormLayout, dialog: QDialog) -> dict[str, QWidget]:
-    """Name / ID (fills sex and birth) / relation / ethnicity / education / health rows."""
-    w: dict[str, QWidget] = {}
+# Yes/no fields the data check needs for everyone in the household, as (field, short label).
+_PERSON_BOOLS = (
+    ("has_resident_medical", "城乡居民医保"), ("has_employee_medical", "城镇职工医保"),
+    ("has_critical_illness_ins", "大病保险"), ("has_resident_pension", "城乡居民养老保险"),
+    ("is_dibao", "低保"), ("is_tekun", "特困供养"),
+)
+_PERSON_CODED = ("relation", "ethnicity", "education", "school_status", "health", "labour_skill")
+
+
+def _person_rows(form: QFormLayout, dialog: QDialog,
+                 defaults: Callable[[dt.date | None], dict[str, Any]]) -> dict[str, QWidget]:
+    """Every field the data check needs of a person: name, ID (fills sex and birth), relation,
+    民族, 文化程度 / 在校生状况, 健康, 劳动技能, insurance and 低保/特困, phone.
+
+    ``defaults(birth)`` gives the suggested values (services.registry.member_defaults); they
+    are filled in again whenever the birth date (from the ID) changes, except in fields the
+    clerk has chosen himself. Call ``w["refresh"]()`` when something else they depend on
+    (the reason, the relation) changes."""
+    w: dict[str, Any] = {}
     w["name"] = QLineEdit()
     w["id_number"] = QLineEdit()
     w["id_number"].setPlaceholderText("18位身份证号码或20位残疾人证号")
     w["facts"] = QLabel()
     w["facts"].setStyleSheet("color:#5a6678;")
-    w["relation"] = code_combo("relation")
-    w["ethnicity"] = code_combo("ethnicity")
-    w["education"] = code_combo("education")
-    w["school_status"] = code_combo("school_status")
-    w["health"] = code_combo("health")
-    set_combo_data(w["health"], "01")
+    for key in _PERSON_CODED:
+        w[key] = code_combo(key)
     w["phone"] = QLineEdit()
     for key, label in (("name", "姓名"), ("id_number", "证件号码"), ("facts", ""),
                        ("relation", "与户主关系"), ("ethnicity", "民族"), ("education", "文化程度"),
                        ("school_status", "在校生状况"), ("health", "健康状况"),
-                       ("phone", "联系电话")):
+                       ("labour_skill", "劳动技能")):
         w[key].setObjectName(f"person_{key}")
         form.addRow(f"{label}：" if label else "", w[key])
+    grid = QGridLayout()
+    grid.setContentsMargins(0, 0, 0, 0)
+    for i, (key, label) in enumerate(_PERSON_BOOLS):
+        w[key] = bool_combo()
+        w[key].setObjectName(f"person_{key}")
+        grid.addWidget(QLabel(label), i // 2, (i % 2) * 2)
+        grid.addWidget(w[key], i // 2, (i % 2) * 2 + 1)
+    box = QWidget()
+    box.setLayout(grid)
+    form.addRow("参保和保障：", box)
+    w["phone"].setObjectName("person_phone")
+    form.addRow("联系电话：", w["phone"])
+    chosen: set[str] = set()  # fields the clerk picked: defaults leave them alone
+    for key in (*_PERSON_CODED, *(k for k, _ in _PERSON_BOOLS)):
+        w[key].activated.connect(lambda _i, key=key: chosen.add(key))
+
+    def refresh() -> None:
+        facts = svc.id_facts(w["id_number"].text())
+        for key, value in defaults(facts[1] if facts else None).items():
+            if key in w and key not in chosen and key != "relation":
+                set_combo_data(w[key], value)
 
     def id_changed(text: str) -> None:
         facts = svc.id_facts(text)
@@ -150,33 +184,39 @@ def _person_rows(form: QFormLayout, dialog: QDialog) -> dict[str, QWidget]:
         else:
             sex, birth = facts
             w["facts"].setText(f"性别：{label_of('sex', sex)}　出生日期：{birth:%Y-%m-%d}")
+        refresh()
 
     w["id_number"].textChanged.connect(id_changed)
+    w["relation"].currentIndexChanged.connect(lambda _i: refresh())
+    w["refresh"] = refresh
+    refresh()
     return w
 
 
-def _person(w: dict[str, QWidget], relation: str | None = None) -> svc.NewMember:
-    def data(key):
-        return w[key].currentData()
-
-    return svc.NewMember(
-        name=w["name"].text(), id_number=w["id_number"].text(),
-        relation=relation or data("relation") or "", ethnicity=data("ethnicity"),
-        education=data("education"), school_status=data("school_status"),
-        health=data("health"), phone=w["phone"].text().strip() or None,
-    )
+def _person(w: dict[str, Any], relation: str | None = None) -> svc.NewMember:
+    values = {key: w[key].currentData() for key in (*_PERSON_CODED, *(k for k, _ in _PERSON_BOOLS))}
+    values["relation"] = relation or values["relation"] or ""
+    return svc.NewMember(name=w["name"].text(), id_number=w["id_number"].text(),
+                         phone=w["phone"].text().strip() or None, **values)
 
 
 class AddMemberDialog(ActionDialog):
     title = "成员增加"
-    intro = "出生、婚入、迁入等使家庭人口增加。证件号码输入后自动识别性别和出生日期。"
+    intro = ("出生、婚入、迁入等使家庭人口增加。证件号码输入后自动识别性别和出生日期，"
+             "并按年龄填好常用选项（新生儿的民族随母亲），请逐项核对。")
 
     def build(self, form):
         self.reason = code_combo("change_reason", codes=svc.INCREASE_REASONS, blank=None)
         self.reason.setObjectName("reason")
         form.addRow("增加原因：", self.reason)
-        self.person = _person_rows(form, self)
+        self.person = _person_rows(form, self, self._defaults)
         set_combo_data(self.person["relation"], "03")
+        self.reason.currentIndexChanged.connect(lambda _i: self.person["refresh"]())
+
+    def _defaults(self, birth: dt.date | None) -> dict[str, Any]:
+        relation = self.person["relation"].currentData() if hasattr(self, "person") else None
+        return svc.member_defaults(self.household, reason=self.reason.currentData(),
+                                   birth_date=birth, relation=relation)
 
     def run(self, s):
         svc.add_member(s, self.household.id, _person(self.person), reason=self.reason.currentData(),
@@ -526,7 +566,8 @@ class NewHouseholdDialog(ActionDialog):
         form.addRow("户编号：", self.household_no)
         form.addRow("户类型：", self.type)
         form.addRow("户联系电话：", self.phone)
-        self.person = _person_rows(form, self)
+        self.person = _person_rows(
+            form, self, lambda birth: svc.member_defaults(None, reason=None, birth_date=birth))
         self.person["relation"].setEnabled(False)
         set_combo_data(self.person["relation"], "01")
 

@@ -126,6 +126,8 @@ class RegistryPage(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.selectionModel().selectionChanged.connect(self._on_tree_selection)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
 
         # -- search and chips -------------------------------------------------------------
         self.search = QLineEdit()
@@ -422,6 +424,26 @@ class RegistryPage(QWidget):
         node = self.tree_model.node(indexes[0])
         self._region_key = node.key if node else None
         self.reload()
+
+    def _tree_menu(self, pos) -> None:
+        menu = QMenu(self)
+        menu.addAction("区划设置…", self.show_region_settings)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def show_region_settings(self):
+        """区划设置 on the selected region: the main window's one window when there is one."""
+        node = self.tree_model.node(self.tree.currentIndex())
+        code = node.region_code if node is not None else None
+        window = self.window()
+        if hasattr(window, "show_region_settings"):
+            return window.show_region_settings(code)
+        from fupin_desktop.ui.regions import RegionSettingsWindow
+
+        dialog = RegionSettingsWindow(self.db, self, select=code)
+        dialog.changed.connect(self.refresh)
+        dialog.show()
+        return dialog
 
     def _on_header_clicked(self, column: int) -> None:
         key = HOUSEHOLD_COLUMNS[column][2]

@@ -276,6 +276,28 @@ def test_monitoring_cases_have_measures_for_their_risks(county):
         assert unanswered_risks(c.risks, by_case[c.id]) == [], (c.id, c.risks, by_case[c.id])
 
 
+def test_helpers_keep_the_4321_rule(county):
+    """No 帮扶责任人 helps more households than the 4-3-2-1 rule allows for the rank, every
+    household has a current helper, and ranks are used up to their limits."""
+    from fupin_desktop.models import Helper, HelperAssignment
+    from fupin_desktop.rules.helper_load import LOAD_LIMITS
+    from fupin_desktop.services.handbook import load_check
+
+    db, _stats, _ = county
+    with db.session() as s:
+        report = load_check(s, on=REF)
+        current = Counter(s.scalars(select(HelperAssignment.helper_id)
+                                    .where(HelperAssignment.end_date.is_(None))))
+        ranks = dict(s.execute(select(Helper.id, Helper.cadre_rank)).all())
+        helped = s.scalar(select(func.count(func.distinct(HelperAssignment.household_id)))
+                          .where(HelperAssignment.end_date.is_(None)))
+    assert report.overloaded == [] and report.unranked == [] and report.without_helper == []
+    assert helped == 2000
+    assert all(n <= LOAD_LIMITS[ranks[h]] for h, n in current.items())
+    full = {ranks[h] for h, n in current.items() if n == LOAD_LIMITS[ranks[h]]}
+    assert full == set(LOAD_LIMITS)
+
+
 def test_projects_statuses_funds_and_disbursements(county):
     db, _stats, _ = county
     with db.session() as s:
