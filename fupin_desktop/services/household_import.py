@@ -66,7 +66,7 @@ from sqlalchemy.orm import Session
 from fupin_desktop import audit
 from fupin_desktop.codes import code_list, parse_bool
 from fupin_desktop.errors import ConcurrentEditError, UserError
-from fupin_desktop.models import AuditLog, ChangeEvent, Household, ImportBatch, Member, Region, SourceRow
+from fupin_desktop.models import AuditLog, ChangeEvent, Household, ImportBatch, Member, SourceRow
 from fupin_desktop.models.derived import head_name_sort, id18_of, member_search_keys
 from fupin_desktop.models.region import code_prefix
 from fupin_desktop.models.household import (
@@ -80,7 +80,7 @@ from fupin_desktop.rules import names as name_rules
 from fupin_desktop.rules.idnumber import IdNumberError, validate_id
 from fupin_desktop.rules.text import text_key
 from fupin_desktop.rules.validation import FIELD_LABELS, MEMBER_FIELDS, PENDING_RULE, validate_household_values
-from fupin_desktop.services.regions import MissingRegion, RegionResolver
+from fupin_desktop.services.regions import LEVEL_LABELS, MissingRegion, RegionResolver
 from fupin_desktop.services.regions import create_regions as create_region_rows
 from fupin_desktop.services.bulk import SqliteBulkLoad, fast_null_binding, gc_paused
 from fupin_desktop.services.household_sheet import (
@@ -880,13 +880,16 @@ def _plan_households(
         for k in hh_keys_in_file:
             hvals[k] = h_values.get(k)
         named = any(h_values.get(k) for k in place_keys)
+        place_failed = False
         if named or (existing is None and h_values.get("household_no")):
             found = resolver.resolve(code=h_values.get("region_code"), county=h_values.get("county_name"),
                                      township=h_values.get("township_name"), village=h_values.get("village_name"),
                                      household_no=h_values.get("household_no"))
             key = next((k for k in ("region_code", "village_name", "township_name", "county_name")
                         if h_values.get(k)), "household_no")
+            place_failed = bool(found.error) or bool(found.missing and not create_regions)
             if found.error:
+                key = _place_column(found.error, key, h_values)
                 add_error(h.value_rows.get(key, head_row), key, found.error)
                 bad_rows.add(head_row)
             elif found.code and found.missing and not create_regions:
@@ -899,7 +902,7 @@ def _plan_households(
                 hvals["region_code"] = found.code
                 for m in found.missing:
                     missing_regions.setdefault(m.code, m)
-        if existing is None and not hvals.get("region_code"):
+        if existing is None and not hvals.get("region_code") and not place_failed:
             if not region_in_file:
                 add_error(head_row, None, "新增的户需要所在村：表格中没有“村”或“行政区划代码”列，请补充后再导入。")
             else:
@@ -1007,6 +1010,8 @@ def _plan_households(
             if p.severity != "error":
                 add_error(row, key, p.message, "warning")
                 continue
+            if p.rule == "household.region_required" and (place_failed or existing is None):
+                continue  # the place was reported above
             if p.rule == "household.two_heads":
                 blocked_household = True
             add_error(row, key, p.message)
@@ -1104,20 +1109,46 @@ def _plan_households(
 def _absent_fields(mapped: set[str]) -> frozenset[str]:
     """The member fields and household attributes the rules read that a file with the
     ``mapped`` schema keys has no column for. Place and the columns a file must have are
-    handled by the importer itself."""
-    member = {k for k in MEMBER_FIELDS if k in MEMBER_KEYS and k not in mapped}
+    handled by the importer itself; 性别 and 出生日期 come from the 证件号码 (a column every
+    file has), so their blanks are an ID's fault, reported as such."""
+    member = {k for k in MEMBER_FIELDS if k in MEMBER_KEYS and k not in mapped} - {"sex", "birth_date"}
     household = {HOUSEHOLD_ATTR.get(k, k) for k in HOUSEHOLD_KEYS if k not in mapped and k != "region_code"}
     return frozenset(member | household)
 
 
+def pending_fields(session: Session, household_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    """Per household: the fields the files its record and its members' records were
+    imported from had no column for (``ImportBatch.absent_fields``) — what the data check
+    lists as 待补充 when blank (``rules.validation``, ``absent``). Households without any
+    are left out."""
+    b, r = ImportBatch.__table__, SourceRow.__table__
+    out: dict[int, set[str]] = {}
+    ids = sorted(set(household_ids))
+    for owner, hh_col in ((_H, _H.c.id), (_M, _M.c.household_id)):
+        stmt = (select(hh_col, b.c.absent_fields).join(r, r.c.id == owner.c.source_row_id)
+                .join(b, b.c.id == r.c.batch_id)
+                .where(hh_col.in_(bindparam("ids", expanding=True)), b.c.absent_fields.is_not(None)))
+        for chunk in _chunks(ids):
+            for hid, fields in session.execute(stmt, {"ids": list(chunk)}):
+                if fields:
+                    out.setdefault(hid, set()).update(fields)
+    return {hid: frozenset(fields) for hid, fields in out.items()}
+
+
+def _place_column(message: str, default: str, values: dict[str, Any]) -> str:
+    """The place column a resolver message is about (it names the level it failed at)."""
+    for prefix, key in (("乡（镇）", "township_name"), ("县名", "county_name"), ("只填写了县名", "county_name"),
+                        ("行政区划代码", "region_code")):
+        if message.startswith(prefix) and values.get(key):
+            return key
+    return default
+
+
 def _missing_message(missing: Sequence[MissingRegion]) -> str:
-    names = "、".join(f"{_LEVEL_NAMES.get(m.level, '')}“{m.name}”" for m in missing)
+    names = "、".join(f"{LEVEL_LABELS.get(m.level, '')}“{m.name}”" for m in missing)
     return (f"所在地的{names}在本系统的行政区划中还没有。请在导入时选择“新建表格中缺少的区划”"
             "（命令行加 --create-regions），或先在“区划设置”中添加。")
 
-
-_LEVEL_NAMES = {"province": "省", "prefecture": "市（州）", "county": "县", "township": "乡（镇）",
-                "village": "村"}
 
 
 # ============================================================================ step 3: write
@@ -1489,6 +1520,8 @@ class _Sources:
                     insert(batch).values(kind=PROFILE_KIND, file_name=self.parsed.path.name[:255],
                                          sheet_name=self.parsed.sheet_name[:100],
                                          headers=_source_names(self.parsed), imported_at=self.now,
+                                         absent_fields=sorted(_absent_fields(
+                                             set(self.parsed.mapping.columns.values()))),
                                          imported_by=self.user)
                     .returning(batch.c.id)
                 ).scalar_one()

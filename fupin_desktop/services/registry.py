@@ -988,6 +988,7 @@ def check_household_data(data: HouseholdData, today: dt.date | None = None) -> l
         [_namespace(m) for m in data.members],
         ref_date=today,
         conditions=_namespace(conditions) if conditions else None,
+        absent=data.absent,
     )
 
 
@@ -1017,8 +1018,11 @@ def recheck_households(
             .options(selectinload(Household.members), selectinload(Household.years))
         ).all()
         values = []
+        absent = _absent_fields(session, chunk)
         for hh in households:
-            problems = check_household_data(_snapshot(hh), today)
+            data = _snapshot(hh)
+            data.absent = absent.get(hh.id, frozenset())
+            problems = check_household_data(data, today)
             values.append({"hid": hh.id, "n": sum(p.severity == "error" for p in problems)})
         # A Core update: the check result is not a change of the household.
         for v in values:
@@ -1059,6 +1063,8 @@ class HouseholdData:
     assignments: list[dict[str, Any]] = field(default_factory=list)
     # Where the household's record came from: 「户籍表.xlsx 第12行（2026-11-23 张三导入）」.
     source: str = ""
+    # Fields the files it was imported from had no column for: blank, they are 待补充.
+    absent: frozenset[str] = frozenset()
 
     def copy(self) -> HouseholdData:
         return copy.deepcopy(self)
@@ -1169,6 +1175,7 @@ def load_household(session: Session, household_id: int) -> HouseholdData:
     data = _snapshot(hh)
     data.region_name = region_path(session, hh.region_code)
     data.source = source_description(session, hh.source_row_id)
+    data.absent = _absent_fields(session, [hh.id]).get(hh.id, frozenset())
     data.events = change_history(session, household_id)
     data.monitoring, data.other_measures = _monitoring_of(hh.monitoring_cases, hh.measures)
     for a, helper in session.execute(
@@ -1188,6 +1195,12 @@ def load_household(session: Session, household_id: int) -> HouseholdData:
             "note": a.note or "",
         })
     return data
+
+
+def _absent_fields(session: Session, household_ids: list[int]) -> dict[int, frozenset[str]]:
+    from fupin_desktop.services.household_import import pending_fields
+
+    return pending_fields(session, household_ids)
 
 
 def source_description(session: Session, source_row_id: int | None) -> str:
