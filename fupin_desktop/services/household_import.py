@@ -130,6 +130,7 @@ _FOOTER_PREFIXES = ("填表人", "制表人", "审核人", "填报人", "负责�
 _MEMBER_LABELS = {**FIELD_LABELS, **{f.key: f.label for f in HOUSEHOLD_SCHEMA if f.group == "member"}}
 _HOUSEHOLD_LABELS = {f.key: f.label for f in HOUSEHOLD_SCHEMA if f.group != "member"}
 _HOUSEHOLD_LABELS["region_code"] = "所在村"
+_CODE_LISTS = {f.key: f.code_list for f in HOUSEHOLD_SCHEMA if f.code_list}  # changes shown as labels
 # validate_household names household fields by model attribute; map back to schema keys.
 _ATTR_TO_HOUSEHOLD_KEY = {v: k for k, v in HOUSEHOLD_ATTR.items()}
 
@@ -1030,10 +1031,10 @@ def _plan_households(
                 bad_rows.add(head_row)
 
         skipped_household = blocked_household or head_row in bad_rows or not head_members
+        for p in pending:  # the file lacks the column, whether or not this household goes in
+            key = _ATTR_TO_HOUSEHOLD_KEY.get(p.field, p.field)  # household "phone" = 户联系电话
+            pending_households[key] = pending_households.get(key, 0) + 1
         if not skipped_household:
-            for p in pending:
-                key = _ATTR_TO_HOUSEHOLD_KEY.get(p.field, p.field)  # household "phone" = 户联系电话
-                pending_households[key] = pending_households.get(key, 0) + 1
             if hvals.get("region_code") in missing_regions:
                 code = hvals["region_code"]
                 region_households[code] = region_households.get(code, 0) + 1
@@ -1067,7 +1068,7 @@ def _plan_households(
             # Equal values are unchanged values (comparable() only widens equality).
             if any(existing[_HH_AT[k]] != v for k, v in new.items()):
                 old = {k: existing[_HH_AT[k]] for k in HOUSEHOLD_KEYS}
-                hp.changes = diff_values(old, new, changed_keys, _HOUSEHOLD_LABELS)
+                hp.changes = diff_values(old, new, changed_keys, _HOUSEHOLD_LABELS, _CODE_LISTS)
         for mp, m in zip(mplans, h.members, strict=True):
             if mp.row in bad_rows:
                 mp.status = "skipped"
@@ -1082,7 +1083,7 @@ def _plan_households(
             if tuple(map(values.get, MEMBER_KEYS)) != old_row[_M_KEYS]:
                 old = dict(zip(MEMBER_KEYS, old_row[_M_KEYS]))
                 keys = [k for k in MEMBER_KEYS if k in mapped or values.get(k) is not None]
-                mp.changes = diff_values(old, {k: values.get(k) for k in keys}, keys, _MEMBER_LABELS)
+                mp.changes = diff_values(old, {k: values.get(k) for k in keys}, keys, _MEMBER_LABELS, _CODE_LISTS)
             if mp.moved_from:
                 holder_no = matched[mp.moved_from][2]
                 mp.changes = [FieldChange("household_id", "所属户", holder_no or mp.moved_from,

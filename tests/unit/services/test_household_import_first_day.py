@@ -47,7 +47,7 @@ def person(town, village, head, name, idn, rel, **over):
 
 
 def county_people():
-    """Seven households: five valid ones in four places (one a village the national list
+    """Six households: five valid ones in four places (one a village the national list
     lacks), one in an unknown township, and one valid household with a member whose ID
     was stored as a number (that member alone is refused)."""
     return [
@@ -188,7 +188,7 @@ def test_set_up_county_then_the_file(db, tmp_path):
     assert region_codes(db) - before == {household_regions(db)["岑五"]}
     assert [label for _k, label, _n in result.plan.columns_absent] == ["务工所在地", "是否参加城镇职工基本医疗保险"]
     assert dict((k, n) for k, _l, n in result.plan.columns_absent) == {
-        "work_place": 1, "has_employee_medical": VALID_HOUSEHOLDS}
+        "work_place": 1, "has_employee_medical": 6}  # every household of the file lacks it
 
     again = run(db, path, create_regions=True)
     assert again.counts["households_unchanged"] == VALID_HOUSEHOLDS
@@ -296,3 +296,16 @@ def test_real_template_is_handled_sensibly(sqlite_db, name, capsys):
         assert "表头" in captured.err and "Traceback" not in captured.err
     else:
         assert json.loads(captured.out)["households_created"] == 0
+
+
+def test_review_shows_code_labels_not_codes(db, tmp_path):
+    run(db, write_county_file(tmp_path / "county.xlsx"), create_regions=True)
+    people = county_people()
+    people[0]["文化程度"] = "高中"
+    people[0]["健康状况"] = "长期慢性病"
+    result = run(db, write_county_file(tmp_path / "changed.xlsx", people), dry_run=True)
+    (label, changes), = result.changed_households
+    assert label.startswith("韦一")
+    assert changes == ["韦一：文化程度：初中 → 高中；健康状况：健康 → 长期慢性病"]
+    change = next(m for m in result.plan.households[0].members if m.status == "changed").changes[0]
+    assert (change.old, change.new) == ("03", "04")  # stored as codes, shown as labels
