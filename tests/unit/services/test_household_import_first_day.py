@@ -16,7 +16,7 @@ from fupin_desktop.cli import main
 from fupin_desktop.models import ChangeEvent, Household, Member, Region
 from fupin_desktop.services import household_import as hi
 from fupin_desktop.services import regions as R
-from fupin_desktop.services.registry import check_household_data, load_household
+from fupin_desktop.services.registry import check_household_data, load_household, recheck_households
 
 REF = dt.date(2025, 6, 1)
 COUNTY = "522326000000"  # 望谟县
@@ -206,6 +206,10 @@ def test_data_check_lists_absent_fields_as_pending_not_errors(db, tmp_path):
     assert all(p.severity == "warning" for p in pending.values())
     assert "待补充" in pending["has_employee_medical"].message and "王二" in pending["has_employee_medical"].message
     assert [p for p in problems if p.severity == "error"] == []
+    # The stored check (「有数据错误」 filter) agrees: no errors in any imported household.
+    with db.session() as s:
+        assert recheck_households(s) == VALID_HOUSEHOLDS
+        assert set(s.scalars(select(Household.error_count))) == {0}
 
 
 def test_update_keeps_stored_values_of_absent_columns(db, tmp_path):
