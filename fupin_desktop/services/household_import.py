@@ -1146,9 +1146,11 @@ def _place_column(message: str, default: str, values: dict[str, Any]) -> str:
 
 
 def _missing_message(missing: Sequence[MissingRegion]) -> str:
-    names = "、".join(f"{LEVEL_LABELS.get(m.level, '')}“{m.name}”" for m in missing)
-    return (f"所在地的{names}在本系统的行政区划中还没有。请在导入时选择“新建表格中缺少的区划”"
-            "（命令行加 --create-regions），或先在“区划设置”中添加。")
+    last = missing[-1]
+    code = last.code if last.national else "本地编码"
+    more = f"（连同上级区划共{len(missing)}个）" if len(missing) > 1 else ""
+    return (f"{LEVEL_LABELS.get(last.level, '')}“{last.name}”（{code}）在本系统的区划中还没有{more}。"
+            "请勾选“新建表格中缺少的区划”（命令行加 --create-regions），或先在“区划设置”中添加。")
 
 
 

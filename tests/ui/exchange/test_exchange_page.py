@@ -168,6 +168,9 @@ def test_review_creates_villages_with_confirmation(qtbot, ui_db, tmp_path, monke
     assert dialog.absent_label.isVisibleTo(dialog) and "待补充" in dialog.absent_label.text()
     assert not dialog.import_button.isEnabled()  # every row is in a place the database lacks
     _shot(dialog, "review-regions-unconfirmed.png")
+    dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)
+    _shot(dialog, "review-regions-unconfirmed-errors.png")
+    dialog.tabs.setCurrentIndex(0)
 
     dialog.create_regions.setChecked(True)  # re-checks with the regions accepted
     wait_op(qtbot, page)
