@@ -10,14 +10,22 @@ them back to back):
    (``sheets.schema``), rows grouped into households by 户编号 (else 户主证件号码, else a
    new household at each 户主 row). No database access; raises ``SheetReadError`` /
    :class:`MappingNeeded` (both ``UserError``) when the file cannot be used at all.
-2. :func:`analyse` — in a session: villages resolved, households matched by 户编号 (else
+2. :func:`analyse` — in a session: places resolved with ``services.regions.RegionResolver``
+   (行政区划代码, else 县/乡（镇）/村 names in their usual spellings, else a 户编号 that starts
+   with a village code; database first, then the national list — regions the database lacks
+   are listed, and created on commit only when asked), households matched by 户编号 (else
    户主证件号码) and members by 证件号码 (else 人编号); every household validated with the
    shared rules (``rules.validation.validate_household`` on the database record overlaid
    with the file's values); the difference computed: new / changed (field by field) /
    unchanged households and members, and members and households in the database but not
    in the file. A member row with an error is not imported; a household whose 户主 row has
    an error, or with no or two 户主, is not imported at all.
-3. :func:`commit` — one transaction: re-analyses against the database as it is now, refuses
+   Only cells are checked, not the file's choice of columns: the rules get the fields the
+   file has no column for (``absent``), and their blanks are reported once per column
+   (``ImportPlan.columns_absent``), not on every row; an update keeps the stored values.
+3. :func:`commit` — one transaction (refused when its 报告月份 is reported and locked,
+   ``services.reports.ensure_month_open``): creates the regions the plan lists when asked,
+   re-analyses against the database as it is now, refuses
    when that differs from what the clerk reviewed (``ConcurrentEditError``), and in strict
    mode writes nothing when any row has an error. New rows are Core bulk inserts (on
    SQLite one executemany of tuples per table and chunk; search keys from
