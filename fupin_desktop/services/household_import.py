@@ -76,7 +76,6 @@ from fupin_desktop.codes import code_list, parse_bool
 from fupin_desktop.errors import ConcurrentEditError, UserError
 from fupin_desktop.models import AuditLog, ChangeEvent, Household, ImportBatch, Member, SourceRow
 from fupin_desktop.models.derived import head_name_sort, id18_of, member_search_keys
-from fupin_desktop.models.region import code_prefix
 from fupin_desktop.models.household import (
     HOUSEHOLD_ACTIVE,
     MEMBER_LEFT,
@@ -84,12 +83,11 @@ from fupin_desktop.models.household import (
     RELATION_HEAD,
     RELATION_SPOUSE,
 )
+from fupin_desktop.models.region import code_prefix
 from fupin_desktop.rules import names as name_rules
 from fupin_desktop.rules.idnumber import IdNumberError, validate_id
 from fupin_desktop.rules.text import text_key
 from fupin_desktop.rules.validation import FIELD_LABELS, MEMBER_FIELDS, PENDING_RULE, validate_household_values
-from fupin_desktop.services.regions import LEVEL_LABELS, MissingRegion, RegionResolver
-from fupin_desktop.services.regions import create_regions as create_region_rows
 from fupin_desktop.services.bulk import SqliteBulkLoad, fast_null_binding, gc_paused
 from fupin_desktop.services.household_sheet import (
     HOUSEHOLD_ATTR,
@@ -97,6 +95,8 @@ from fupin_desktop.services.household_sheet import (
     HOUSEHOLD_SCHEMA,
     MEMBER_KEYS,
 )
+from fupin_desktop.services.regions import LEVEL_LABELS, MissingRegion, RegionResolver
+from fupin_desktop.services.regions import create_regions as create_region_rows
 from fupin_desktop.sheets import profiles
 from fupin_desktop.sheets.diff import FieldChange, diff_values
 from fupin_desktop.sheets.error_report import Issue, write_error_report
@@ -1042,10 +1042,9 @@ def _plan_households(
         for p in pending:  # the file lacks the column, whether or not this household goes in
             key = _ATTR_TO_HOUSEHOLD_KEY.get(p.field, p.field)  # household "phone" = 户联系电话
             pending_households[key] = pending_households.get(key, 0) + 1
-        if not skipped_household:
-            if hvals.get("region_code") in missing_regions:
-                code = hvals["region_code"]
-                region_households[code] = region_households.get(code, 0) + 1
+        if not skipped_household and hvals.get("region_code") in missing_regions:
+            code = hvals["region_code"]
+            region_households[code] = region_households.get(code, 0) + 1
         hp = HouseholdPlan(
             source=h,
             existing_id=existing_id,
@@ -1717,11 +1716,11 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
             rows = _new_member_rows(chunk, sources)
             ids = _insert_tuples(conn, mtable, _MEMBER_INSERT_KEYS, rows)
             del rows
-            for (hp, _m, _keys, _seq), new_id in zip(chunk, ids, strict=True):  # noqa: B007
+            for (hp, member, _keys, _seq), new_id in zip(chunk, ids, strict=True):
                 if hp.status == "changed":  # a new member of a household already registered
                     events.append({"household_id": hp.existing_id, "member_id": new_id,
                                    "type": CHANGE_NATURAL_INCREASE,
-                                   "reason": increase_reason(_m.values.get("birth_date"), month),
+                                   "reason": increase_reason(member.values.get("birth_date"), month),
                                    "effective_date": plan.ref_date, "reported_month": month,
                                    "recorded_by": user, "note": f"{note}：文件中新增的成员", "details": None})
             done_rows += len(chunk)

@@ -16,7 +16,11 @@ from fupin_desktop.cli import main
 from fupin_desktop.models import ChangeEvent, Household, Member, Region
 from fupin_desktop.services import household_import as hi
 from fupin_desktop.services import regions as R
-from fupin_desktop.services.registry import check_household_data, load_household, recheck_households
+from fupin_desktop.services.registry import (
+    check_household_data,
+    load_household,
+    recheck_households,
+)
 
 REF = dt.date(2025, 6, 1)
 COUNTY = "522326000000"  # 望谟县
@@ -187,7 +191,7 @@ def test_set_up_county_then_the_file(db, tmp_path):
     assert_file_imported(db, result)
     assert region_codes(db) - before == {household_regions(db)["岑五"]}
     assert [label for _k, label, _n in result.plan.columns_absent] == ["务工所在地", "是否参加城镇职工基本医疗保险"]
-    assert dict((k, n) for k, _l, n in result.plan.columns_absent) == {
+    assert {k: n for k, _l, n in result.plan.columns_absent} == {
         "work_place": 1, "has_employee_medical": 6}  # every household of the file lacks it
 
     again = run(db, path, create_regions=True)
