@@ -1,11 +1,13 @@
 """``fupin import households`` and ``fupin export households`` (导入导出).
 
     fupin [--db D] import households FILE [--sheet NAME] [--dry-run] [--strict]
-                                          [--errors OUT.xlsx] [--json]
+                                          [--errors OUT.xlsx] [--json] [--month YYYY-MM]
+                                          [--create-regions] [--record-missing 死亡|迁出|婚出|其他]
     fupin [--db D] export households OUT.xlsx [--region CODE] [--mask]
 
 Import exit codes: 0 when the file was processed (even with row errors, which are listed),
-2 when it could not be read or its columns could not be recognised.
+2 when it could not be read or its columns could not be recognised, or when its 报告月份 is
+reported and locked (nothing is written then).
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ def cmd_import_households(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             strict=args.strict,
             errors_out=args.errors,
+            month=args.month,
+            create_regions=args.create_regions,
+            record_missing=args.record_missing is not None,
+            left_reason=args.record_missing,
             progress=_progress(args.json),
         )
     finally:
@@ -66,6 +72,20 @@ def cmd_import_households(args: argparse.Namespace) -> int:
     print(f"  成员：新增 {c['members_created']}，变更 {c['members_updated']}，"
           f"无变化 {c['members_unchanged']}，库中有而文件中没有 {c['members_missing']}，"
           f"因错误未导入 {c['members_skipped']}")
+    if c.get("members_recorded_left"):
+        print(f"  登记自然减少 {c['members_recorded_left']} 人（报告月份 {result.plan.month}）")
+    plan = result.plan
+    if plan is not None and plan.regions_missing:
+        verb = ("将新建" if result.dry_run else "新建") if plan.create_regions else "缺少（未导入，加 --create-regions 新建）"
+        print(f"  区划{verb} {len(plan.regions_missing)} 个：")
+        from fupin_desktop.services.regions import LEVEL_LABELS
+
+        for r in plan.regions_missing[:50]:
+            kind = "国家代码" if r.national else "本地编码"
+            print(f"    {LEVEL_LABELS.get(r.level, r.level)} {r.name} {r.code}（{kind}，{r.households} 户）")
+    if plan is not None and plan.columns_absent:
+        shown = "、".join(f"{label}（{n} 户）" for _k, label, n in plan.columns_absent)
+        print(f"  表格中没有这些列，新增的户留空、列为“待补充”，已有的户保留原值：{shown}")
     if result.errors:
         print(f"  错误 {len(result.errors)} 处：")
         for err in result.errors[:50]:
@@ -106,6 +126,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true", help="严格模式：只要有一行错误就什么都不导入")
     p.add_argument("--errors", metavar="OUT.xlsx", help="把错误报告（原表副本，标出错误单元格）写到此文件")
     p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
+    p.add_argument("--month", metavar="YYYY-MM", help="导入所记变动的报告月份（默认本月；已上报锁定的月份不能导入）")
+    p.add_argument("--create-regions", action="store_true",
+                   help="新建表格中有、本系统还没有的乡（镇）和村（按国家统计用区划代码，找不到的用本地编码）")
+    p.add_argument("--record-missing", metavar="原因", choices=["死亡", "迁出", "婚出", "其他"],
+                   help="把文件中各户没有列出的在户成员登记为自然减少，原因为 死亡、迁出、婚出 或 其他")
     p.set_defaults(func=cmd_import_households)
 
     what = noun_parsers(sub, "export", "导出数据到表格")

@@ -40,7 +40,7 @@ from fupin_desktop.models.project import (
     ProjectStatusLog,
 )
 from fupin_desktop.models.region import Region, RegionChange
-from fupin_desktop.models.report import ReportSnapshot
+from fupin_desktop.models.report import ReportLock, ReportSnapshot
 
 __all__ = [
     "MEMBER_LEFT",
@@ -78,6 +78,7 @@ __all__ = [
     "ProjectStatusLog",
     "Region",
     "RegionChange",
+    "ReportLock",
     "ReportSnapshot",
     "SourceRow",
     "User",

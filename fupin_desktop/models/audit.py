@@ -75,6 +75,9 @@ class ImportBatch(Base):
     sheet_name: Mapped[str | None] = mapped_column(String(100))
     # Header text of each cell position of the batch's source rows (None: no header).
     headers: Mapped[list[Any]]
+    # Fields (rules.validation attribute names) the file had no column for: blanks in them
+    # of the records it created are 待补充, not errors (services.household_import).
+    absent_fields: Mapped[list[Any] | None]
     imported_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)
     imported_by: Mapped[str | None] = mapped_column(String(40))
 

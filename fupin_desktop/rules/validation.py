@@ -11,6 +11,11 @@ describes a real-life gap (an uninsured member) rather than bad data. ``identity
 (bad ID number, duplicate ID, no 户主, two 户主) break who-is-who and must block saving
 even in the editor.
 
+Fields the record's source never had (``absent``: a column the imported file lacks) are
+not checked as blanks: every rule that fires only because such a field is blank is turned
+into one ``pending.<field>`` warning per household, 「待补充」 (see :data:`BLANK_RULE_FIELDS`).
+A blank field that the source did have is checked as usual.
+
 Members whose ``status`` is not 在户 (e.g. 自然减少) are only checked for identity and
 code validity; the insurance, schooling and work rules apply to people still in the
 household.
@@ -19,7 +24,7 @@ household.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
@@ -44,6 +49,8 @@ __all__ = [
     "IncomeError",
     "IncomeTotals",
     "MEMBER_FIELDS",
+    "BLANK_RULE_FIELDS",
+    "PENDING_RULE",
     "Problem",
     "age_on",
     "income_totals",
@@ -162,6 +169,34 @@ _MOBILE = re.compile(r"1\d{10}")
 _REGION_CODE = re.compile(r"\d{12}")
 _BANK_ACCOUNT = re.compile(r"\d{16,19}")
 _LANDLINE = re.compile(r"(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?")
+
+
+# Rules that fire because a field is blank → the fields whose blankness they report. When
+# one of them is absent from the record's source (and blank), the finding becomes 待补充.
+BLANK_RULE_FIELDS: dict[str, tuple[str, ...]] = {
+    "member.name_required": ("name",),
+    "member.id_required": ("id_number",),
+    "member.sex_required": ("sex",),
+    "member.birth_required": ("birth_date",),
+    "member.ethnicity_required": ("ethnicity",),
+    "member.relation_required": ("relation",),
+    "member.health_required": ("health",),
+    "member.labour_skill_required": ("labour_skill",),
+    "member.disability_type_missing": ("disability_type",),
+    "member.work_place_without_months": ("work_months",),
+    "member.work_months_without_place": ("work_place",),
+    **{f"member.{attr}_blank": (attr,) for attr in _REQUIRED_BOOLS},
+    "member.school_age_blank": ("school_status", "out_of_school_reason"),
+    "member.school_age_no_reason": ("out_of_school_reason",),
+    "member.education_xor_school": ("education", "school_status"),
+    "household.region_required": ("region_code",),
+    "household.phone_required": ("phone",),
+    "household.type_required": ("household_type",),
+    "household.main_cause_required": ("main_cause",),
+    "household.exit_year_missing": ("exit_year",),
+}
+PENDING_RULE = "pending."
+"""Rule-id prefix of the 待补充 findings (``pending.<field>``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,10 +334,20 @@ def _birth_of(member: object) -> date | None:
 
 
 class _Collector:
-    def __init__(self, labels: dict[str, str], member_index: int | None = None) -> None:
+    """Findings of one record. With ``absent`` fields, a blank-field finding (see
+    BLANK_RULE_FIELDS) about one of them that ``value_of`` reads as blank goes into
+    ``pending`` (field → who) instead."""
+
+    def __init__(self, labels: dict[str, str], member_index: int | None = None, *,
+                 absent: frozenset[str] = frozenset(), value_of=None,
+                 pending: dict[str, list[str]] | None = None, who: str = "") -> None:
         self.items: list[Problem] = []
         self.labels = labels
         self.member_index = member_index
+        self.absent = absent
+        self.value_of = value_of
+        self.pending = pending
+        self.who = who
 
     def add(
         self,
@@ -312,6 +357,16 @@ class _Collector:
         severity: Severity = "error",
         identity: bool = False,
     ) -> None:
+        if self.absent:
+            missing = [f for f in BLANK_RULE_FIELDS.get(rule, ())
+                       if f in self.absent and self.value_of(f) is None]
+            if missing:
+                if self.pending is not None:
+                    for f in missing:
+                        names = self.pending.setdefault(f, [])
+                        if self.who not in names:
+                            names.append(self.who)
+                return
         self.items.append(
             Problem(
                 field=field_name,
@@ -376,12 +431,14 @@ def _validate_member(
     id_check: tuple[IdInfo | None, str | None] | None = None,
     era: str | None = None,
     school_start: date | None = None,
+    absent: frozenset[str] = frozenset(),
+    pending: dict[str, list[str]] | None = None,
 ) -> list[Problem]:
     era = era or era_for_year(ref_date.year)
-    out = _Collector(FIELD_LABELS, index)
     v = values if values is not None else _member_values(member)
     name = v.get("name")
     who = str(name) if name else (f"第{index + 1}名成员" if index is not None else "该成员")
+    out = _Collector(FIELD_LABELS, index, absent=absent, value_of=v.get, pending=pending, who=who)
 
     if not v.get("name"):
         out.add("name", "姓名未填写，请按身份证（或户口簿）填写姓名。", "member.name_required")
@@ -629,6 +686,7 @@ def validate_household(
     *,
     ref_date: date,
     conditions: object | None = None,
+    absent: Collection[str] = (),
 ) -> list[Problem]:
     """Check a household, its members (``member_index`` = position in ``members``) and,
     when given, its yearly living-conditions record (``is_dangerous_house``,
@@ -639,7 +697,8 @@ def validate_household(
     (landline: warning), 12-digit region code, 户类型 / 监测对象类别 consistency.
     """
     return validate_household_values(
-        household, [_member_values(m) for m in members], ref_date=ref_date, conditions=conditions
+        household, [_member_values(m) for m in members], ref_date=ref_date, conditions=conditions,
+        absent=absent,
     )
 
 
@@ -650,13 +709,18 @@ def validate_household_values(
     ref_date: date,
     conditions: object | None = None,
     today: date | None = None,
+    absent: Collection[str] = (),
 ) -> list[Problem]:
     """:func:`validate_household` for members already read: each a dict of the names of
     :data:`MEMBER_FIELDS` (a name left out is blank), text stripped and blanks ``None`` —
     what reading an object for the rules gives. The importer keeps its member records this
     way, so the rules read them without a copy. ``today`` (default: today) bounds birth
-    dates in ID numbers."""
+    dates in ID numbers. ``absent``: fields (member and household attribute names) the
+    record's source does not have — their blanks become one 待补充 warning each (module
+    docstring)."""
     era = era_for_year(ref_date.year)
+    absent = frozenset(absent)
+    pending: dict[str, list[str]] = {}
     household_type = _get(household, "household_type")
     problems: list[Problem] = []
     today = today or date.today()
@@ -667,7 +731,7 @@ def validate_household_values(
         problems.extend(
             _validate_member(member_values, household_type=household_type, ref_date=ref_date, index=index,
                              values=member_values, today=today, id_check=id_checks[index], era=era,
-                             school_start=school_start)
+                             school_start=school_start, absent=absent, pending=pending)
         )
 
     def sex_of(i: int) -> str | None:
@@ -678,7 +742,8 @@ def validate_household_values(
         info = id_checks[i][0] if id_checks[i] is not None else None
         return info.sex if info else None
 
-    out = _Collector(HOUSEHOLD_FIELD_LABELS)
+    out = _Collector(HOUSEHOLD_FIELD_LABELS, absent=absent, value_of=lambda f: _get(household, f),
+                     pending=pending, who="本户")
 
     def add_member(index: int, field_name: str, message: str, rule: str, identity: bool = False):
         out.items.append(
@@ -858,6 +923,12 @@ def validate_household_values(
                     severity="warning",
                 )
 
+    for field_name, who in pending.items():
+        label = HOUSEHOLD_FIELD_LABELS.get(field_name, field_name)
+        shown = "、".join(who[:3]) + (f"等{len(who)}人" if len(who) > 3 else "")
+        out.items.append(Problem(
+            field_name, label, f"待补充：{label}（{shown}）。导入的表格中没有这一列，请在户籍管理中补填。",
+            "warning", False, None, PENDING_RULE + field_name))
     return problems + out.items
 
 

@@ -10,14 +10,22 @@ them back to back):
    (``sheets.schema``), rows grouped into households by 户编号 (else 户主证件号码, else a
    new household at each 户主 row). No database access; raises ``SheetReadError`` /
    :class:`MappingNeeded` (both ``UserError``) when the file cannot be used at all.
-2. :func:`analyse` — in a session: villages resolved, households matched by 户编号 (else
+2. :func:`analyse` — in a session: places resolved with ``services.regions.RegionResolver``
+   (行政区划代码, else 县/乡（镇）/村 names in their usual spellings, else a 户编号 that starts
+   with a village code; database first, then the national list — regions the database lacks
+   are listed, and created on commit only when asked), households matched by 户编号 (else
    户主证件号码) and members by 证件号码 (else 人编号); every household validated with the
    shared rules (``rules.validation.validate_household`` on the database record overlaid
    with the file's values); the difference computed: new / changed (field by field) /
    unchanged households and members, and members and households in the database but not
    in the file. A member row with an error is not imported; a household whose 户主 row has
    an error, or with no or two 户主, is not imported at all.
-3. :func:`commit` — one transaction: re-analyses against the database as it is now, refuses
+   Only cells are checked, not the file's choice of columns: the rules get the fields the
+   file has no column for (``absent``), and their blanks are reported once per column
+   (``ImportPlan.columns_absent``), not on every row; an update keeps the stored values.
+3. :func:`commit` — one transaction (refused when its 报告月份 is reported and locked,
+   ``services.reports.ensure_month_open``): creates the regions the plan lists when asked,
+   re-analyses against the database as it is now, refuses
    when that differs from what the clerk reviewed (``ConcurrentEditError``), and in strict
    mode writes nothing when any row has an error. New rows are Core bulk inserts (on
    SQLite one executemany of tuples per table and chunk; search keys from
@@ -42,6 +50,7 @@ audited per row too.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -65,7 +74,7 @@ from sqlalchemy.orm import Session
 from fupin_desktop import audit
 from fupin_desktop.codes import code_list, parse_bool
 from fupin_desktop.errors import ConcurrentEditError, UserError
-from fupin_desktop.models import AuditLog, ChangeEvent, Household, ImportBatch, Member, Region, SourceRow
+from fupin_desktop.models import AuditLog, ChangeEvent, Household, ImportBatch, Member, SourceRow
 from fupin_desktop.models.derived import head_name_sort, id18_of, member_search_keys
 from fupin_desktop.models.household import (
     HOUSEHOLD_ACTIVE,
@@ -74,10 +83,11 @@ from fupin_desktop.models.household import (
     RELATION_HEAD,
     RELATION_SPOUSE,
 )
+from fupin_desktop.models.region import code_prefix
 from fupin_desktop.rules import names as name_rules
 from fupin_desktop.rules.idnumber import IdNumberError, validate_id
 from fupin_desktop.rules.text import text_key
-from fupin_desktop.rules.validation import FIELD_LABELS, validate_household_values
+from fupin_desktop.rules.validation import FIELD_LABELS, MEMBER_FIELDS, PENDING_RULE, validate_household_values
 from fupin_desktop.services.bulk import SqliteBulkLoad, fast_null_binding, gc_paused
 from fupin_desktop.services.household_sheet import (
     HOUSEHOLD_ATTR,
@@ -85,6 +95,8 @@ from fupin_desktop.services.household_sheet import (
     HOUSEHOLD_SCHEMA,
     MEMBER_KEYS,
 )
+from fupin_desktop.services.regions import LEVEL_LABELS, MissingRegion, RegionResolver
+from fupin_desktop.services.regions import create_regions as create_region_rows
 from fupin_desktop.sheets import profiles
 from fupin_desktop.sheets.diff import FieldChange, diff_values
 from fupin_desktop.sheets.error_report import Issue, write_error_report
@@ -115,6 +127,8 @@ CancelFn = Callable[[], bool]
 
 CHANGE_NATURAL_INCREASE = "03"  # change_type 自然增加
 CHANGE_NATURAL_DECREASE = "04"  # change_type 自然减少
+REASON_BIRTH = "11"  # change_reason 出生
+REASON_OTHER_INCREASE = "19"  # change_reason 其他增加
 MIN_KNOWN_HEADERS = 3
 _CHUNK = 500
 _BULK_ROWS = 5000  # SQLite: from this many new rows on, indexes are rebuilt instead of kept
@@ -124,6 +138,7 @@ _FOOTER_PREFIXES = ("填表人", "制表人", "审核人", "填报人", "负责�
 _MEMBER_LABELS = {**FIELD_LABELS, **{f.key: f.label for f in HOUSEHOLD_SCHEMA if f.group == "member"}}
 _HOUSEHOLD_LABELS = {f.key: f.label for f in HOUSEHOLD_SCHEMA if f.group != "member"}
 _HOUSEHOLD_LABELS["region_code"] = "所在村"
+_CODE_LISTS = {f.key: f.code_list for f in HOUSEHOLD_SCHEMA if f.code_list}  # changes shown as labels
 # validate_household names household fields by model attribute; map back to schema keys.
 _ATTR_TO_HOUSEHOLD_KEY = {v: k for k, v in HOUSEHOLD_ATTR.items()}
 
@@ -556,9 +571,20 @@ class ImportPlan:
     record_missing: bool
     ref_date: dt.date
     db_digest: str = ""
+    month: str = ""  # 报告月份 of the changes the import records
+    # Regions the file's places need and the database lacks (parents first), with the
+    # households each one takes; created on commit when ``create_regions``.
+    regions_missing: list[MissingRegion] = field(default_factory=list)
+    create_regions: bool = False
+    # Fields the file has no column for whose blanks the data check lists as 待补充:
+    # (schema key, header label, households affected), in column order.
+    columns_absent: list[tuple[str, str, int]] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for h in self.households if h.status == status)
+
+    def regions_json(self) -> list[dict[str, str]]:
+        return [{"code": r.code, "name": r.name, "level": r.level} for r in self.regions_missing]
 
     def member_count(self, status: str) -> int:
         return sum(1 for h in self.households if h.status != "skipped" for m in h.members if m.status == status)
@@ -602,74 +628,6 @@ class ImportPlan:
         out += [Issue(e.row, e.col, "（提示）" + e.message, "warning") for e in self.warnings]
         out += [Issue(e.row, None, e.message, "note") for e in self.notes]
         return out
-
-
-@dataclass
-class _Regions:
-    codes: dict[str, tuple[str, str, str]]  # village code → (village, township, county) names
-    by_names: dict[tuple[str, str], list[str]]  # (township key, village key) → codes
-    by_village: dict[str, list[str]]
-    by_county: dict[tuple[str, str, str], list[str]]
-
-
-def _load_regions(conn: Any) -> _Regions:
-    t = Region.__table__
-    rows = conn.execute(select(t.c.code, t.c.name, t.c.level, t.c.parent_code)).all()
-    by_code = {r.code: r for r in rows}
-    villages = [r for r in rows if r.level == "village"]
-    codes: dict[str, tuple[str, str, str]] = {}
-    by_names: dict[tuple[str, str], list[str]] = {}
-    by_village: dict[str, list[str]] = {}
-    by_county: dict[tuple[str, str, str], list[str]] = {}
-    for v in villages:
-        town = by_code.get(v.parent_code) if v.parent_code else None
-        county = by_code.get(town.parent_code) if town is not None and town.parent_code else None
-        tname = town.name if town else ""
-        cname = county.name if county else ""
-        codes[v.code] = (v.name, tname, cname)
-        by_names.setdefault((_place_key(tname), _place_key(v.name)), []).append(v.code)
-        by_village.setdefault(_place_key(v.name), []).append(v.code)
-        by_county.setdefault((_place_key(cname), _place_key(tname), _place_key(v.name)), []).append(v.code)
-    return _Regions(codes, by_names, by_village, by_county)
-
-
-def _place_key(name: str | None) -> str:
-    key = text_key(name or "")
-    # "新寨村" = "新寨村委会" = "新寨村民委员会"; "城关镇" = "城关"
-    for suffix in ("村民委员会", "居民委员会", "村委会", "居委会", "社区"):
-        if key.endswith(suffix) and len(key) > len(suffix):
-            key = key[: -len(suffix)] + ("村" if suffix.startswith("村") else "")
-            break
-    return key
-
-
-def _resolve_region(hh: HouseholdIn, regions: _Regions) -> tuple[str | None, str | None]:
-    """(village code, error message)."""
-    v = hh.values
-    code = v.get("region_code")
-    if code:
-        if code in regions.codes:
-            return code, None
-        return None, (
-            f"行政区划代码“{code}”不是本系统中的村级区划。请核对代码，或先在系统中添加该村。"
-        )
-    village = v.get("village_name")
-    if not village:
-        return None, None
-    vk, tk, ck = _place_key(village), _place_key(v.get("township_name")), _place_key(v.get("county_name"))
-    candidates: list[str] = []
-    if tk and ck:
-        candidates = regions.by_county.get((ck, tk, vk), [])
-    if not candidates and tk:
-        candidates = regions.by_names.get((tk, vk), [])
-    if not candidates and not tk:
-        candidates = regions.by_village.get(vk, [])
-    if len(candidates) == 1:
-        return candidates[0], None
-    where = "".join(x for x in (v.get("township_name"), village) if x)
-    if not candidates:
-        return None, f"所在村“{where}”在本系统的行政区划中找不到。请核对乡镇和村的名称，或先在系统中添加该村。"
-    return None, f"村名“{village}”在本系统中有{len(candidates)}个同名村，请在表格中填写乡（镇）名称或行政区划代码。"
 
 
 _H = Household.__table__
@@ -717,16 +675,21 @@ def analyse(
     *,
     record_missing: bool = False,
     ref_date: dt.date | None = None,
+    month: str | None = None,
+    create_regions: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> ImportPlan:
     """Step 2 (see module docstring). ``record_missing``: members of households in the file
     that the file no longer lists will be recorded as 自然减少 on commit (then a new 户主 may
-    replace one who left). Reads only; never writes."""
-    ref_date = ref_date or dt.date.today()
+    replace one who left). ``month``: the 报告月份 of the changes (default: this month).
+    ``create_regions``: places the database lacks (services.regions resolves them from the
+    national list, or gives a 本地编码) are accepted and created on commit; otherwise their
+    rows are errors. Reads only; never writes."""
+    month, ref_date = _month_and_date(month, ref_date)
     today = dt.date.today()
     conn = session.connection()
-    regions = _load_regions(conn)
+    resolver = RegionResolver(session)
     # --- existing households ----------------------------------------------------------
     nos = sorted({h.key for h in parsed.households if h.key_kind == "household_no"})
     head_ids: set[str] = set()
@@ -789,9 +752,11 @@ def analyse(
         digest.update(repr(sorted(members_by_hh.get(hid, ()))).encode())
     digest.update(repr(sorted(holders.items())).encode())
 
-    plans, errors, warnings, notes, regions_seen = _plan_households(
-        parsed, hh_match, members_by_hh, present_by_id18, holders, matched, regions,
-        record_missing=record_missing, ref_date=ref_date, today=today, progress=progress, cancel=cancel)
+    out = _plan_households(
+        parsed, hh_match, members_by_hh, present_by_id18, holders, matched, resolver,
+        record_missing=record_missing, create_regions=create_regions, ref_date=ref_date, today=today,
+        progress=progress, cancel=cancel)
+    plans, errors, warnings, notes, regions_seen = out.plans, out.errors, out.warnings, out.notes, out.regions_seen
     total = len(parsed.households)
 
     # Missing members of households not in the file but whose members moved into the file
@@ -813,8 +778,41 @@ def analyse(
     warnings.sort(key=lambda e: (e.row, e.col if e.col is not None else -1))
     if progress:
         progress(total, total, "核对完毕")
+    digest.update(repr(out.regions_missing).encode())
     return ImportPlan(parsed, plans, errors, warnings, notes, missing_households, record_missing, ref_date,
-                      digest.hexdigest())
+                      digest.hexdigest(), month=month, regions_missing=out.regions_missing,
+                      create_regions=create_regions, columns_absent=out.columns_absent)
+
+
+def _month_and_date(month: str | None, ref_date: dt.date | None) -> tuple[str, dt.date]:
+    """The 报告月份 ("YYYY-MM", default this month; UserError when malformed) and the date
+    the import checks and dates its changes by (default: today, or the month's last day for
+    a past month)."""
+    today = dt.date.today()
+    if month is None:
+        month = f"{(ref_date or today):%Y-%m}"
+    text = str(month).strip()
+    try:
+        first = dt.date(int(text[:4]), int(text[5:7]), 1) if len(text) == 7 and text[4] == "-" else None
+    except ValueError:
+        first = None
+    if first is None:
+        raise UserError(f"报告月份“{month}”格式不对，请写成 YYYY-MM，例如 {today:%Y-%m}。")
+    if ref_date is None:
+        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        ref_date = min(today, last)
+    return text, ref_date
+
+
+@dataclass
+class _Planned:
+    plans: list[HouseholdPlan]
+    errors: list[RowError]
+    warnings: list[RowError]
+    notes: list[RowError]
+    regions_seen: set[str]
+    regions_missing: list[MissingRegion]
+    columns_absent: list[tuple[str, str, int]]
 
 
 def _plan_households(
@@ -824,19 +822,27 @@ def _plan_households(
     present_by_id18: dict[str, tuple[Any, ...]],
     holders: dict[str, tuple[Any, ...]],
     matched: dict[int, Any],
-    regions: _Regions,
+    resolver: RegionResolver,
     *,
     record_missing: bool,
+    create_regions: bool,
     ref_date: dt.date,
     today: dt.date,
     progress: ProgressFn | None,
     cancel: CancelFn | None,
-) -> tuple[list[HouseholdPlan], list[RowError], list[RowError], list[RowError], set[str]]:
+) -> _Planned:
     """The per-household part of :func:`analyse`: merge with the database records,
-    validate, diff. No database access."""
+    validate, diff. No database access but the resolver's look-ups of the national list."""
     mapped = set(parsed.mapping.columns.values())
     hh_keys_in_file = [k for k in HOUSEHOLD_KEYS if k in mapped and k != "region_code"]
-    region_in_file = "region_code" in mapped or "village_name" in mapped
+    region_in_file = bool(mapped & {"region_code", "village_name", "township_name"})
+    place_keys = ("region_code", "county_name", "township_name", "village_name")
+    # The fields the file has no column for: the rules list their blanks as 待补充 (once per
+    # household, dropped here: the plan reports each such column once).
+    absent = _absent_fields(mapped)
+    pending_households: dict[str, int] = {}
+    missing_regions: dict[str, MissingRegion] = {}
+    region_households: dict[str, int] = {}
     fill_from_db = [(k, _M_AT[k]) for k in MEMBER_KEYS if k not in mapped]
     col_of = parsed.mapping.by_key()
 
@@ -851,7 +857,6 @@ def _plan_households(
     seen_ids: dict[str, int] = {}  # id18 → first row in the file
     claimed_members: set[int] = set()
     regions_seen: set[str] = set()
-    region_memo: dict[tuple[Any, ...], tuple[str | None, str | None]] = {}
     total = len(parsed.households)
 
     def add_error(row: int, key: str | None, message: str, severity: str = "error") -> None:
@@ -883,20 +888,30 @@ def _plan_households(
         h_values = h.values
         for k in hh_keys_in_file:
             hvals[k] = h_values.get(k)
-        if region_in_file and (h_values.get("region_code") or h_values.get("village_name")):
-            place = (h_values.get("region_code"), h_values.get("village_name"), h_values.get("township_name"),
-                     h_values.get("county_name"))
-            found = region_memo.get(place)
-            if found is None:
-                found = region_memo[place] = _resolve_region(h, regions)
-            code, problem = found
-            if problem:
-                key = "region_code" if h_values.get("region_code") else "village_name"
-                add_error(h.value_rows.get(key, head_row), key, problem)
+        named = any(h_values.get(k) for k in place_keys)
+        place_failed = False
+        if named or (existing is None and h_values.get("household_no")):
+            found = resolver.resolve(code=h_values.get("region_code"), county=h_values.get("county_name"),
+                                     township=h_values.get("township_name"), village=h_values.get("village_name"),
+                                     household_no=h_values.get("household_no"))
+            key = next((k for k in ("region_code", "village_name", "township_name", "county_name")
+                        if h_values.get(k)), "household_no")
+            place_failed = bool(found.error) or bool(found.missing and not create_regions)
+            if found.error:
+                key = _place_column(found.error, key, h_values)
+                add_error(h.value_rows.get(key, head_row), key, found.error)
                 bad_rows.add(head_row)
-            elif code:
-                hvals["region_code"] = code
-        if existing is None and not hvals.get("region_code"):
+            elif found.code and found.missing and not create_regions:
+                add_error(h.value_rows.get(key, head_row), key, _missing_message(found.missing))
+                bad_rows.add(head_row)
+                for m in found.missing:
+                    missing_regions.setdefault(m.code, m)
+                region_households[found.code] = region_households.get(found.code, 0) + 1
+            elif found.code:
+                hvals["region_code"] = found.code
+                for m in found.missing:
+                    missing_regions.setdefault(m.code, m)
+        if existing is None and not hvals.get("region_code") and not place_failed:
             if not region_in_file:
                 add_error(head_row, None, "新增的户需要所在村：表格中没有“村”或“行政区划代码”列，请补充后再导入。")
             else:
@@ -976,7 +991,10 @@ def _plan_households(
 
         household_ns = SimpleNamespace(**{HOUSEHOLD_ATTR.get(k, k): v for k, v in hvals.items()})
         problems = validate_household_values(household_ns, [mp.values for mp in mplans], ref_date=ref_date,
-                                             today=today)
+                                             today=today, absent=absent)
+        pending = [p for p in problems if p.rule.startswith(PENDING_RULE)]
+        if pending:
+            problems = [p for p in problems if not p.rule.startswith(PENDING_RULE)]
         if problems:
             # Sex and birth date come from the ID when blank: with a bad ID, say only that.
             id_rows = {mplans[p.member_index].row for p in problems
@@ -1001,6 +1019,8 @@ def _plan_households(
             if p.severity != "error":
                 add_error(row, key, p.message, "warning")
                 continue
+            if p.rule == "household.region_required" and (place_failed or existing is None):
+                continue  # the place was reported above
             if p.rule == "household.two_heads":
                 blocked_household = True
             add_error(row, key, p.message)
@@ -1019,6 +1039,12 @@ def _plan_households(
                 bad_rows.add(head_row)
 
         skipped_household = blocked_household or head_row in bad_rows or not head_members
+        for p in pending:  # the file lacks the column, whether or not this household goes in
+            key = _ATTR_TO_HOUSEHOLD_KEY.get(p.field, p.field)  # household "phone" = 户联系电话
+            pending_households[key] = pending_households.get(key, 0) + 1
+        if not skipped_household and hvals.get("region_code") in missing_regions:
+            code = hvals["region_code"]
+            region_households[code] = region_households.get(code, 0) + 1
         hp = HouseholdPlan(
             source=h,
             existing_id=existing_id,
@@ -1049,7 +1075,7 @@ def _plan_households(
             # Equal values are unchanged values (comparable() only widens equality).
             if any(existing[_HH_AT[k]] != v for k, v in new.items()):
                 old = {k: existing[_HH_AT[k]] for k in HOUSEHOLD_KEYS}
-                hp.changes = diff_values(old, new, changed_keys, _HOUSEHOLD_LABELS)
+                hp.changes = diff_values(old, new, changed_keys, _HOUSEHOLD_LABELS, _CODE_LISTS)
         for mp, m in zip(mplans, h.members, strict=True):
             if mp.row in bad_rows:
                 mp.status = "skipped"
@@ -1064,7 +1090,7 @@ def _plan_households(
             if tuple(map(values.get, MEMBER_KEYS)) != old_row[_M_KEYS]:
                 old = dict(zip(MEMBER_KEYS, old_row[_M_KEYS]))
                 keys = [k for k in MEMBER_KEYS if k in mapped or values.get(k) is not None]
-                mp.changes = diff_values(old, {k: values.get(k) for k in keys}, keys, _MEMBER_LABELS)
+                mp.changes = diff_values(old, {k: values.get(k) for k in keys}, keys, _MEMBER_LABELS, _CODE_LISTS)
             if mp.moved_from:
                 holder_no = matched[mp.moved_from][2]
                 mp.changes = [FieldChange("household_id", "所属户", holder_no or mp.moved_from,
@@ -1076,7 +1102,63 @@ def _plan_households(
                                       or (record_missing and missing)) else "unchanged"
         plans.append(hp)
 
-    return plans, errors, warnings, notes, regions_seen
+    # A region the plan creates: how many of the file's households it takes (a township
+    # counts those of its villages).
+    counted = []
+    for code, m in missing_regions.items():
+        n = sum(v for c, v in region_households.items() if c == code or (c.startswith(code_prefix(code))
+                                                                          and m.level != "village"))
+        counted.append(dataclasses.replace(m, households=n))
+    absent_report = [(f.key, f.label, pending_households[f.key]) for f in HOUSEHOLD_SCHEMA
+                     if f.key in pending_households]
+    return _Planned(plans, errors, warnings, notes, regions_seen, counted, absent_report)
+
+
+def _absent_fields(mapped: set[str]) -> frozenset[str]:
+    """The member fields and household attributes the rules read that a file with the
+    ``mapped`` schema keys has no column for. Place and the columns a file must have are
+    handled by the importer itself; 性别 and 出生日期 come from the 证件号码 (a column every
+    file has), so their blanks are an ID's fault, reported as such."""
+    member = {k for k in MEMBER_FIELDS if k in MEMBER_KEYS and k not in mapped} - {"sex", "birth_date"}
+    household = {HOUSEHOLD_ATTR.get(k, k) for k in HOUSEHOLD_KEYS if k not in mapped and k != "region_code"}
+    return frozenset(member | household)
+
+
+def pending_fields(session: Session, household_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    """Per household: the fields the files its record and its members' records were
+    imported from had no column for (``ImportBatch.absent_fields``) — what the data check
+    lists as 待补充 when blank (``rules.validation``, ``absent``). Households without any
+    are left out."""
+    b, r = ImportBatch.__table__, SourceRow.__table__
+    out: dict[int, set[str]] = {}
+    ids = sorted(set(household_ids))
+    for owner, hh_col in ((_H, _H.c.id), (_M, _M.c.household_id)):
+        stmt = (select(hh_col, b.c.absent_fields).join(r, r.c.id == owner.c.source_row_id)
+                .join(b, b.c.id == r.c.batch_id)
+                .where(hh_col.in_(bindparam("ids", expanding=True)), b.c.absent_fields.is_not(None)))
+        for chunk in _chunks(ids):
+            for hid, fields in session.execute(stmt, {"ids": list(chunk)}):
+                if fields:
+                    out.setdefault(hid, set()).update(fields)
+    return {hid: frozenset(fields) for hid, fields in out.items()}
+
+
+def _place_column(message: str, default: str, values: dict[str, Any]) -> str:
+    """The place column a resolver message is about (it names the level it failed at)."""
+    for prefix, key in (("乡（镇）", "township_name"), ("县名", "county_name"), ("只填写了县名", "county_name"),
+                        ("行政区划代码", "region_code")):
+        if message.startswith(prefix) and values.get(key):
+            return key
+    return default
+
+
+def _missing_message(missing: Sequence[MissingRegion]) -> str:
+    last = missing[-1]
+    code = last.code if last.national else "本地编码"
+    more = f"（连同上级区划共{len(missing)}个）" if len(missing) > 1 else ""
+    return (f"{LEVEL_LABELS.get(last.level, '')}“{last.name}”（{code}）在本系统的区划中还没有{more}。"
+            "请勾选“新建表格中缺少的区划”（命令行加 --create-regions），或先在“区划设置”中添加。")
+
 
 
 # ============================================================================ step 3: write
@@ -1105,6 +1187,12 @@ class ImportResult:
         out["households_skipped"] = self.counts.get("households_skipped", 0)
         out["members_skipped"] = self.counts.get("members_skipped", 0)
         out["members_recorded_left"] = self.counts.get("members_recorded_left", 0)
+        plan = self.plan
+        out["month"] = plan.month if plan is not None else None
+        regions = plan.regions_json() if plan is not None else []
+        out["regions_created"] = regions if plan is not None and plan.create_regions else []
+        out["regions_missing"] = [] if plan is None or plan.create_regions else regions
+        out["columns_absent"] = [label for _k, label, _n in plan.columns_absent] if plan is not None else []
         out["errors"] = [e.to_json() for e in self.errors]
         out["warnings"] = [e.to_json() for e in self.warnings]
         out["committed"] = self.committed
@@ -1300,10 +1388,16 @@ def commit(
     left_on: dt.date | None = None,
     expected_fingerprint: str | None = None,
     ref_date: dt.date | None = None,
+    month: str | None = None,
+    create_regions: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> ImportResult:
-    """Step 3 (see module docstring): write the plan in one transaction.
+    """Step 3 (see module docstring): write the plan in one transaction — the regions it
+    needs first (``create_regions``), then the households.
+
+    ``month`` is the 报告月份 of the changes recorded (default: this month); a month already
+    reported and locked (services.reports) is refused with ``UserError``, nothing written.
 
     ``record_missing`` with ``left_reason`` (a change_reason code of the 减少 direction) and
     ``left_on`` marks members the file no longer lists as 自然减少 with a ChangeEvent.
@@ -1312,21 +1406,17 @@ def commit(
     Raises ``ConcurrentEditError`` when the database changed since the review,
     ``UserError`` when cancelled (nothing written) or for a bad reason code.
     """
-    ref_date = ref_date or dt.date.today()
+    month, ref_date = _month_and_date(month, ref_date)
     left_on = left_on or ref_date
     if record_missing:
-        if not left_reason:
-            raise UserError("把成员登记为自然减少时必须选择减少原因。")
-        entry = code_list("change_reason").get(left_reason)
-        if entry is None or entry.parent != "decrease":
-            raise UserError(f"减少原因代码“{left_reason}”无效，请从“死亡、婚出、迁出……”中选择。")
+        left_reason = decrease_reason(left_reason)
     note = f"导入 {parsed.path.name}"
     started = time.perf_counter()
     try:
         with db.session(note=note) as session:
             user = audit.current_user(session)
-            plan = analyse(session, parsed, record_missing=record_missing, ref_date=ref_date,
-                           progress=progress, cancel=cancel)
+            plan = analyse(session, parsed, record_missing=record_missing, ref_date=ref_date, month=month,
+                           create_regions=create_regions, progress=progress, cancel=cancel)
             if expected_fingerprint is not None and plan.fingerprint() != expected_fingerprint:
                 raise ConcurrentEditError(
                     "在您核对期间，数据库中的相关农户已被修改（可能是其他人在录入）。"
@@ -1336,6 +1426,10 @@ def commit(
                 return _result(plan, committed=False, dry_run=False, strict_refused=True)
             if cancel and cancel():
                 raise UserError("已取消导入，数据库未改动。")
+            if plan.has_changes:
+                _ensure_month_open(session, plan)
+            if plan.create_regions and plan.regions_missing:
+                create_region_rows(session, plan.regions_missing)
             with fast_null_binding():
                 recorded = _write(session, plan, user=user, note=note, left_reason=left_reason,
                                   left_on=left_on, progress=progress, cancel=cancel)
@@ -1350,6 +1444,47 @@ def commit(
     result = _result(plan, committed=True, dry_run=False, recorded_left=recorded)
     result.seconds = time.perf_counter() - started
     return result
+
+
+_DECREASE_WORDS = {"其他": "29"}  # the CLI's 死亡|迁出|婚出|其他
+
+
+def decrease_reason(reason: str | None) -> str:
+    """The change_reason code (减少 direction) of a code, label or alias ("其他" = 其他减少);
+    UserError otherwise."""
+    if not reason:
+        raise UserError("把成员登记为自然减少时必须选择减少原因。")
+    reasons = code_list("change_reason")
+    code = _DECREASE_WORDS.get(str(reason).strip()) or reasons.normalize(reason)
+    entry = reasons.get(code) if code else None
+    if entry is None or entry.parent != "decrease":
+        allowed = "、".join(e.label for e in reasons.children("decrease"))
+        raise UserError(f"减少原因“{reason}”无效，请从以下选择：{allowed}（或“其他”）。")
+    return code
+
+
+def increase_reason(birth: Any, month: str) -> str:
+    """出生 for a member born in the 12 months up to the end of ``month``, else 其他增加."""
+    if isinstance(birth, dt.datetime):
+        birth = birth.date()
+    if isinstance(birth, dt.date):
+        year, mon = int(month[:4]), int(month[5:7])
+        end = dt.date(year + mon // 12, mon % 12 + 1, 1)  # first day after the month
+        start = dt.date(year - 1 + mon // 12, mon % 12 + 1, 1)
+        if start <= birth < end:
+            return REASON_BIRTH
+    return REASON_OTHER_INCREASE
+
+
+def _ensure_month_open(session: Session, plan: ImportPlan) -> None:
+    """The month lock (services.reports): an import whose 报告月份 is reported and locked
+    for any village it writes to is refused."""
+    from fupin_desktop.services.reports import ensure_month_open
+
+    codes = sorted({hp.values.get("region_code") for hp in plan.households
+                    if hp.status in ("new", "changed") and hp.values.get("region_code")})
+    for code in codes or [None]:
+        ensure_month_open(session, plan.month, code)
 
 
 def _household_row(values: dict[str, Any]) -> dict[str, Any]:
@@ -1395,6 +1530,8 @@ class _Sources:
                     insert(batch).values(kind=PROFILE_KIND, file_name=self.parsed.path.name[:255],
                                          sheet_name=self.parsed.sheet_name[:100],
                                          headers=_source_names(self.parsed), imported_at=self.now,
+                                         absent_fields=sorted(_absent_fields(
+                                             set(self.parsed.mapping.columns.values()))),
                                          imported_by=self.user)
                     .returning(batch.c.id)
                 ).scalar_one()
@@ -1437,7 +1574,7 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
            left_on: dt.date, progress: ProgressFn | None, cancel: CancelFn | None) -> int:
     conn = session.connection()
     now = dt.datetime.now()
-    month = f"{plan.ref_date:%Y-%m}"
+    month = plan.month
     audit_rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     touched: set[int] = set()  # registered households whose list summaries are recomputed
@@ -1579,10 +1716,11 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
             rows = _new_member_rows(chunk, sources)
             ids = _insert_tuples(conn, mtable, _MEMBER_INSERT_KEYS, rows)
             del rows
-            for (hp, _m, _keys, _seq), new_id in zip(chunk, ids, strict=True):
+            for (hp, member, _keys, _seq), new_id in zip(chunk, ids, strict=True):
                 if hp.status == "changed":  # a new member of a household already registered
                     events.append({"household_id": hp.existing_id, "member_id": new_id,
-                                   "type": CHANGE_NATURAL_INCREASE, "reason": None,
+                                   "type": CHANGE_NATURAL_INCREASE,
+                                   "reason": increase_reason(member.values.get("birth_date"), month),
                                    "effective_date": plan.ref_date, "reported_month": month,
                                    "recorded_by": user, "note": f"{note}：文件中新增的成员", "details": None})
             done_rows += len(chunk)
@@ -1665,6 +1803,8 @@ def import_households(
     record_missing: bool = False,
     left_reason: str | None = None,
     ref_date: dt.date | None = None,
+    month: str | None = None,
+    create_regions: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> ImportResult:
@@ -1677,13 +1817,14 @@ def import_households(
                        progress=progress, cancel=cancel, prepare_commit=not dry_run)
     if dry_run:
         with db.session() as session:
-            plan = analyse(session, parsed, record_missing=record_missing, ref_date=ref_date,
-                           progress=progress, cancel=cancel)
+            plan = analyse(session, parsed, record_missing=record_missing, ref_date=ref_date, month=month,
+                           create_regions=create_regions, progress=progress, cancel=cancel)
             session.rollback()
         result = _result(plan, committed=False, dry_run=True)
     else:
         result = commit(db, parsed, strict=strict, record_missing=record_missing, left_reason=left_reason,
-                        ref_date=ref_date, progress=progress, cancel=cancel)
+                        ref_date=ref_date, month=month, create_regions=create_regions,
+                        progress=progress, cancel=cancel)
     if errors_out is not None and (result.errors or result.warnings) and result.plan is not None:
         result.error_report = write_errors(result.plan, errors_out)
     result.seconds = time.perf_counter() - started

@@ -88,6 +88,7 @@ from fupin_desktop.rules.validation import (
     suggest_guarantees,
     validate_household,
 )
+from fupin_desktop.services.reports.locks import ensure_month_open
 
 # change_type codes (resources/codes/change_type.csv).
 EV_IDENTIFIED = "01"  # 新识别
@@ -990,6 +991,7 @@ def check_household_data(data: HouseholdData, today: dt.date | None = None) -> l
         [_namespace(m) for m in data.members],
         ref_date=today,
         conditions=_namespace(conditions) if conditions else None,
+        absent=data.absent,
     )
 
 
@@ -1019,8 +1021,11 @@ def recheck_households(
             .options(selectinload(Household.members), selectinload(Household.years))
         ).all()
         values = []
+        absent = _absent_fields(session, chunk)
         for hh in households:
-            problems = check_household_data(_snapshot(hh), today)
+            data = _snapshot(hh)
+            data.absent = absent.get(hh.id, frozenset())
+            problems = check_household_data(data, today)
             values.append({"hid": hh.id, "n": sum(p.severity == "error" for p in problems)})
         # A Core update: the check result is not a change of the household.
         for v in values:
@@ -1061,6 +1066,8 @@ class HouseholdData:
     assignments: list[dict[str, Any]] = field(default_factory=list)
     # Where the household's record came from: 「户籍表.xlsx 第12行（2026-11-23 张三导入）」.
     source: str = ""
+    # Fields the files it was imported from had no column for: blank, they are 待补充.
+    absent: frozenset[str] = frozenset()
 
     def copy(self) -> HouseholdData:
         return copy.deepcopy(self)
@@ -1171,6 +1178,7 @@ def load_household(session: Session, household_id: int) -> HouseholdData:
     data = _snapshot(hh)
     data.region_name = region_path(session, hh.region_code)
     data.source = source_description(session, hh.source_row_id)
+    data.absent = _absent_fields(session, [hh.id]).get(hh.id, frozenset())
     data.events = change_history(session, household_id)
     data.monitoring, data.other_measures = _monitoring_of(hh.monitoring_cases, hh.measures)
     for a, helper in session.execute(
@@ -1190,6 +1198,12 @@ def load_household(session: Session, household_id: int) -> HouseholdData:
             "note": a.note or "",
         })
     return data
+
+
+def _absent_fields(session: Session, household_ids: list[int]) -> dict[int, frozenset[str]]:
+    from fupin_desktop.services.household_import import pending_fields
+
+    return pending_fields(session, household_ids)
 
 
 def source_description(session: Session, source_row_id: int | None) -> str:
@@ -1525,9 +1539,13 @@ def _event(session: Session, household_id: int, type_: str, *, effective: dt.dat
            month: str, member_id: int | None = None, reason: str | None = None,
            related: int | None = None, note: str | None = None,
            details: dict[str, Any] | None = None, doc_no: str | None = None) -> ChangeEvent:
+    month = _check_month(month)
+    with session.no_autoflush:  # a flush here would bump the household's version twice
+        hh = session.get(Household, household_id)
+        ensure_month_open(session, month, hh.region_code if hh is not None else None)
     ev = ChangeEvent(
         household_id=household_id, member_id=member_id, related_household_id=related,
-        type=type_, reason=reason, effective_date=effective, reported_month=_check_month(month),
+        type=type_, reason=reason, effective_date=effective, reported_month=month,
         recorded_by=audit.current_user(session), note=note or None, details=details or None,
         doc_no=doc_no or None,
     )
@@ -2133,6 +2151,7 @@ def start_monitoring(
     ym = _check_month(identified_ym)
     hh = _load_for_write(session, household_id, expected_version)
     _require_active(hh)
+    ensure_month_open(session, ym, hh.region_code)
     category = code_list("monitoring_category").normalize(category) or ""
     if not category:
         raise UserError("请选择监测对象类别。")
@@ -2225,6 +2244,7 @@ def eliminate_risk(
     if mode_code is None:
         raise UserError("请选择风险消除方式：帮扶消除或自然消除。")
     case = _open_case(session, household_id)
+    ensure_month_open(session, eliminated_on.strftime("%Y-%m"), hh.region_code)
     if eliminated_on.strftime("%Y-%m") < case.identified_ym:
         raise UserError(f"消除日期早于识别监测月份 {case.identified_ym}，请核对。")
     case.state = MONITORING_ELIMINATED

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from fupin_desktop.codes import code_list as _code_list
+
 __all__ = ["DiffResult", "FieldChange", "comparable", "compare", "diff_values", "display_value"]
 
 K = TypeVar("K", bound=Hashable)
@@ -42,10 +44,15 @@ def comparable(value: Any) -> Any:
     return value
 
 
-def display_value(value: Any) -> str:
-    """A value as the clerk reads it in a review: ``是``/``否``, dates, ``（空）``."""
+def display_value(value: Any, code_list: str | None = None) -> str:
+    """A value as the clerk reads it in a review: ``是``/``否``, dates, ``（空）``; a code of
+    ``code_list`` as its label (初中, not 03)."""
     if value is None or value == "":
         return "（空）"
+    if code_list is not None and isinstance(value, str):
+        entry = _code_list(code_list).get(value)
+        if entry is not None:
+            return entry.label
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dt.datetime):
@@ -65,9 +72,18 @@ class FieldChange:
     label: str
     old: Any
     new: Any
+    code_list: str | None = None  # the values are codes of this list (shown as labels)
+
+    @property
+    def old_text(self) -> str:
+        return display_value(self.old, self.code_list)
+
+    @property
+    def new_text(self) -> str:
+        return display_value(self.new, self.code_list)
 
     def describe(self) -> str:
-        return f"{self.label}：{display_value(self.old)} → {display_value(self.new)}"
+        return f"{self.label}：{self.old_text} → {self.new_text}"
 
 
 def diff_values(
@@ -75,16 +91,19 @@ def diff_values(
     new: Mapping[str, Any],
     keys: Iterable[str],
     labels: Mapping[str, str] | None = None,
+    code_lists: Mapping[str, str] | None = None,
 ) -> list[FieldChange]:
-    """Changes from ``old`` to ``new`` over ``keys`` (only keys ``new`` carries)."""
+    """Changes from ``old`` to ``new`` over ``keys`` (only keys ``new`` carries);
+    ``code_lists`` names the code list of coded keys."""
     labels = labels or {}
+    code_lists = code_lists or {}
     out = []
     for key in keys:
         if key not in new:
             continue
         a, b = old.get(key), new[key]
         if comparable(a) != comparable(b):
-            out.append(FieldChange(key, labels.get(key, key), a, b))
+            out.append(FieldChange(key, labels.get(key, key), a, b, code_lists.get(key)))
     return out
 
 

@@ -215,11 +215,12 @@ class ExchangePage(AreaPage):
         dialog.open()
 
     def _reanalyse(self, dialog: ImportReviewDialog) -> None:
-        db, parsed, record = self.db, dialog.plan.parsed, dialog.options()["record_missing"]
+        db, parsed, options = self.db, dialog.plan.parsed, dialog.options()
 
         def work(progress, cancelled):
             with db.session() as session:
-                plan = household_import.analyse(session, parsed, record_missing=record,
+                plan = household_import.analyse(session, parsed, record_missing=options["record_missing"],
+                                                create_regions=options["create_regions"], month=options["month"],
                                                 progress=progress, cancel=cancelled)
                 session.rollback()
             return plan
@@ -252,6 +253,7 @@ class ExchangePage(AreaPage):
                 db, plan.parsed, strict=strict, record_missing=options["record_missing"],
                 left_reason=options["left_reason"] if options["record_missing"] else None,
                 left_on=options["left_on"], expected_fingerprint=fingerprint,
+                month=options["month"], create_regions=options["create_regions"],
                 progress=progress, cancel=cancelled)
             if result.errors or result.warnings:
                 result.error_report = household_import.write_errors(result.plan, new_report_path(plan.parsed.path))
@@ -271,6 +273,8 @@ class ExchangePage(AreaPage):
         )
         if c.get("members_recorded_left"):
             text += f"登记自然减少 {c['members_recorded_left']} 人。"
+        if result.plan is not None and result.plan.create_regions and result.plan.regions_missing:
+            text += f"新建区划 {len(result.plan.regions_missing)} 个。"
         if result.strict_refused:
             text = f"严格模式：文件中有 {len(result.errors)} 处错误，没有导入任何数据。"
         elif result.errors:

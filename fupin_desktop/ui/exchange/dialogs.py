@@ -30,11 +30,16 @@ from PySide6.QtWidgets import (
 from fupin_desktop.codes import code_list
 from fupin_desktop.services.household_import import ImportPlan
 from fupin_desktop.services.household_sheet import HOUSEHOLD_SCHEMA
+from fupin_desktop.services.regions import LEVEL_LABELS
 from fupin_desktop.sheets.diff import display_value
 from fupin_desktop.sheets.headers import HeaderBlock
 from fupin_desktop.sheets.schema import ColumnMapping
 
 IGNORE = "（不导入此列）"
+
+
+def _month_date(month: str) -> QDate:
+    return QDate(int(month[:4]), int(month[5:7]), 1)
 
 
 class ColumnMappingDialog(QDialog):
@@ -151,6 +156,21 @@ class ImportReviewDialog(QDialog):
         self.info = QLabel()
         self.info.setWordWrap(True)
         self._layout.addWidget(self.info)
+        # 报告月份 of the changes the import records (nothing to re-check when it changes).
+        month_row = QHBoxLayout()
+        month_row.addWidget(QLabel("报告月份："))
+        self.month = QDateEdit(_month_date(plan.month))
+        self.month.setObjectName("reportMonth")
+        self.month.setDisplayFormat("yyyy-MM")
+        self.month.setCalendarPopup(True)
+        self.month.setToolTip("导入登记的人口变动（新增成员、自然减少）计入哪个月的月报")
+        month_row.addWidget(self.month)
+        month_row.addStretch(1)
+        self._layout.addLayout(month_row)
+        self.absent_label = QLabel()
+        self.absent_label.setObjectName("absentColumns")
+        self.absent_label.setWordWrap(True)
+        self._layout.addWidget(self.absent_label)
         self.counts_box = QWidget()
         self._layout.addWidget(self.counts_box)
         self.tabs = QTabWidget()
@@ -165,6 +185,10 @@ class ImportReviewDialog(QDialog):
         self.left_on.setCalendarPopup(True)
         self.left_on.setDisplayFormat("yyyy-MM-dd")
         self.record_missing.toggled.connect(self._toggle_missing)
+        # Regions the file's places need (on their tab).
+        self.create_regions = QCheckBox()
+        self.create_regions.setObjectName("createRegions")
+        self.create_regions.toggled.connect(self._toggle_regions)
 
         buttons = QHBoxLayout()
         self.remap_button = QPushButton("调整列对应…")
@@ -187,11 +211,18 @@ class ImportReviewDialog(QDialog):
     # -- options ---------------------------------------------------------------------------
     def options(self) -> dict:
         qd = self.left_on.date()
+        month = self.month.date()
         return {
             "record_missing": self.record_missing.isChecked(),
             "left_reason": self.reason.currentData(),
             "left_on": dt.date(qd.year(), qd.month(), qd.day()),
+            "create_regions": self.create_regions.isChecked(),
+            "month": f"{month.year():04d}-{month.month():02d}",
         }
+
+    def _toggle_regions(self, checked: bool) -> None:
+        if checked != self.plan.create_regions:
+            self.options_changed.emit()
 
     def _toggle_missing(self, checked: bool) -> None:
         self.reason.setEnabled(checked)
@@ -210,17 +241,14 @@ class ImportReviewDialog(QDialog):
             f"共读取 {c['rows_read']:,} 行，跳过空行和合计行 {c['rows_skipped']:,} 行。"
             "以下是导入后数据库会发生的变化，确认无误后点“导入”。导入不会删除任何数据。"
         )
-        old = self.counts_box.layout()
-        if old is not None:
-            while old.count():
-                w = old.takeAt(0).widget()
-                if w is not None:
-                    w.deleteLater()
-            grid = old
-        else:
-            grid = QGridLayout(self.counts_box)
-            grid.setContentsMargins(0, 0, 0, 0)
-        assert isinstance(grid, QGridLayout)
+        # A new box of counts each time (cards added to a shown box would stay hidden).
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self._layout.replaceWidget(self.counts_box, box)
+        self.counts_box.hide()
+        self.counts_box.deleteLater()
+        self.counts_box = box
         items = [
             ("新增农户", c["households_created"]), ("有变更的农户", c["households_updated"]),
             ("无变化的农户", c["households_unchanged"]), ("库中有、文件中没有的农户", c["households_missing"]),
@@ -231,14 +259,26 @@ class ImportReviewDialog(QDialog):
             grid.addWidget(_Count(caption, value), i // 4, i % 4)
         grid.addWidget(_Count("有错误未导入的行", len({e.row for e in plan.errors}), warn=True), 0, 4)
         grid.addWidget(_Count("提示（不影响导入）", len(plan.warnings)), 1, 4)
+        box.show()
+
+        if plan.columns_absent:
+            shown = "、".join(f"“{label}”（{n}户）" for _k, label, n in plan.columns_absent)
+            self.absent_label.setText(
+                f"表格中没有这些列：{shown}。不逐行报错：已有的户保留系统中的原值，新增的户这些项目先留空，"
+                "在数据检查中列为“待补充”（提示，不影响导入）。")
+        self.absent_label.setVisible(bool(plan.columns_absent))
 
         self.tabs.clear()
+        if plan.regions_missing:
+            self.tabs.addTab(self._regions_tab(plan), f"新建区划（{len(plan.regions_missing)}）")
         self.tabs.addTab(self._changes_tab(plan), f"变更明细（{c['households_updated']}户）")
         self.tabs.addTab(self._new_tab(plan), f"新增（{c['households_created']}户 {c['members_created']}人）")
         self.tabs.addTab(self._missing_tab(plan), f"文件中没有的（{c['members_missing']}人 {c['households_missing']}户）")
         self.tabs.addTab(self._errors_tab(plan), f"错误（{len(plan.errors)}）与提示（{len(plan.warnings)}）")
-        if plan.errors:
-            self.tabs.setCurrentIndex(3)
+        if plan.regions_missing:
+            self.tabs.setCurrentIndex(0)
+        elif plan.errors:
+            self.tabs.setCurrentIndex(self.tabs.count() - 1)
         self.report_button.setEnabled(bool(plan.errors or plan.warnings))
         blocked = self.strict and bool(plan.errors)
         self.import_button.setEnabled(plan.has_changes and not blocked)
@@ -269,7 +309,7 @@ class ImportReviewDialog(QDialog):
                 break
             top = QTreeWidgetItem(tree, [hp.label, "", "", str((hp.head_row or 0) + 1)])
             for ch in hp.changes:
-                QTreeWidgetItem(top, [ch.label, display_value(ch.old), display_value(ch.new), ""])
+                QTreeWidgetItem(top, [ch.label, ch.old_text, ch.new_text, ""])
             for m in hp.members:
                 if m.status == "new":
                     QTreeWidgetItem(top, [f"新增成员 {m.values.get('name')}", "", m.values.get("id_number") or "",
@@ -277,7 +317,7 @@ class ImportReviewDialog(QDialog):
                 elif m.status == "changed":
                     node = QTreeWidgetItem(top, [f"成员 {m.values.get('name')}", "", "", str(m.row + 1)])
                     for ch in m.changes:
-                        QTreeWidgetItem(node, [ch.label, display_value(ch.old), display_value(ch.new), ""])
+                        QTreeWidgetItem(node, [ch.label, ch.old_text, ch.new_text, ""])
             if plan.record_missing:
                 for miss in hp.missing_members:
                     QTreeWidgetItem(top, [f"{miss['name']} 登记为自然减少", "在户", "自然减少", ""])
@@ -305,6 +345,36 @@ class ImportReviewDialog(QDialog):
         if shown == 0:
             QTreeWidgetItem(tree, ["没有新增的农户"])
         return tree
+
+    def _regions_tab(self, plan: ImportPlan) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        villages = sum(1 for r in plan.regions_missing if r.level == "village")
+        local = sum(1 for r in plan.regions_missing if not r.national)
+        note = QLabel(
+            f"表格里有 {len(plan.regions_missing)} 个乡（镇）、村在本系统的区划中还没有（其中村 {villages} 个）。"
+            "代码按国家统计用区划代码（2023）取得；国家名录中找不到的村给“本地编码”"
+            f"（{local} 个，以后可在“区划设置”中改为正式代码）。勾选后，导入时在同一次写入中新建这些区划；"
+            "不勾选时，这些地方的农户作为错误行不导入。"
+        )
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.create_regions.blockSignals(True)
+        self.create_regions.setText(f"新建表格中缺少的区划（{len(plan.regions_missing)}个）")
+        self.create_regions.setChecked(plan.create_regions)
+        self.create_regions.blockSignals(False)
+        layout.addWidget(self.create_regions)
+        tree = self._tree(["名称", "级别", "代码", "来源", "涉及农户"])
+        items: dict[str, QTreeWidgetItem] = {}
+        for r in plan.regions_missing:
+            row = [r.name, LEVEL_LABELS.get(r.level, r.level), r.code, "国家区划代码" if r.national else "本地编码",
+                   f"{r.households}户"]
+            parent = items.get(r.parent_code or "")
+            item = QTreeWidgetItem(parent, row) if parent is not None else QTreeWidgetItem(tree, row)
+            items[r.code] = item
+        tree.expandAll()
+        layout.addWidget(tree, 1)
+        return page
 
     def _missing_tab(self, plan: ImportPlan) -> QWidget:
         page = QWidget()

@@ -549,6 +549,7 @@ class HouseholdWindow(QWidget):
         household: dict[str, tuple[str, str]] = {}
         members: dict[tuple[int, str], tuple[str, str]] = {}
         loose: list[str] = []
+        loose_error = False
         member_lines: list[str] = []
         for p in self.problems:
             entry = (p.severity, p.message)
@@ -559,13 +560,14 @@ class HouseholdWindow(QWidget):
                 household.setdefault(p.field, entry)
             else:
                 loose.append(("✖ " if p.severity == "error" else "△ ") + p.message)
+                loose_error = loose_error or p.severity == "error"
         self.basic_form.set_problems(household)
         self.status_form.set_problems(household)
         self.conditions_form.set_problems({p.field: (p.severity, p.message) for p in self.problems
                                            if p.field in self.conditions_form.editors and p.member_index is None})
         self.member_model.set_problems(members)
         self.household_problems.setText("\n".join(loose))
-        self.household_problems.setStyleSheet("color:#b42318;")
+        self.household_problems.setStyleSheet("color:#b42318;" if loose_error else "color:#9a6700;")
         self.member_problems.setText("\n".join(member_lines[:12]) + ("\n……" if len(member_lines) > 12 else ""))
         self.member_problems.setStyleSheet("color:#9a6700;" if all(
             p.severity == "warning" for p in self.problems if p.member_index is not None) else "color:#b42318;")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QTreeWidget
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "services"))
@@ -141,3 +143,61 @@ def test_export_writes_file(qtbot, page, ui_db, tmp_path, message_boxes):
     header = [c.value for c in ws[1]]
     assert ws.max_row == 6 and "********" in ws.cell(2, header.index("证件号码") + 1).value
     assert message_boxes and "已导出 2 户 5 人" in message_boxes[-1][1]
+
+
+def test_review_creates_villages_with_confirmation(qtbot, ui_db, tmp_path, monkeypatch):
+    """A new database (no regions) and the county's own file: the review lists the regions
+    to create; confirming creates them with the households, in the month chosen."""
+    from test_household_import_first_day import VALID_HOUSEHOLDS, write_county_file
+
+    from fupin_desktop.models import Region
+
+    monkeypatch.setattr("fupin_desktop.ui.exchange.open_file", lambda path: None)
+    page = ExchangePage(ui_db)
+    qtbot.addWidget(page)
+    page.resize(1000, 640)
+    page.refresh()
+    page.show()
+    page.start_import(write_county_file(tmp_path / "county.xlsx"))
+    wait_op(qtbot, page)
+    dialog = page.review
+    qtbot.waitExposed(dialog)
+    plan = dialog.plan
+    assert not plan.create_regions and plan.count("new") == 0
+    assert dialog.tabs.currentIndex() == 0 and dialog.tabs.tabText(0).startswith("新建区划")
+    assert dialog.absent_label.isVisibleTo(dialog) and "待补充" in dialog.absent_label.text()
+    assert not dialog.import_button.isEnabled()  # every row is in a place the database lacks
+    _shot(dialog, "review-regions-unconfirmed.png")
+    dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)
+    _shot(dialog, "review-regions-unconfirmed-errors.png")
+    dialog.tabs.setCurrentIndex(0)
+
+    dialog.create_regions.setChecked(True)  # re-checks with the regions accepted
+    wait_op(qtbot, page)
+    qtbot.waitUntil(lambda: dialog.plan.create_regions, timeout=30000)
+    plan = dialog.plan
+    assert plan.count("new") == VALID_HOUSEHOLDS
+    assert dialog.create_regions.isChecked() and dialog.import_button.isEnabled()
+    tree = dialog.tabs.widget(0).findChild(QTreeWidget)
+    top = tree.topLevelItem(0)
+    assert (top.text(0), top.text(1), top.text(3)) == ("贵州省", "省", "国家区划代码")
+    local = [i for i in _items(tree) if i.text(3) == "本地编码"]
+    assert [(i.text(0), i.text(4)) for i in local] == [("新寨村", "1户")]
+    dialog.month.setDate(QDate(2025, 5, 1))
+    _shot(dialog, "review-create-villages.png")
+
+    dialog.accept()
+    wait_op(qtbot, page)
+    with ui_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Household)) == VALID_HOUSEHOLDS
+        assert s.scalar(select(func.count()).select_from(Region)) == len(plan.regions_missing)
+    assert f"新建区划 {len(plan.regions_missing)} 个" in page.result_label.text()
+    assert not BackgroundOp.running()
+
+
+def _items(tree):
+    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(item.child(i) for i in range(item.childCount()))

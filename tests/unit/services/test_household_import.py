@@ -308,7 +308,7 @@ def test_layouts_merged_households_csv_gbk_xls_and_numbers(regions, tmp_path):
         plan = hi.analyse(s2, parsed, ref_date=REF)
     changed = [m for hp in plan.households for m in hp.members if m.status == "changed"]
     assert [(m.values["name"], [c.describe() for c in m.changes]) for m in changed] == [
-        ("李四", ["文化程度：02 → 01"])
+        ("李四", ["文化程度：小学 → 文盲或半文盲"])
     ]
 
 
