@@ -112,6 +112,8 @@ class RegistryPage(QWidget):
         self._windows: dict[int, QWidget] = {}
         self._region_key: str | None = None
         self._sort = ("household_no", False)
+        # A given set of households (e.g. behind a 月报 figure) and what to call it.
+        self._id_set: tuple[tuple[int, ...], str] | None = None
 
         # -- left: region tree ------------------------------------------------------------
         self.tree_model = RegionTreeModel(self)
@@ -155,6 +157,12 @@ class RegistryPage(QWidget):
         self.chip_errors.setObjectName("filterChip")
         self.chip_errors.setCheckable(True)
         self.chip_errors.toggled.connect(self._on_errors_chip)
+        self.chip_source = QPushButton()
+        self.chip_source.setObjectName("filterChip")
+        self.chip_source.setProperty("active", True)
+        self.chip_source.setToolTip("只列出这些农户；点一下清除，回到按区划列出")
+        self.chip_source.setVisible(False)
+        self.chip_source.clicked.connect(self.clear_household_ids)
         self.chips = (self.chip_type, self.chip_monitor, self.chip_cause, self.chip_guarantee)
         for chip in self.chips:
             chip.changed.connect(self.reload)
@@ -236,6 +244,7 @@ class RegistryPage(QWidget):
         chips = QHBoxLayout()
         chips.setSpacing(6)
         chips.addWidget(QLabel("筛选："))
+        chips.addWidget(self.chip_source)
         for chip in self.chips:
             chips.addWidget(chip)
         chips.addWidget(self.chip_errors)
@@ -286,6 +295,8 @@ class RegistryPage(QWidget):
             " border:1px solid #c8d2df; border-radius:11px; padding:2px 10px; background:#f7f9fc; }"
             "QToolButton#filterChip[active=\"true\"], QPushButton#filterChip:checked {"
             " background:#d3e2f5; border-color:#1f5fa8; color:#123f73; }"
+            "QPushButton#filterChip[active=\"true\"] {"
+            " background:#d3e2f5; border-color:#1f5fa8; color:#123f73; }"
             "QToolButton#filterChip::menu-indicator { image:none; width:0; }"
         )
         self._restore_settings()
@@ -303,7 +314,12 @@ class RegistryPage(QWidget):
             group = rest if "/" in self._region_key else None
         causes = tuple(v[6:] for v in self.chip_cause.values() if v.startswith("cause:"))
         risks = tuple(v[5:] for v in self.chip_cause.values() if v.startswith("risk:"))
+        ids = None
+        if self._id_set is not None:
+            # The given households wherever they are, closed ones too (a past month's count).
+            ids, region, group = self._id_set[0], None, None
         return svc.HouseholdFilter(
+            household_ids=ids, include_closed=ids is not None,
             region_code=region, group_name=group, text=self.search.text(),
             household_types=self.chip_type.values(),
             monitoring_categories=self.chip_monitor.values(),
@@ -384,6 +400,8 @@ class RegistryPage(QWidget):
         n = self.model.rowCount()
         node = self.tree_model.node(self.tree.currentIndex())
         place = node.name if node else "全部"
+        if self._id_set is not None:
+            place = self._id_set[1]
         searched = self.search.text().strip()
         if self._complete:
             text = f"{place}：共 {n:,} 户"
@@ -410,6 +428,25 @@ class RegistryPage(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
+    def show_household_ids(self, ids, label: str) -> None:
+        """List only ``ids`` (e.g. the households behind a 月报 figure) under a chip that
+        says ``label`` (「来自月报：…」); the chip clears it. Search and chips still apply."""
+        self._id_set = (tuple(ids), label)
+        self.chip_source.setText(f"{label}　✕")
+        self.chip_source.setVisible(True)
+        self._show_all = True
+        self.reload()
+
+    def clear_household_ids(self) -> None:
+        """Back to listing by the region tree."""
+        self._id_set = None
+        self.chip_source.setVisible(False)
+        self._show_all = False
+        self.reload()
+
+    def household_id_set(self) -> tuple[tuple[int, ...], str] | None:
+        return self._id_set
+
     def select_region(self, key: str) -> None:
         index = self.tree_model.find(key)
         if index.isValid():
@@ -421,6 +458,9 @@ class RegistryPage(QWidget):
             return
         node = self.tree_model.node(indexes[0])
         self._region_key = node.key if node else None
+        if self._id_set is not None:
+            self.clear_household_ids()  # picking a place in the tree leaves the given set
+            return
         self.reload()
 
     def _on_header_clicked(self, column: int) -> None:
