@@ -40,7 +40,7 @@ from fupin_desktop.models.project import (
     ProjectStatusLog,
 )
 from fupin_desktop.models.region import Region
-from fupin_desktop.models.report import ReportSnapshot
+from fupin_desktop.models.report import ReportLock, ReportSnapshot
 
 __all__ = [
     "MEMBER_LEFT",
@@ -77,6 +77,7 @@ __all__ = [
     "ProjectIndicator",
     "ProjectStatusLog",
     "Region",
+    "ReportLock",
     "ReportSnapshot",
     "SourceRow",
     "User",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fupin_desktop.models.base import Base, Code, Month, Text
@@ -27,3 +27,24 @@ class ReportSnapshot(Base):
     created_by: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)
     note: Mapped[Text | None]
+
+
+class ReportLock(Base):
+    """One lock of a month for a region (上报): set when the month is submitted, lifted by
+    申请解锁 with a reason. Rows are never deleted, so the lock history stays readable."""
+
+    __tablename__ = "report_locks"
+    __table_args__ = (Index("ix_report_locks_period", "period", "locked"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(
+        String(12), ForeignKey("regions.code", onupdate="CASCADE")
+    )
+    period: Mapped[Month]  # "YYYY-MM"
+    revision: Mapped[int]  # the ReportSnapshot revision whose submission set this lock
+    locked: Mapped[bool] = mapped_column(default=True)
+    locked_by: Mapped[str | None] = mapped_column(String(40))
+    locked_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)
+    unlock_reason: Mapped[Text | None]
+    unlocked_by: Mapped[str | None] = mapped_column(String(40))
+    unlocked_at: Mapped[dt.datetime | None]
