@@ -40,9 +40,11 @@ class Column:
         return " ".join(p.replace("\n", "") for p in parts)
 
 
-def _c(header: tuple[str, ...], key: str, *sub: str, kind: str = "count", drill: bool = False) -> Column:
+def _c(header: tuple[str, ...], key: str, *sub: str, kind: str = "count",
+       drill: str | bool = False) -> Column:
+    """``drill``: True for the figure key itself, or the key households_behind knows."""
     path = (key, *sub)
-    return Column(header, path, kind, ".".join(path) if drill else None)
+    return Column(header, path, kind, key if drill is True else (drill or None))
 
 
 HH, PP = "户数\n（户）", "人数\n（人）"
@@ -61,7 +63,8 @@ COLUMNS: tuple[Column, ...] = (
     _c(("对象规模", "监测对象", HH), "households_monitored", drill=True),
     _c(("对象规模", "监测对象", PP), "people_monitored", drill=True),
     *(
-        _c(("对象规模", category, label), "monitored_by_category", category, unit, drill=True)
+        _c(("对象规模", category, label), "monitored_by_category", category, unit,
+           drill=f"monitored_by_category.{category}")
         for category in CATEGORIES
         for label, unit in ((HH, "households"), (PP, "people"))
     ),
@@ -73,14 +76,14 @@ COLUMNS: tuple[Column, ...] = (
     _c(("本月变动", "风险消除", HH), "eliminated_households", drill=True),
     _c(("本月变动", "风险消除", PP), "eliminated_people", drill=True),
     _c(("本月变动", "自然增加（人）", "合计"), "people_added", drill=True),
-    *(_c(("本月变动", "自然增加（人）", r), "added_by_reason", r, drill=True) for r in ADDED),
+    *(_c(("本月变动", "自然增加（人）", r), "added_by_reason", r) for r in ADDED),
     _c(("本月变动", "自然减少（人）", "合计"), "people_removed", drill=True),
-    *(_c(("本月变动", "自然减少（人）", r), "removed_by_reason", r, drill=True) for r in REMOVED),
+    *(_c(("本月变动", "自然减少（人）", r), "removed_by_reason", r) for r in REMOVED),
     # 3. 保障
     _c(("保障", "三保障和饮水问题（个）", "期末未解决"), "problems_open", drill=True),
     _c(("保障", "三保障和饮水问题（个）", "本月解决"), "problems_closed", drill=True),
     # 4. 就业
-    *(_c(("就业", "务工人数（人）", p), "workers_by_place", p, drill=True) for p in PLACES),
+    *(_c(("就业", "务工人数（人）", p), "workers_by_place", p) for p in PLACES),
     _c(("就业", "公益岗位\n（人）"), "public_welfare_jobs", drill=True),
     # 5. 项目
     _c(("项目", "计划数\n（个）"), "projects_planned"),
@@ -156,8 +159,14 @@ def format_delta(kind: str, value: Any) -> str:
 class TableRow:
     code: str
     name: str
-    level: str  # "total" | "township" | "village" | …
+    level: str  # "total" | "township" | "village" | "own" (a township's 本级)
     figures: dict[str, Any]
+    delta_key: str = ""  # this row's key in services.reports.compare()
+
+    @property
+    def drillable(self) -> bool:
+        """本级 rows hold the township's own projects and assets, not households."""
+        return self.level != "own"
 
 
 class Roles(IntEnum):
@@ -196,13 +205,13 @@ class ReportTableModel(QAbstractTableModel):
         if self.deltas is None:
             return None
         table_row = self.rows[row]
-        return figure(self.deltas.get(table_row.code), self.columns[column].path)
+        return figure(self.deltas.get(table_row.delta_key or table_row.code), self.columns[column].path)
 
     def value(self, row: int, column: int) -> Any:
         table_row = self.rows[row]
         col = self.columns[column]
         if col.kind == "name":
-            indent = {"total": "", "township": "", "village": "　"}.get(table_row.level, "")
+            indent = {"village": "　", "own": "　"}.get(table_row.level, "")
             return indent + table_row.name
         return figure(table_row.figures, col.path)
 
@@ -250,7 +259,7 @@ class ReportTableModel(QAbstractTableModel):
                 change = format_delta(col.kind, self.delta(row, column))
                 if change:
                     tip += f"\n与上期比较：{change}"
-            if col.drill:
+            if col.drill and self.rows[row].drillable:
                 tip += "\n双击列出这些农户"
             return tip
         if role == Roles.RAW:

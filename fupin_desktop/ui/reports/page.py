@@ -74,15 +74,43 @@ def month_title(month: str) -> str:
     return f"{year}年{int(mon)}月"
 
 
-def state_text(report: Any, *, live: bool = False) -> str:
-    """「已上报（第2版，张三 于 2026-12-01 10:00）」 or 「未上报」."""
-    if not report.submitted:
+def _when(moment: dt.datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+@dataclass(frozen=True)
+class MonthState:
+    """Whether the month is 上报 and locked for the region, and its last lock."""
+
+    locked: bool
+    revision: int | None = None
+    by: str | None = None
+    at: dt.datetime | None = None
+    unlock_reason: str | None = None
+    unlocked_by: str | None = None
+    unlocked_at: dt.datetime | None = None
+
+    def text(self, *, live: bool = False) -> str:
+        """「已上报（第2版，张三 于 2026-12-01 10:00）」, 「未上报」, or 未上报 after 解锁."""
+        if self.locked:
+            text = f"已上报（第{self.revision}版，{self.by or '—'} 于 {_when(self.at)}）"
+            return text + ("　现在显示的是重新计算的数字" if live else "　显示的是上报时保存的数字")
+        if self.revision is not None:
+            return (f"未上报　第{self.revision}版已由 {self.unlocked_by or '—'} 于 "
+                    f"{_when(self.unlocked_at)} 解锁（{self.unlock_reason or ''}），改好后请重新上报")
         return "未上报"
-    when = report.submitted_at.strftime("%Y-%m-%d %H:%M") if report.submitted_at else "—"
-    text = f"已上报（第{report.revision}版，{report.submitted_by or '—'} 于 {when}）"
-    if live:
-        text += "　现在显示的是重新计算的数字"
-    return text
+
+
+def month_state(service: ModuleType, session, month: str, region: str) -> MonthState:
+    lock = service.month_lock(session, region, month)
+    if lock is not None:
+        return MonthState(True, lock.revision, lock.locked_by, lock.locked_at)
+    history = service.lock_history(session, region, month)
+    if history:
+        last = history[-1]
+        return MonthState(False, last.revision, last.locked_by, last.locked_at,
+                          last.unlock_reason, last.unlocked_by, last.unlocked_at)
+    return MonthState(False)
 
 
 @dataclass
@@ -92,6 +120,7 @@ class Loaded:
     report: Any
     previous: Any | None
     deltas: dict[str, dict[str, Any]] | None
+    state: MonthState | None  # None for a 年报 (not submitted on its own)
 
 
 class ReportsPage(QWidget):
@@ -111,6 +140,7 @@ class ReportsPage(QWidget):
         self.setObjectName("page_reports")
         self._service = service
         self.report: Any = None
+        self.state: MonthState | None = None
         self.previous: Any = None
         self._generation = 0
         self._trend_key: tuple | None = None
@@ -326,21 +356,28 @@ class ReportsPage(QWidget):
                 before = str(int(period) - 1) if kind == YEARLY else previous_month(period)
                 previous = self._report(s, kind, before, region, live)
                 deltas = self.service.compare(report, previous)
-        return Loaded(report, previous, deltas)
+            state = None if kind == YEARLY else month_state(self.service, s, period, region)
+        return Loaded(report, previous, deltas, state)
 
     def _show(self, generation: int, loaded: Loaded) -> None:
         if generation != self._generation:
             return  # the clerk has picked something else meanwhile
         report = self.report = loaded.report
         self.previous = loaded.previous
-        rows = [TableRow(report.region_code, "合计", "total", report.total)]
-        rows += [TableRow(r.code, r.name, r.level, r.figures) for r in report.rows]
+        rows = [TableRow(report.region_code, "合计", "total", report.total, "total")]
+        rows += [TableRow(r.code, r.name, r.level, r.figures,
+                          f"{r.code}:own" if r.level == "own" else r.code) for r in report.rows]
         self.model.set_report(rows, loaded.deltas)
         height = ROW_HEIGHT if loaded.deltas is None else COMPARE_ROW_HEIGHT
         for view in (self.table.frozen_view, self.table.main_view):
             view.verticalHeader().setDefaultSectionSize(height)
-        self.state_label.setText(state_text(report, live=self.live_box.isChecked()))
-        self.state_label.setStyleSheet("color:#1a7f37;" if report.submitted else "color:#9a6700;")
+        self.state = loaded.state
+        if loaded.state is None:
+            self.state_label.setText("年报按当年12月31日的记录计算")
+            self.state_label.setStyleSheet("color:#5a6678;")
+        else:
+            self.state_label.setText(loaded.state.text(live=self.live_box.isChecked()))
+            self.state_label.setStyleSheet("color:#1a7f37;" if loaded.state.locked else "color:#9a6700;")
         self._set_actions_enabled(True)
         self._update_charts()
         self._maybe_load_trend()
@@ -356,13 +393,13 @@ class ReportsPage(QWidget):
 
     def _set_actions_enabled(self, on: bool) -> None:
         monthly = self.kind() == MONTHLY
-        submitted = bool(on and self.report is not None and self.report.submitted)
+        locked = bool(on and monthly and self.state is not None and self.state.locked)
         self.export_button.setEnabled(on)
         self.print_button.setEnabled(on)
-        self.submit_button.setEnabled(on and monthly)
-        self.unlock_button.setEnabled(submitted and monthly)
-        self.live_box.setEnabled(submitted or self.live_box.isChecked())
-        self.submit_button.setText("重新上报" if submitted else "上报")
+        self.submit_button.setEnabled(on and monthly and not locked)
+        self.unlock_button.setEnabled(locked)
+        self.live_box.setEnabled(locked or self.live_box.isChecked())
+        self.submit_button.setText("重新上报" if on and self.state and self.state.revision else "上报")
 
     # -- charts -------------------------------------------------------------------------------
     def chart_column(self) -> Column:
@@ -379,9 +416,10 @@ class ReportsPage(QWidget):
         title = f"{where}{col.label}（{self._period_title(period)}）" if period else col.label
         self.bar_chart.set_data([r.name for r in rows], [figure(r.figures, col.path) for r in rows],
                                 title=title, unit=unit)
-        labels = [f"{int(m[5:])}月" if m[5:] != "01" else f"{m[:4]}年1月" for m, _ in self._trend]
+        labels = [f"{int(m[5:])}月" for m, _ in self._trend]
+        span = f"（{month_title(self._trend[0][0])}—{month_title(self._trend[-1][0])}）" if self._trend else ""
         self.line_chart.set_data(labels, [figure(f, col.path) for _m, f in self._trend],
-                                 title=f"近12个月{col.label}", unit=unit)
+                                 title=f"近12个月{col.label}{span}", unit=unit)
 
     def _period_title(self, period: str) -> str:
         return month_title(period) if "-" in period else f"{period}年"
@@ -434,12 +472,12 @@ class ReportsPage(QWidget):
         if not index.isValid() or self.report is None:
             return None
         col = COLUMNS[index.column()]
-        if col.drill is None:
+        row = self.model.rows[index.row()]
+        if col.drill is None or not row.drillable:
             return None
         if self.kind() != MONTHLY:
             QMessageBox.information(self, "月度报表", "年报的数字不能直接列出农户，请改看12月的月报。")
             return None
-        row = self.model.rows[index.row()]
         month = self.report.period
         with self.db.session() as s:
             ids = list(self.service.households_behind(s, month, row.code, col.drill))
