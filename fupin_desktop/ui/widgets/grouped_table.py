@@ -109,6 +109,10 @@ class GroupedHeaderView(QHeaderView):
             first -= 1
         while last + 1 < self.count() and same(last + 1):
             last += 1
+        while first < visual and self.isSectionHidden(self.logicalIndex(first)):
+            first += 1
+        while last > visual and self.isSectionHidden(self.logicalIndex(last)):
+            last -= 1
         return first, last
 
     def cell_rect(self, logical: int, level: int) -> QRect:
