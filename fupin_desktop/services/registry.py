@@ -85,6 +85,7 @@ from fupin_desktop.rules.validation import (
     suggest_guarantees,
     validate_household,
 )
+from fupin_desktop.services.reports.locks import ensure_month_open
 
 # change_type codes (resources/codes/change_type.csv).
 EV_IDENTIFIED = "01"  # 新识别
@@ -1526,9 +1527,13 @@ def _event(session: Session, household_id: int, type_: str, *, effective: dt.dat
            month: str, member_id: int | None = None, reason: str | None = None,
            related: int | None = None, note: str | None = None,
            details: dict[str, Any] | None = None, doc_no: str | None = None) -> ChangeEvent:
+    month = _check_month(month)
+    with session.no_autoflush:  # a flush here would bump the household's version twice
+        hh = session.get(Household, household_id)
+        ensure_month_open(session, month, hh.region_code if hh is not None else None)
     ev = ChangeEvent(
         household_id=household_id, member_id=member_id, related_household_id=related,
-        type=type_, reason=reason, effective_date=effective, reported_month=_check_month(month),
+        type=type_, reason=reason, effective_date=effective, reported_month=month,
         recorded_by=audit.current_user(session), note=note or None, details=details or None,
         doc_no=doc_no or None,
     )
@@ -2061,6 +2066,7 @@ def start_monitoring(
     ym = _check_month(identified_ym)
     hh = _load_for_write(session, household_id, expected_version)
     _require_active(hh)
+    ensure_month_open(session, ym, hh.region_code)
     category = code_list("monitoring_category").normalize(category) or ""
     if not category:
         raise UserError("请选择监测对象类别。")
@@ -2153,6 +2159,7 @@ def eliminate_risk(
     if mode_code is None:
         raise UserError("请选择风险消除方式：帮扶消除或自然消除。")
     case = _open_case(session, household_id)
+    ensure_month_open(session, eliminated_on.strftime("%Y-%m"), hh.region_code)
     if eliminated_on.strftime("%Y-%m") < case.identified_ym:
         raise UserError(f"消除日期早于识别监测月份 {case.identified_ym}，请核对。")
     case.state = MONITORING_ELIMINATED

@@ -1,0 +1,287 @@
+"""services.reports on SQLite and PostgreSQL: figures as of a month's end from dated records,
+上报 and month locks, sums of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from fupin_desktop.errors import UserError
+from fupin_desktop.models import (
+    Asset,
+    AssetDisposal,
+    Disbursement,
+    GuaranteeCheck,
+    Project,
+    ProjectStatusLog,
+    Region,
+)
+from fupin_desktop.services import registry as reg
+from fupin_desktop.services import reports as rep
+from tests.factories import COUNTY, TOWNSHIP, VILLAGE, add_household, add_regions, make_id
+
+VILLAGE2 = "522326100202"
+TOWNSHIP2 = "522326101000"
+VILLAGE3 = "522326101201"
+MARCH, APRIL = "2026-03", "2026-04"
+
+
+def d(month: str, day: int) -> dt.date:
+    return dt.date(int(month[:4]), int(month[5:]), day)
+
+
+@pytest.fixture
+def county(db):
+    """Two townships, three villages; 张三 and 单明 in 新寨村, 王五 in 大坪村 (on record
+    before any report month, no events)."""
+    with db.session() as s:
+        add_regions(s)
+        s.add_all([
+            Region(code=VILLAGE2, name="大坪村", level="village", parent_code=TOWNSHIP),
+            Region(code=TOWNSHIP2, name="石屯镇", level="township", parent_code=COUNTY),
+            Region(code=VILLAGE3, name="龙井村", level="village", parent_code=TOWNSHIP2),
+        ])
+        s.flush()
+        a = add_household(s, no="5223261002010001", head="张三", seq=1)
+        b = add_household(s, no="5223261002010002", head="单明", seq=2)
+        c = add_household(s, no="5223261002020001", head="王五", seq=3)
+        c.region_code = VILLAGE2
+        c.household_type = "02"
+        a.members[1].work_status = "04"  # 省外务工
+        ids = (a.id, b.id, c.id)
+    return db, ids
+
+
+def _march_changes(s, ids) -> None:
+    a, b, _c = ids
+    reg.add_member(s, a, reg.NewMember(name="张小宝", id_number=make_id(d(MARCH, 2), 11),
+                                      relation="03", sex="1", birth_date=d(MARCH, 2)),
+                   reason="出生", effective=d(MARCH, 3), reported_month=MARCH)
+    reg.register_household(
+        s, region_code=VILLAGE3, head=reg.NewMember(name="赵六", id_number=make_id(dt.date(1980, 1, 1), 21),
+                                                    relation="01", sex="1"),
+        household_no="5223261012010001", household_type="01", effective=d(MARCH, 5),
+        reported_month=MARCH)
+    reg.start_monitoring(s, b, category="01", risks=["01"], identified_ym=MARCH,
+                         effective=d(MARCH, 8), reported_month=MARCH)
+    s.add(GuaranteeCheck(household_id=a, year=2026, water_problem=True, housing_problem=True,
+                         checked_on=d(MARCH, 1)))
+    project = Project(year=2026, name="新寨村产业路", region_code=VILLAGE, status="09")
+    project.status_logs = [
+        ProjectStatusLog(from_status="07", to_status="08", date=d("2026-02", 10)),
+        ProjectStatusLog(from_status="08", to_status="09", date=d(MARCH, 15)),
+    ]
+    project.disbursements = [
+        Disbursement(kind="01", date=d("2026-02", 20), amount=Decimal("100000.00")),
+        Disbursement(kind="02", date=d(MARCH, 20), amount=Decimal("40000.50")),
+    ]
+    township_project = Project(year=2026, name="城关镇冷库", region_code=TOWNSHIP, status="08")
+    township_project.status_logs = [ProjectStatusLog(to_status="08", date=d(MARCH, 2))]
+    s.add_all([project, township_project])
+    s.add(Asset(asset_no="ZC-1", name="冷库", category="01", region_code=VILLAGE,
+                original_value=Decimal("50000.00"), ownership_level="03", registered_on=d(MARCH, 10)))
+    s.flush()
+
+
+def _april_changes(s, ids) -> None:
+    a, b, _c = ids
+    hh = s.get(reg.Household, a)
+    spouse = next(m for m in hh.members if m.relation == "02")
+    reg.remove_member(s, a, spouse.id, reason="死亡", effective=d(APRIL, 2), reported_month=APRIL)
+    reg.eliminate_risk(s, b, mode="02", eliminated_on=d(APRIL, 20), reported_month=APRIL)
+    check = s.query(GuaranteeCheck).filter_by(household_id=a).one()
+    check.resolved_on = d(APRIL, 5)
+    project = s.query(Project).filter_by(name="新寨村产业路").one()
+    project.status_logs.append(ProjectStatusLog(from_status="09", to_status="10", date=d(APRIL, 10)))
+    project.disbursements.append(Disbursement(kind="03", date=d(APRIL, 12), amount=Decimal("30000")))
+    asset = s.query(Asset).one()
+    asset.status = "05"
+    asset.disposals = [AssetDisposal(trigger="01", method="01", status="05", requested_on=d(APRIL, 1),
+                                     disposed_on=d(APRIL, 25))]
+    s.flush()
+
+
+def _json(db, month, **kw):
+    with db.session() as s:
+        return rep.monthly_report(s, month, **kw).to_json()
+
+
+def test_month_figures_come_from_dated_records_and_stay_after_later_changes(county):
+    db, ids = county
+    with db.session() as s:
+        _march_changes(s, ids)
+    march = _json(db, MARCH)
+    t = march["total"]
+    assert march["month"] == MARCH and march["region"] == {"code": COUNTY, "name": "示例县"}
+    assert march["submitted"] is False and march["revision"] is None
+    assert set(t) == set(rep.FIGURE_KEYS)
+    # 张三 (3 people now) and 单明 (2) and 赵六 (new, 1) are 脱贫户; 王五 is a 一般农户.
+    assert (t["households_tuopin"], t["people_tuopin"]) == (3, 6)
+    assert (t["households_monitored"], t["people_monitored"]) == (1, 2)
+    assert t["monitored_by_category"]["脱贫不稳定户"] == {"households": 1, "people": 2}
+    assert (t["new_monitored_households"], t["new_monitored_people"]) == (1, 2)
+    assert (t["households_risk_open"], t["households_risk_eliminated"]) == (1, 0)
+    assert t["people_added"] == 1 and t["added_by_reason"]["出生"] == 1
+    assert t["people_removed"] == 0
+    assert (t["problems_open"], t["problems_closed"]) == (2, 0)
+    assert t["workers_by_place"]["省外"] == 1
+    assert (t["projects_planned"], t["projects_started"], t["projects_completed"]) == (2, 1, 0)
+    assert t["start_rate"] == 0.5 and t["completion_rate"] == 0.0
+    assert (t["funds_allocated"], t["funds_disbursed"], t["funds_spent"]) == ("100000.00", "40000.50", "0.00")
+    assert t["disbursement_rate"] == pytest.approx(0.4000050)
+    assert (t["assets_new"], t["assets_count"], t["assets_value"]) == (1, 1, "50000.00")
+    # February: nothing planned before the 10th … and the month before the changes.
+    feb = _json(db, "2026-02")["total"]
+    assert (feb["households_tuopin"], feb["people_tuopin"], feb["households_monitored"]) == (2, 4, 0)
+    assert feb["projects_planned"] == 1 and feb["start_rate"] == 0.0 and feb["assets_count"] == 0
+    jan = _json(db, "2026-01")["total"]
+    assert jan["projects_planned"] == 0 and jan["start_rate"] is None and jan["disbursement_rate"] is None
+
+    with db.session() as s:
+        _april_changes(s, ids)
+    assert _json(db, MARCH) == march
+    t = _json(db, APRIL)["total"]
+    assert t["people_removed"] == 1 and t["removed_by_reason"]["死亡"] == 1 and t["people_added"] == 0
+    assert t["people_tuopin"] == 5
+    assert (t["eliminated_households"], t["eliminated_people"]) == (1, 2)
+    assert (t["households_risk_eliminated"], t["households_risk_open"], t["households_monitored"]) == (1, 0, 1)
+    assert (t["problems_open"], t["problems_closed"]) == (0, 2)
+    assert t["projects_completed"] == 1 and t["funds_spent"] == "30000.00"
+    assert t["spending_progress"] == pytest.approx(0.3)
+    assert (t["assets_disposed"], t["assets_count"], t["assets_value"]) == (1, 0, "0.00")
+
+
+def test_rows_are_in_code_order_and_sum_to_the_total(county):
+    db, ids = county
+    with db.session() as s:
+        _march_changes(s, ids)
+        report = rep.monthly_report(s, MARCH)
+        township_report = rep.monthly_report(s, MARCH, TOWNSHIP)
+    assert [(r.code, r.level) for r in report.rows] == [
+        (TOWNSHIP, "township"), (VILLAGE, "village"), (VILLAGE2, "village"), (TOWNSHIP, "own"),
+        (TOWNSHIP2, "township"), (VILLAGE3, "village")]
+    assert report.rows[3].name == "城关镇本级" and report.rows[3].figures["projects_planned"] == 1
+    parts = [r for r in report.rows if r.level in ("village", "own")]
+    for key in rep.FIGURE_KEYS:
+        if key in rep.RATES:
+            continue
+        if key in rep.NESTED_KEYS:
+            total = report.total[key]
+            for sub in total:
+                summed = sum((r.figures[key][sub] if not isinstance(total[sub], dict) else
+                              r.figures[key][sub]["households"]) for r in parts)
+                assert summed == (total[sub] if not isinstance(total[sub], dict) else total[sub]["households"])
+        else:
+            assert sum(r.figures[key] for r in parts) == report.total[key], key
+    townships = [r for r in report.rows if r.level == "township"]
+    assert sum(r.figures["people_tuopin"] for r in townships) == report.total["people_tuopin"]
+    assert township_report.region_name == "城关镇"
+    assert [r.code for r in township_report.rows] == [VILLAGE, VILLAGE2, TOWNSHIP]
+    assert township_report.total["projects_planned"] == 2
+    assert township_report.title == "城关镇2026年03月巩固拓展脱贫攻坚成果统计月报表"
+
+
+def test_submit_locks_the_month_and_unlock_gives_a_second_revision(county):
+    db, ids = county
+    a, b, _c = ids
+    with db.session() as s:
+        _march_changes(s, ids)
+        assert rep.submit_report(s, MARCH, None, user="王会计") == 1
+    with pytest.raises(UserError, match="2026-04（第一个未锁定的月份）"), db.session() as s:
+        reg.add_member(s, a, reg.NewMember(name="张二宝", id_number=make_id(d(MARCH, 4), 13),
+                                          relation="03", sex="1"),
+                       reason="出生", effective=d(MARCH, 4), reported_month=MARCH)
+    with pytest.raises(UserError, match="已上报锁定"), db.session() as s:
+        reg.eliminate_risk(s, b, mode="02", eliminated_on=d(MARCH, 30), reported_month=APRIL)
+    with pytest.raises(UserError, match="已上报"), db.session() as s:
+        rep.submit_report(s, MARCH, None, user="王会计")
+    with db.session() as s:
+        # A change reported in April goes in; March as submitted does not move.
+        reg.add_member(s, a, reg.NewMember(name="张二宝", id_number=make_id(d(MARCH, 4), 13),
+                                          relation="03", sex="1"),
+                       reason="出生", effective=d(MARCH, 4), reported_month=APRIL)
+        saved = rep.monthly_report(s, MARCH)
+        live = rep.monthly_report(s, MARCH, live=True)
+        assert saved.submitted and saved.revision == 1 and saved.submitted_by == "王会计"
+        assert saved.to_json() == {**live.to_json(), "submitted": True, "revision": 1}
+        assert rep.month_lock(s, None, MARCH).revision == 1
+        assert rep.month_lock(s, None, APRIL) is None
+        with pytest.raises(UserError, match="原因"):
+            rep.unlock_month(s, MARCH, None, reason="  ", user="王会计")
+        rep.unlock_month(s, MARCH, None, reason="补录3月新生儿", user="王会计")
+    with db.session() as s:
+        assert not rep.monthly_report(s, MARCH).submitted
+        reg.add_member(s, a, reg.NewMember(name="张三宝", id_number=make_id(d(MARCH, 6), 15),
+                                          relation="03", sex="1"),
+                       reason="出生", effective=d(MARCH, 6), reported_month=MARCH)
+        assert rep.submit_report(s, MARCH, None, user="李审核") == 2
+    with db.session() as s:
+        first, second = rep.saved_report(s, MARCH, None, 1), rep.saved_report(s, MARCH, None, 2)
+        current = rep.monthly_report(s, MARCH)
+        history = rep.lock_history(s, None, MARCH)
+        revisions = rep.report_revisions(s, MARCH, None)
+    assert first.total["people_added"] == 1 and second.total["people_added"] == 2
+    assert current.revision == 2 and current.submitted_by == "李审核"
+    assert [(h.locked, h.unlock_reason) for h in history] == [(False, "补录3月新生儿"), (True, None)]
+    assert [r["revision"] for r in revisions] == [1, 2]
+
+
+def test_a_lock_covers_only_its_region(county):
+    db, ids = county
+    a, _b, c = ids
+    with db.session() as s:
+        rep.submit_report(s, MARCH, TOWNSHIP2, user="王会计")
+    with db.session() as s:
+        reg.add_member(s, a, reg.NewMember(name="张小宝", id_number=make_id(d(MARCH, 2), 11),
+                                          relation="03", sex="1"),
+                       reason="出生", effective=d(MARCH, 3), reported_month=MARCH)
+        with pytest.raises(UserError, match="石屯镇 2026-03"):
+            rep.ensure_month_open(s, MARCH, VILLAGE3)
+        with pytest.raises(UserError):
+            rep.ensure_month_open(s, MARCH)
+        rep.ensure_month_open(s, APRIL, VILLAGE3)
+    with pytest.raises(UserError, match="不存在"), db.session() as s:
+        rep.monthly_report(s, MARCH, "522326999000")
+    with pytest.raises(UserError, match="年-月"), db.session() as s:
+        rep.monthly_report(s, "2026-13")
+
+
+def test_yearly_report_counts_the_whole_year(county):
+    db, ids = county
+    with db.session() as s:
+        _march_changes(s, ids)
+        _april_changes(s, ids)
+        year = rep.yearly_report(s, 2026)
+        april = rep.monthly_report(s, APRIL)
+    data = year.to_json()
+    assert data["year"] == "2026" and "month" not in data
+    assert year.title == "示例县2026年巩固拓展脱贫攻坚成果统计年报表"
+    t = year.total
+    assert (t["people_added"], t["people_removed"]) == (1, 1)
+    assert (t["new_monitored_households"], t["eliminated_households"]) == (1, 1)
+    assert (t["assets_new"], t["assets_disposed"]) == (1, 1)
+    assert t["people_tuopin"] == april.total["people_tuopin"]
+
+
+def test_compare_trend_and_households_behind(county):
+    db, ids = county
+    a, b, _c = ids
+    with db.session() as s:
+        _march_changes(s, ids)
+        _april_changes(s, ids)
+        march, april = rep.monthly_report(s, MARCH), rep.monthly_report(s, APRIL)
+        delta = rep.compare(april, march)
+        trend = rep.trend(s, None, APRIL, months=3)
+        assert rep.households_behind(s, MARCH, COUNTY, "new_monitored_households") == [b]
+        assert rep.households_behind(s, APRIL, VILLAGE, "people_removed") == [a]
+        assert rep.households_behind(s, MARCH, VILLAGE, "problems_open") == [a]
+        assert rep.households_behind(s, MARCH, VILLAGE2, "households_tuopin") == []
+        with pytest.raises(UserError):
+            rep.households_behind(s, MARCH, COUNTY, "funds_spent")
+    assert delta["total"]["people_tuopin"] == -1
+    assert delta["total"]["funds_spent"] == Decimal("30000.00")
+    assert delta[VILLAGE]["removed_by_reason"]["死亡"] == 1
+    assert [m for m, _f in trend] == ["2026-02", MARCH, APRIL]
+    assert trend[1][1]["people_added"] == 1
