@@ -237,6 +237,7 @@ class RegistryPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(title)
         top.addSpacing(16)
+        top.addWidget(self.chip_source)
         top.addWidget(self.search, 1)
         top.addWidget(self.new_button)
         top.addWidget(self.open_button)
@@ -244,7 +245,6 @@ class RegistryPage(QWidget):
         chips = QHBoxLayout()
         chips.setSpacing(6)
         chips.addWidget(QLabel("筛选："))
-        chips.addWidget(self.chip_source)
         for chip in self.chips:
             chips.addWidget(chip)
         chips.addWidget(self.chip_errors)
@@ -432,7 +432,9 @@ class RegistryPage(QWidget):
         """List only ``ids`` (e.g. the households behind a 月报 figure) under a chip that
         says ``label`` (「来自月报：…」); the chip clears it. Search and chips still apply."""
         self._id_set = (tuple(ids), label)
-        self.chip_source.setText(f"{label}　✕")
+        shown = self.chip_source.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, 420)
+        self.chip_source.setText(f"{shown}　✕")
+        self.chip_source.setToolTip(f"{label}\n只列出这些农户；点一下清除，回到按区划列出")
         self.chip_source.setVisible(True)
         self._show_all = True
         self.reload()

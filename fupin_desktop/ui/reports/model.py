@@ -139,19 +139,20 @@ def format_value(kind: str, value: Any) -> str:
     return f"{int(number):,}"
 
 
-def format_delta(kind: str, value: Any) -> str:
-    """A change against the previous period: +12 / −3 / +1,200.00 / +2.5个百分点; 0 → 「持平」."""
+def format_delta(kind: str, value: Any, *, short: bool = False) -> str:
+    """A change against the previous period: +12 / −3 / +1,200.00 / +2.5个百分点; 0 → 「持平」.
+    ``short`` (inside a cell): nothing for 0, rates without 「个百分点」."""
     number = as_decimal(value)
     if number is None:
         return ""
     if number == 0:
-        return "持平"
+        return "" if short else "持平"
     sign = "+" if number > 0 else "−"
     size = abs(number)
     if kind == "money":
         return f"{sign}{size:,.2f}"
     if kind == "rate":
-        return f"{sign}{size * 100:.1f}个百分点"
+        return f"{sign}{size * 100:.1f}" + ("" if short else "个百分点")
     return f"{sign}{int(size):,}"
 
 
@@ -215,11 +216,11 @@ class ReportTableModel(QAbstractTableModel):
             return indent + table_row.name
         return figure(table_row.figures, col.path)
 
-    def delta_text(self, row: int, column: int) -> str:
+    def delta_text(self, row: int, column: int, *, short: bool = False) -> str:
         col = self.columns[column]
         if self.deltas is None or col.kind == "name":
             return ""
-        return format_delta(col.kind, self.delta(row, column))
+        return format_delta(col.kind, self.delta(row, column), short=short)
 
     def text(self, row: int, column: int) -> str:
         """The cell as read aloud: 「1,234」, with the change when comparing 「1,234（+12）」."""
@@ -236,7 +237,7 @@ class ReportTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return format_value(col.kind, self.value(row, column))
         if role == Roles.DELTA_TEXT:
-            return self.delta_text(row, column)
+            return self.delta_text(row, column, short=True)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if col.kind == "name":
                 return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

@@ -197,11 +197,8 @@ class ReportsPage(QWidget):
         self.table = GroupedTable()
         self.table.setObjectName("reportTable")
         self.table.set_model(self.model, [c.header for c in COLUMNS], frozen=1)
-        header = self.table.header()
-        self.table.set_column_width(0, NAME_WIDTH)
-        for column, col in enumerate(COLUMNS[1:], start=1):
-            fit = header.sectionSizeFromContents(column).width()
-            self.table.set_column_width(column, max(fit, MONEY_WIDTH if col.kind == "money" else COUNT_WIDTH))
+        self.table.fit_columns([NAME_WIDTH if c.kind == "name" else MONEY_WIDTH if c.kind == "money"
+                                else COUNT_WIDTH for c in COLUMNS])
         self.delegate = CompareDelegate(self)
         for view in (self.table.frozen_view, self.table.main_view):
             view.setItemDelegate(self.delegate)

@@ -25,6 +25,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QRect, QSize, Qt, Si
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -52,6 +53,10 @@ class GroupedHeaderView(QHeaderView):
         self.setHighlightSections(False)
         self.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         self.sectionResized.connect(lambda *_: self.viewport().update())
+        if isinstance(parent, QAbstractScrollArea):
+            # Group labels stay in the visible part of their cell while the table scrolls
+            # sideways, so the whole header is repainted on each scroll step.
+            parent.horizontalScrollBar().valueChanged.connect(lambda _v: self.viewport().update())
 
     # -- structure --------------------------------------------------------------------------
     def set_paths(self, paths: Sequence[HeaderPath]) -> None:
@@ -138,12 +143,41 @@ class GroupedHeaderView(QHeaderView):
             size.setHeight(sum(self._row_heights))
         return size
 
-    def sectionSizeFromContents(self, logical: int) -> QSize:  # noqa: N802 - Qt override
-        """Wide enough for the longest line of the column's own (leaf) label."""
-        label = self._path(logical)[-1]
+    def label_width(self, label: str) -> int:
+        """Width a label needs: its longest line plus padding."""
         metrics = self.fontMetrics()
         width = max((metrics.horizontalAdvance(part) for part in label.split("\n")), default=0)
-        return QSize(width + 2 * PADDING + 6, sum(self._row_heights) or metrics.height())
+        return width + 2 * PADDING + 6
+
+    def sectionSizeFromContents(self, logical: int) -> QSize:  # noqa: N802 - Qt override
+        """Wide enough for the longest line of the column's own (leaf) label."""
+        return QSize(self.label_width(self._path(logical)[-1]),
+                     sum(self._row_heights) or self.fontMetrics().height())
+
+    def fitted_widths(self, minimum: Sequence[int]) -> list[int]:
+        """Section widths (logical order): at least ``minimum``, the leaf label's width, and
+        enough that each merged group's label fits on its lines (extra shared by the group)."""
+        count = len(self._paths)
+        widths = [max(minimum[i] if i < len(minimum) else 0, self.label_width(self._path(i)[-1]))
+                  for i in range(count)]
+        for level in range(self.levels() - 1):
+            i = 0
+            while i < count:
+                path = self._path(i)
+                if len(path) <= level + 1:
+                    i += 1
+                    continue
+                key, j = path[: level + 1], i
+                while j + 1 < count and len(self._path(j + 1)) > level + 1 \
+                        and self._path(j + 1)[: level + 1] == key:
+                    j += 1
+                extra = self.label_width(key[-1]) - sum(widths[i:j + 1])
+                if extra > 0:
+                    share = -(-extra // (j - i + 1))
+                    for k in range(i, j + 1):
+                        widths[k] += share
+                i = j + 1
+        return widths
 
     def paintSection(self, painter: QPainter, rect: QRect, logical: int) -> None:  # noqa: N802
         if not rect.isValid():
@@ -159,8 +193,13 @@ class GroupedHeaderView(QHeaderView):
             painter.drawLine(cell.topRight(), cell.bottomRight())
             painter.drawLine(cell.bottomLeft(), cell.bottomRight())
             painter.setPen(text_color)
+            text_rect = cell
+            if level < len(path) - 1:  # a group: its label in the cell's visible part
+                visible = cell.intersected(self.viewport().rect())
+                if visible.width() > 0:
+                    text_rect = visible
             painter.drawText(
-                cell.adjusted(PADDING, PADDING, -PADDING, -PADDING),
+                text_rect.adjusted(PADDING, PADDING, -PADDING, -PADDING),
                 int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
                 path[level],
             )
@@ -262,6 +301,11 @@ class GroupedTable(QFrame):
     def set_column_width(self, column: int, width: int) -> None:
         view = self.frozen_view if column < self._frozen else self.main_view
         view.setColumnWidth(column, width)
+
+    def fit_columns(self, minimum: Sequence[int]) -> None:
+        """Column widths from :meth:`GroupedHeaderView.fitted_widths`."""
+        for column, width in enumerate(self.header().fitted_widths(minimum)):
+            self.set_column_width(column, width)
 
     def column_width(self, column: int) -> int:
         view = self.frozen_view if column < self._frozen else self.main_view

@@ -137,6 +137,8 @@ def test_formats():
     assert format_delta("count", -3) == "−3"
     assert format_delta("count", 0) == "持平"
     assert format_delta("rate", 0.025) == "+2.5个百分点"
+    assert format_delta("rate", 0.025, short=True) == "+2.5"
+    assert format_delta("count", 0, short=True) == ""
 
 
 def test_compare_shows_the_change_against_last_month(qtbot, page, demo_db):
@@ -147,7 +149,7 @@ def test_compare_shows_the_change_against_last_month(qtbot, page, demo_db):
     change = now.total["households_monitored"] - before.total["households_monitored"]
     cell = page.model.index(0, col)
     assert cell.data(Roles.DELTA) == change
-    assert cell.data(Roles.DELTA_TEXT) == format_delta("count", change)
+    assert cell.data(Roles.DELTA_TEXT) == format_delta("count", change, short=True)
     assert page.model.text(0, col) == f"{now.total['households_monitored']:,}（{format_delta('count', change)}）"
     # a village row compares with the same village
     village = next(i for i, r in enumerate(page.model.rows) if r.level == "village")
@@ -200,7 +202,9 @@ def test_double_click_on_a_count_lists_its_households_in_the_registry(qtbot, pag
     listed = [registry.model.id_at(r) for r in range(registry.model.rowCount())]
     assert sorted(listed) == sorted(expected)
     assert registry.chip_source.isVisible()
-    assert registry.chip_source.text().startswith(f"来自月报：2026年10月 {village.name} 监测对象 户数（户）")
+    label = f"来自月报：2026年10月 {village.name} 监测对象 户数（户）"
+    assert registry.household_id_set()[1] == label
+    assert registry.chip_source.text().startswith("来自月报") and label in registry.chip_source.toolTip()
     assert "来自月报" in registry.status.text()
     registry.chip_source.click()
     assert not registry.chip_source.isVisible()
