@@ -32,6 +32,7 @@ from fupin_desktop.services import registry as svc
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.registry.models import HOUSEHOLD_COLUMNS, HouseholdTableModel, RegionTreeModel
 from fupin_desktop.ui.settings import ui_settings
+from fupin_desktop.ui.widgets.titles import page_title
 
 SETTING_HEADER = "registry/household_header"
 SEARCH_HEAD_WIDTH = 230  # px: 「张三　成员：李四、李小明」
@@ -227,12 +228,7 @@ class RegistryPage(QWidget):
         self.hint.setStyleSheet("color:#9a6700;")
 
         # -- layout -----------------------------------------------------------------------
-        self.title_label = title = QLabel("户籍管理")
-        title.setObjectName("pageTitle")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        title.setFont(font)
+        self.title_label = title = page_title("户籍管理")
 
         top = QHBoxLayout()
         top.addWidget(title)

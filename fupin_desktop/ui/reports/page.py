@@ -48,6 +48,7 @@ from fupin_desktop.ui.reports.model import (
 from fupin_desktop.ui.widgets.charts import BarChart, LineChart
 from fupin_desktop.ui.widgets.grouped_table import GroupedTable
 from fupin_desktop.ui.widgets.regions import RegionCombo
+from fupin_desktop.ui.widgets.titles import page_title
 
 MONTHLY, YEARLY = "monthly", "yearly"
 NAME_WIDTH = 150
@@ -148,12 +149,7 @@ class ReportsPage(QWidget):
         self.last_op: BackgroundOp | None = None
         self.trend_op: BackgroundOp | None = None
 
-        self.title_label = QLabel(self.title)
-        self.title_label.setObjectName("pageTitle")
-        font = self.title_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.title_label.setFont(font)
+        self.title_label = page_title(self.title)
         self.state_label = QLabel("")
         self.state_label.setObjectName("reportState")
 
@@ -327,18 +323,17 @@ class ReportsPage(QWidget):
         kind, period = self.kind(), self.period()
         compare, live = self.compare_box.isChecked(), self.live_box.isChecked()
         self.state_label.setText("正在计算…")
-        op: BackgroundOp[Loaded] = BackgroundOp(
-            self,
-            lambda _progress, _cancelled: self._compute(kind, period, region, compare, live),
-            title="月度报表",
-            label="正在计算报表，请稍候…",
-            cancellable=False,
-        )
-        op.success(lambda loaded: self._show(generation, loaded))
-        op.failure(lambda exc: self._failed(generation, exc))
-        self.last_op = op
-        op.start()
-        return op
+        self.last_op = self._run(
+            lambda: self._compute(kind, period, region, compare, live), "正在计算报表，请稍候…",
+            lambda loaded: self._show(generation, loaded), lambda exc: self._failed(generation, exc))
+        return self.last_op
+
+    def _run(self, work, label: str, done, failed) -> BackgroundOp:
+        """``work()`` off the GUI thread, then ``done(result)`` or ``failed(exc)``."""
+        op: BackgroundOp = BackgroundOp(self, lambda _progress, _cancelled: work(),
+                                        title="月度报表", label=label, cancellable=False)
+        op.success(done).failure(failed)
+        return op.start()
 
     def _report(self, session, kind: str, period: str, region: str, live: bool):
         if kind == YEARLY:
@@ -434,18 +429,10 @@ class ReportsPage(QWidget):
             return None
         self._trend_key = key
         region, end = key
-        op: BackgroundOp[list] = BackgroundOp(
-            self,
-            lambda _p, _c: self._compute_trend(region, end),
-            title="月度报表",
-            label="正在计算近12个月的变化…",
-            cancellable=False,
-        )
-        op.success(lambda trend: self._show_trend(key, trend))
-        op.failure(lambda exc: self._trend_failed(key, exc))
-        self.trend_op = op
-        op.start()
-        return op
+        self.trend_op = self._run(
+            lambda: self._compute_trend(region, end), "正在计算近12个月的变化…",
+            lambda trend: self._show_trend(key, trend), lambda exc: self._trend_failed(key, exc))
+        return self.trend_op
 
     def _compute_trend(self, region: str | None, end: str) -> list[tuple[str, dict]]:
         with self.db.session() as s:
