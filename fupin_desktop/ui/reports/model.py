@@ -17,6 +17,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from fupin_desktop.services.reports import columns as C
+
 Index = QModelIndex | QPersistentModelIndex
 
 UP_COLOR = QColor("#b42318")
@@ -30,80 +32,44 @@ TOWNSHIP_BG = QColor("#f9fafc")
 class Column:
     header: tuple[str, ...]
     path: tuple[str, ...]  # figure key, then keys into nested dicts
-    kind: str = "count"  # count | money | rate
+    kind: str = "count"  # name | count | money | rate
     drill: str | None = None  # households_behind key; None: not a count of households/people
 
     @property
     def label(self) -> str:
-        """「监测对象 人数（人）」: the header without its outermost group."""
+        """「监测对象合计 户数（户）」: the header without its outermost group."""
         parts = self.header[1:] if len(self.header) > 1 else self.header
         return " ".join(p.replace("\n", "") for p in parts)
 
 
-def _c(header: tuple[str, ...], key: str, *sub: str, kind: str = "count",
-       drill: str | bool = False) -> Column:
-    """``drill``: True for the figure key itself, or the key households_behind knows."""
-    path = (key, *sub)
-    return Column(header, path, kind, key if drill is True else (drill or None))
+# Counts services.reports.households_behind can list households for (by figure key).
+DRILL_KEYS = frozenset({
+    "households_tuopin", "people_tuopin", "households_monitored", "people_monitored",
+    "households_risk_eliminated", "households_risk_open", "new_monitored_households",
+    "new_monitored_people", "eliminated_households", "eliminated_people", "people_added",
+    "people_removed", "problems_open", "problems_closed", "public_welfare_jobs",
+})
+
+NAME_COLUMN = Column((C.NAME_HEADER,), ("name",), "name")
 
 
-HH, PP = "户数\n（户）", "人数\n（人）"
-CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
-ADDED = ("出生", "婚入", "迁入", "其他")
-REMOVED = ("死亡", "婚出", "迁出", "其他")
-PLACES = ("县内", "县外省内", "省外")
+def _drill(key: str) -> str | None:
+    if key.startswith("monitored_by_category."):
+        return key.rsplit(".", 1)[0]  # a category's households and its people: one list
+    return key if key in DRILL_KEYS else None
 
-NAME_COLUMN = Column(("单位名称",), ("name",), "name")
 
-COLUMNS: tuple[Column, ...] = (
-    NAME_COLUMN,
-    # 1. 对象规模
-    _c(("对象规模", "脱贫户", HH), "households_tuopin", drill=True),
-    _c(("对象规模", "脱贫户", PP), "people_tuopin", drill=True),
-    _c(("对象规模", "监测对象", HH), "households_monitored", drill=True),
-    _c(("对象规模", "监测对象", PP), "people_monitored", drill=True),
-    *(
-        _c(("对象规模", category, label), "monitored_by_category", category, unit,
-           drill=f"monitored_by_category.{category}")
-        for category in CATEGORIES
-        for label, unit in ((HH, "households"), (PP, "people"))
-    ),
-    _c(("对象规模", "其中", "风险已消除\n（户）"), "households_risk_eliminated", drill=True),
-    _c(("对象规模", "其中", "风险未消除\n（户）"), "households_risk_open", drill=True),
-    # 2. 本月变动
-    _c(("本月变动", "新识别监测", HH), "new_monitored_households", drill=True),
-    _c(("本月变动", "新识别监测", PP), "new_monitored_people", drill=True),
-    _c(("本月变动", "风险消除", HH), "eliminated_households", drill=True),
-    _c(("本月变动", "风险消除", PP), "eliminated_people", drill=True),
-    _c(("本月变动", "自然增加（人）", "合计"), "people_added", drill=True),
-    *(_c(("本月变动", "自然增加（人）", r), "added_by_reason", r) for r in ADDED),
-    _c(("本月变动", "自然减少（人）", "合计"), "people_removed", drill=True),
-    *(_c(("本月变动", "自然减少（人）", r), "removed_by_reason", r) for r in REMOVED),
-    # 3. 保障
-    _c(("保障", "三保障和饮水问题（个）", "期末未解决"), "problems_open", drill=True),
-    _c(("保障", "三保障和饮水问题（个）", "本月解决"), "problems_closed", drill=True),
-    # 4. 就业
-    *(_c(("就业", "务工人数（人）", p), "workers_by_place", p) for p in PLACES),
-    _c(("就业", "公益岗位\n（人）"), "public_welfare_jobs", drill=True),
-    # 5. 项目
-    _c(("项目", "计划数\n（个）"), "projects_planned"),
-    _c(("项目", "开工数\n（个）"), "projects_started"),
-    _c(("项目", "完工数\n（个）"), "projects_completed"),
-    _c(("项目", "验收数\n（个）"), "projects_accepted"),
-    _c(("项目", "开工率\n（%）"), "start_rate", kind="rate"),
-    _c(("项目", "完工率\n（%）"), "completion_rate", kind="rate"),
-    # 6. 资金
-    _c(("资金", "下达\n（元）"), "funds_allocated", kind="money"),
-    _c(("资金", "拨付\n（元）"), "funds_disbursed", kind="money"),
-    _c(("资金", "支出（报账）\n（元）"), "funds_spent", kind="money"),
-    _c(("资金", "拨付率\n（%）"), "disbursement_rate", kind="rate"),
-    _c(("资金", "支出进度\n（%）"), "spending_progress", kind="rate"),
-    # 7. 资产
-    _c(("资产", "本月新增\n（个）"), "assets_new"),
-    _c(("资产", "本月处置\n（个）"), "assets_disposed"),
-    _c(("资产", "期末个数\n（个）"), "assets_count"),
-    _c(("资产", "期末原值\n（元）"), "assets_value", kind="money"),
-)
+def report_columns(yearly: bool = False) -> tuple[Column, ...]:
+    """The name column, then the report's columns as services.reports.columns lays them out."""
+    out = [NAME_COLUMN]
+    for col in C.columns(yearly):
+        leaf = C.unit_on_own_line(col.leaf)
+        header = (col.group, leaf) if col.sub is None else (col.group, col.sub, leaf)
+        out.append(Column(header, tuple(col.key.split(".")), col.kind, _drill(col.key)))
+    return tuple(out)
+
+
+COLUMNS = report_columns()
 
 
 def figure(figures: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
@@ -185,8 +151,11 @@ class ReportTableModel(QAbstractTableModel):
         self.rows: list[TableRow] = []
         self.deltas: dict[str, dict[str, Any]] | None = None
 
-    def set_report(self, rows: list[TableRow], deltas: dict[str, dict[str, Any]] | None = None) -> None:
+    def set_report(self, rows: list[TableRow], deltas: dict[str, dict[str, Any]] | None = None,
+                   columns: tuple[Column, ...] | None = None) -> None:
         self.beginResetModel()
+        if columns is not None:
+            self.columns = columns
         self.rows = rows
         self.deltas = deltas
         self.endResetModel()

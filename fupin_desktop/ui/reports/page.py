@@ -38,12 +38,12 @@ from fupin_desktop.ui.errors import show_error
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.printing.preview import print_and_preview
 from fupin_desktop.ui.reports.model import (
-    COLUMNS,
     Column,
     CompareDelegate,
     ReportTableModel,
     TableRow,
     figure,
+    report_columns,
 )
 from fupin_desktop.ui.widgets.charts import BarChart, LineChart
 from fupin_desktop.ui.widgets.grouped_table import GroupedTable
@@ -55,7 +55,6 @@ NAME_WIDTH = 150
 COUNT_WIDTH, MONEY_WIDTH = 62, 110
 ROW_HEIGHT, COMPARE_ROW_HEIGHT = 26, 40
 MAX_BARS = 40  # more villages than this: the bar chart shows townships instead
-CHART_COLUMNS = tuple(c for c in COLUMNS if c.kind in ("count", "money"))
 DEFAULT_CHART_KEY = "households_monitored"
 
 
@@ -189,12 +188,11 @@ class ReportsPage(QWidget):
         self.unlock_button.clicked.connect(self.unlock)
 
         # -- table ------------------------------------------------------------------------
-        self.model = ReportTableModel(self)
+        self.model = ReportTableModel(self, report_columns(yearly=False))
         self.table = GroupedTable()
         self.table.setObjectName("reportTable")
-        self.table.set_model(self.model, [c.header for c in COLUMNS], frozen=1)
-        self.table.fit_columns([NAME_WIDTH if c.kind == "name" else MONEY_WIDTH if c.kind == "money"
-                                else COUNT_WIDTH for c in COLUMNS])
+        self.table.set_model(self.model, [c.header for c in self.model.columns], frozen=1)
+        self._fit_columns()
         self.delegate = CompareDelegate(self)
         for view in (self.table.frozen_view, self.table.main_view):
             view.setItemDelegate(self.delegate)
@@ -205,8 +203,7 @@ class ReportsPage(QWidget):
 
         # -- charts -----------------------------------------------------------------------
         self.metric_combo = QComboBox()
-        for col in CHART_COLUMNS:
-            self.metric_combo.addItem(col.label, ".".join(col.path))
+        self._fill_metrics()
         self.metric_combo.setCurrentIndex(self.metric_combo.findData(DEFAULT_CHART_KEY))
         self.metric_combo.currentIndexChanged.connect(lambda _i: self._update_charts())
         self.bar_chart = BarChart()
@@ -260,6 +257,30 @@ class ReportsPage(QWidget):
         layout.addLayout(pickers)
         layout.addWidget(self.tabs, 1)
         self._set_actions_enabled(False)
+
+    # -- columns --------------------------------------------------------------------------
+    def chart_columns(self) -> list[Column]:
+        return [c for c in self.model.columns if c.kind in ("count", "money")]
+
+    def _fill_metrics(self) -> None:
+        index = self.metric_combo.currentIndex()
+        self.metric_combo.blockSignals(True)
+        self.metric_combo.clear()
+        for col in self.chart_columns():
+            self.metric_combo.addItem(col.label, ".".join(col.path))
+        self.metric_combo.setCurrentIndex(max(index, 0))
+        self.metric_combo.blockSignals(False)
+
+    def _fit_columns(self) -> None:
+        self.table.fit_columns([NAME_WIDTH if c.kind == "name" else MONEY_WIDTH if c.kind == "money"
+                                else COUNT_WIDTH for c in self.model.columns])
+
+    def _use_columns(self, yearly: bool) -> tuple[Column, ...] | None:
+        """The yearly report says 本年 where the monthly one says 本月."""
+        columns = report_columns(yearly)
+        if columns == self.model.columns:
+            return None
+        return columns
 
     # -- the service --------------------------------------------------------------------------
     @property
@@ -359,7 +380,12 @@ class ReportsPage(QWidget):
         rows = [TableRow(report.region_code, "合计", "total", report.total, "total")]
         rows += [TableRow(r.code, r.name, r.level, r.figures,
                           f"{r.code}:own" if r.level == "own" else r.code) for r in report.rows]
-        self.model.set_report(rows, loaded.deltas)
+        columns = self._use_columns(report.kind == YEARLY)
+        self.model.set_report(rows, loaded.deltas, columns)
+        if columns is not None:
+            self.table.set_paths([c.header for c in columns])
+            self._fit_columns()
+            self._fill_metrics()
         height = ROW_HEIGHT if loaded.deltas is None else COMPARE_ROW_HEIGHT
         for view in (self.table.frozen_view, self.table.main_view):
             view.verticalHeader().setDefaultSectionSize(height)
@@ -395,7 +421,7 @@ class ReportsPage(QWidget):
 
     # -- charts -------------------------------------------------------------------------------
     def chart_column(self) -> Column:
-        return CHART_COLUMNS[max(self.metric_combo.currentIndex(), 0)]
+        return self.chart_columns()[max(self.metric_combo.currentIndex(), 0)]
 
     def _update_charts(self) -> None:
         col = self.chart_column()
@@ -455,7 +481,7 @@ class ReportsPage(QWidget):
         """Double-click on a count: list the households behind it in 户籍管理."""
         if not index.isValid() or self.report is None:
             return None
-        col = COLUMNS[index.column()]
+        col = self.model.columns[index.column()]
         row = self.model.rows[index.row()]
         if col.drill is None or not row.drillable:
             return None
@@ -463,8 +489,12 @@ class ReportsPage(QWidget):
             QMessageBox.information(self, "月度报表", "年报的数字不能直接列出农户，请改看12月的月报。")
             return None
         month = self.report.period
-        with self.db.session() as s:
-            ids = list(self.service.households_behind(s, month, row.code, col.drill))
+        try:
+            with self.db.session() as s:
+                ids = list(self.service.households_behind(s, month, row.code, col.drill))
+        except UserError as exc:
+            show_error(self, exc)
+            return None
         name = self.report.region_name if row.level == "total" else row.name
         label = f"来自月报：{month_title(month)} {name} {col.label}"
         window = self.window()

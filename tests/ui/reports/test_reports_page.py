@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView
 
 from fupin_desktop.services import demo
 from fupin_desktop.services import reports as svc
+from fupin_desktop.services.reports import columns as report_layout
 from fupin_desktop.ui.reports.model import COLUMNS, Roles, format_delta, format_value
 from fupin_desktop.ui.widgets.grouped_table import GroupedHeaderView
 
@@ -87,7 +88,11 @@ def test_report_table_header_groups_as_the_issue_lists(page):
         name = COLUMNS[col].header[0]
         if not groups or groups[-1][0] != name:
             groups.append((name, first, last))
-    assert [g[0] for g in groups] == ["对象规模", "本月变动", "保障", "就业", "项目", "资金", "资产"]
+    names = [g[0] for g in groups]
+    assert names == list(dict.fromkeys(c.group for c in report_layout.columns()))
+    for name in ("对象规模", "本月变动", "就业", "项目", "资金", "资产"):
+        assert name in names
+    assert any("三保障" in name for name in names)
     # each group's cell covers exactly its own columns
     for name, first, last in groups:
         members = [i for i, c in enumerate(COLUMNS) if c.header[0] == name]
@@ -202,7 +207,7 @@ def test_double_click_on_a_count_lists_its_households_in_the_registry(qtbot, pag
     listed = [registry.model.id_at(r) for r in range(registry.model.rowCount())]
     assert sorted(listed) == sorted(expected)
     assert registry.chip_source.isVisible()
-    label = f"来自月报：2026年10月 {village.name} 监测对象 户数（户）"
+    label = f"来自月报：2026年10月 {village.name} 监测对象合计 户数（户）"
     assert registry.household_id_set()[1] == label
     assert registry.chip_source.text().startswith("来自月报") and label in registry.chip_source.toolTip()
     assert "来自月报" in registry.status.text()
@@ -299,3 +304,55 @@ def test_a_database_without_regions_says_what_to_do(make_main_window, tmp_path, 
     page = window.select_page("reports")
     assert "还没有区划" in page.state_label.text()
     assert not page.submit_button.isEnabled() and not page.export_button.isEnabled()
+
+
+# --------------------------------------------------------------------------- outputs, 年报
+
+
+def test_export_writes_the_county_layout_xlsx(qtbot, page, demo_db, tmp_path, monkeypatch,
+                                             message_boxes):
+    from openpyxl import load_workbook
+
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "月报"  # no suffix: the page adds .xlsx
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), "Excel 工作簿 (*.xlsx)")))
+    op = page.export_xlsx()
+    qtbot.waitUntil(lambda: not op.is_running(), timeout=20000)
+    written = tmp_path / "月报.xlsx"
+    assert message_boxes == [("导出Excel", f"已导出：{written}", "")]
+    sheet = load_workbook(written).active
+    texts = [c.value for row in sheet.iter_rows(max_row=8) for c in row if isinstance(c.value, str)]
+    assert any("望谟县2026年10月" in t and "月报表" in t for t in texts)
+    report = service_report(demo_db)
+    numbers = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, int)]
+    assert report.total["households_tuopin"] in numbers
+
+
+def test_print_opens_the_pdf_in_the_preview(qtbot, page):
+    from fupin_desktop.ui.printing import PdfPreviewDialog
+
+    op = page.print_pdf()
+    qtbot.waitUntil(lambda: not op.is_running(), timeout=30000)
+    previews = page.findChildren(PdfPreviewDialog)
+    assert len(previews) == 1 and previews[0].page_count >= 1
+    assert previews[0].save_name == "望谟县2026年10月月报.pdf"
+    path = previews[0].path
+    previews[0].reject()
+    assert not path.exists()
+
+
+def test_yearly_report_reads_this_year_and_cannot_be_submitted(qtbot, page, demo_db):
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        page.kind_combo.setCurrentIndex(page.kind_combo.findData("yearly"))
+    assert page.period() == "2026"
+    assert page.report.kind == "yearly" and page.report.period == "2026"
+    groups = {c.header[0] for c in page.model.columns}
+    assert "本年变动" in groups and "本月变动" not in groups
+    assert not page.submit_button.isEnabled() and not page.unlock_button.isEnabled()
+    with demo_db.session() as s:
+        yearly = svc.yearly_report(s, 2026)
+    col = next(i for i, c in enumerate(page.model.columns) if c.path == ("new_monitored_households",))
+    assert page.model.index(0, col).data() == f"{yearly.total['new_monitored_households']:,}"
+    assert page.metric_combo.count() == len(page.chart_columns())
