@@ -443,8 +443,13 @@ class ReportsPage(QWidget):
         return month_title(period) if "-" in period else f"{period}年"
 
     def _trend_end(self) -> str:
+        """The trend's last month: the month shown, or December of the year shown (the
+        current month while that year is still running)."""
         period = self.period()
-        return f"{period}-12" if self.kind() == YEARLY else period
+        if self.kind() != YEARLY:
+            return period
+        today = dt.date.today()
+        return min(f"{period}-12", f"{today.year:04d}-{today.month:02d}")
 
     def _maybe_load_trend(self) -> BackgroundOp | None:
         """The 12-month trend is computed when the chart tab is first shown for a choice."""
