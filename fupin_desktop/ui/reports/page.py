@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -147,6 +147,7 @@ class ReportsPage(QWidget):
         self._trend: list[tuple[str, dict]] = []
         self.last_op: BackgroundOp | None = None
         self.trend_op: BackgroundOp | None = None
+        self.submit_op: BackgroundOp | None = None
 
         self.title_label = page_title(self.title)
         self.state_label = QLabel("")
@@ -552,8 +553,9 @@ class ReportsPage(QWidget):
         with self.db.session() as s:
             return open_error_count(s, self.region_code())
 
-    def submit(self) -> int | None:
-        """上报: confirm (naming open data errors), save the figures, lock the month."""
+    def submit(self) -> BackgroundOp | None:
+        """上报: confirm (naming open data errors), then save the figures and lock the month
+        in the background; None when there is nothing to submit or the clerk declined."""
         if self.report is None or self.kind() != MONTHLY:
             return None
         month, region = self.report.period, self.region_code()
@@ -566,16 +568,23 @@ class ReportsPage(QWidget):
         answer = QMessageBox.question(self, "上报", question)
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        try:
+        user = self.db.user or ""
+
+        def work() -> int:
             with self.db.session(note=f"上报{month}月报") as s:
-                revision = self.service.submit_report(s, month, region, user=self.db.user or "")
-        except UserError as exc:
-            show_error(self, exc)
-            return None
-        QMessageBox.information(self, "上报", f"已上报{place}{month_title(month)}月报（第{revision}版），本月已锁定。")
-        self.live_box.setChecked(False)
-        self.load()
-        return revision
+                return self.service.submit_report(s, month, region, user=user)
+
+        def done(revision: int) -> None:
+            QMessageBox.information(
+                self, "上报", f"已上报{place}{month_title(month)}月报（第{revision}版），本月已锁定。")
+            self.live_box.blockSignals(True)
+            self.live_box.setChecked(False)  # a new revision: show what was saved
+            self.live_box.blockSignals(False)
+            self.load()
+
+        # Submitting computes the month again as of its end: off the GUI thread.
+        self.submit_op = self._run(work, "正在上报…", done, lambda exc: show_error(self, exc))
+        return self.submit_op
 
     def unlock(self) -> bool:
         """申请解锁: a reason, then the month is open again (the next 上报 is a new version)."""

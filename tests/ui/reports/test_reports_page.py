@@ -231,6 +231,7 @@ def test_submit_locks_the_month_and_unlock_reopens_it(qtbot, page, demo_db, mess
     with qtbot.waitSignal(page.loaded, timeout=20000):
         page.submit_button.click()
     assert message_boxes[0][0] == "上报" and "上报望谟县2026年10月的月报" in message_boxes[0][1]
+    assert "错误" not in message_boxes[0][1]  # no data check has run (or exists)
     assert "第1版" in message_boxes[1][1]
     assert page.state_label.text().startswith("已上报（第1版，测试员 于 ")
     assert not page.submit_button.isEnabled() and page.unlock_button.isEnabled()
@@ -356,3 +357,13 @@ def test_yearly_report_reads_this_year_and_cannot_be_submitted(qtbot, page, demo
     col = next(i for i, c in enumerate(page.model.columns) if c.path == ("new_monitored_households",))
     assert page.model.index(0, col).data() == f"{yearly.total['new_monitored_households']:,}"
     assert page.metric_combo.count() == len(page.chart_columns())
+
+
+def test_a_refused_submit_says_why_and_changes_nothing(qtbot, page, demo_db, message_boxes):
+    with demo_db.session() as s:  # someone else submitted meanwhile
+        svc.submit_report(s, MONTH, page.region_code(), user="王五")
+    op = page.submit()
+    qtbot.waitUntil(lambda: not op.is_running(), timeout=20000)
+    assert "已上报" in message_boxes[-1][1] and "申请解锁" in message_boxes[-1][1]
+    with demo_db.session() as s:
+        assert [r["revision"] for r in svc.report_revisions(s, MONTH, page.region_code())] == [1]
