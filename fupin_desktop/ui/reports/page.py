@@ -54,6 +54,7 @@ MONTHLY, YEARLY = "monthly", "yearly"
 NAME_WIDTH = 150
 COUNT_WIDTH, MONEY_WIDTH = 62, 110
 ROW_HEIGHT, COMPARE_ROW_HEIGHT = 26, 40
+TREND_MONTHS = 12
 MAX_BARS = 40  # more villages than this: the bar chart shows townships instead
 DEFAULT_CHART_KEY = "households_monitored"
 
@@ -346,15 +347,18 @@ class ReportsPage(QWidget):
         compare, live = self.compare_box.isChecked(), self.live_box.isChecked()
         self.state_label.setText("正在计算…")
         self.last_op = self._run(
-            lambda: self._compute(kind, period, region, compare, live), "正在计算报表，请稍候…",
+            lambda _p, _c: self._compute(kind, period, region, compare, live), "正在计算报表，请稍候…",
             lambda loaded: self._show(generation, loaded), lambda exc: self._failed(generation, exc))
         return self.last_op
 
-    def _run(self, work, label: str, done, failed) -> BackgroundOp:
-        """``work()`` off the GUI thread, then ``done(result)`` or ``failed(exc)``."""
-        op: BackgroundOp = BackgroundOp(self, lambda _progress, _cancelled: work(),
-                                        title="月度报表", label=label, cancellable=False)
+    def _run(self, work, label: str, done, failed, *, cancelled=None) -> BackgroundOp:
+        """``work(progress, is_cancelled)`` off the GUI thread, then ``done(result)`` or
+        ``failed(exc)``; with ``cancelled`` the clerk may stop it (then ``cancelled()``)."""
+        op: BackgroundOp = BackgroundOp(self, work, title="月度报表", label=label,
+                                        cancellable=cancelled is not None)
         op.success(done).failure(failed)
+        if cancelled is not None:
+            op.on_cancelled(cancelled)
         return op.start()
 
     def _report(self, session, kind: str, period: str, region: str, live: bool):
@@ -462,13 +466,29 @@ class ReportsPage(QWidget):
         self._trend_key = key
         region, end = key
         self.trend_op = self._run(
-            lambda: self._compute_trend(region, end), "正在计算近12个月的变化…",
-            lambda trend: self._show_trend(key, trend), lambda exc: self._trend_failed(key, exc))
+            lambda progress, cancelled: self._compute_trend(region, end, progress, cancelled),
+            "正在计算近12个月的变化…",
+            lambda trend: self._show_trend(key, trend), lambda exc: self._trend_failed(key, exc),
+            cancelled=lambda: self._trend_cancelled(key))
         return self.trend_op
 
-    def _compute_trend(self, region: str | None, end: str) -> list[tuple[str, dict]]:
+    def _compute_trend(self, region: str | None, end: str, progress, cancelled) -> list[tuple[str, dict]]:
+        """services.reports.trend month by month, so the clerk sees progress and can stop."""
+        months = [end]
+        while len(months) < TREND_MONTHS:
+            months.insert(0, previous_month(months[0]))
+        out: list[tuple[str, dict]] = []
         with self.db.session() as s:
-            return list(self.service.trend(s, region, end, 12))
+            for done, month in enumerate(months):
+                if cancelled():
+                    break
+                progress(done, len(months), f"正在计算{month_title(month)}…")
+                out += self.service.trend(s, region, month, 1)
+        return out
+
+    def _trend_cancelled(self, key: tuple) -> None:
+        if key == self._trend_key:
+            self._trend_key = None  # computed again when the chart tab is next shown
 
     def _show_trend(self, key: tuple, trend: list[tuple[str, dict]]) -> None:
         if key != self._trend_key:
@@ -570,7 +590,7 @@ class ReportsPage(QWidget):
             return None
         user = self.db.user or ""
 
-        def work() -> int:
+        def work(_progress, _cancelled) -> int:
             with self.db.session(note=f"上报{month}月报") as s:
                 return self.service.submit_report(s, month, region, user=user)
 

@@ -179,6 +179,8 @@ def test_charts_show_villages_and_twelve_months(qtbot, page, demo_db):
     assert len(page.line_chart.values) == 12
     assert page.line_chart.values[-1] == float(report.total["households_monitored"])
     assert page.line_chart.labels[-1] == "10月"
+    with demo_db.session() as s:
+        assert page._trend == svc.trend(s, page.region_code(), MONTH, 12)
     page.metric_combo.setCurrentIndex(page.metric_combo.findText("脱贫户 人数（人）"))
     assert page.bar_chart.values == [float(r.figures["people_tuopin"]) for r in villages]
     page.bar_chart.grab()
@@ -367,3 +369,16 @@ def test_a_refused_submit_says_why_and_changes_nothing(qtbot, page, demo_db, mes
     assert "已上报" in message_boxes[-1][1] and "申请解锁" in message_boxes[-1][1]
     with demo_db.session() as s:
         assert [r["revision"] for r in svc.report_revisions(s, MONTH, page.region_code())] == [1]
+
+
+def test_the_trend_can_be_stopped(qtbot, page):
+    page.tabs.setCurrentIndex(1)
+    op = page.trend_op
+    op.cancel()
+    with qtbot.waitSignal(op.cancelled, timeout=20000):
+        pass
+    assert page._trend_key is None  # asked again next time the chart tab is shown
+    page.tabs.setCurrentIndex(0)
+    with qtbot.waitSignal(page.trend_loaded, timeout=20000):
+        page.tabs.setCurrentIndex(1)
+    assert len(page.line_chart.values) == 12
