@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from copy import copy
 from pathlib import Path
 from typing import Any
 
@@ -89,30 +90,38 @@ def write_report_xlsx(report: Report, path: str | os.PathLike[str], *, filled_by
                            end_row=3 + h.last_row, end_column=1 + h.last_col)
     ws.row_dimensions[3 + C.HEADER_ROWS - 1].height = 42
 
-    formats = {C.COUNT: "0", C.MONEY: "#,##0.00", C.RATE: "0.0%"}
+    # One styled template cell per (kind, total row); data cells copy its style array
+    # (setting border, font and format per cell would cost most of the write).
+    formats = {C.COUNT: "0", C.MONEY: "#,##0.00", C.RATE: "0.0%", "name": "General"}
     total_fill = PatternFill("solid", fgColor="FAFAFA")
+    templates = {}
+    scratch = wb.create_sheet("styles")  # removed below: the styles stay in the workbook
+    for n, (kind, fmt) in enumerate(formats.items()):
+        for total in (False, True):
+            tpl = scratch.cell(1 + n, 1 + total)
+            tpl.border, tpl.number_format = border, fmt
+            if total:
+                tpl.font, tpl.fill = Font(bold=True), total_fill
+            templates[kind, total] = tpl._style
     widths = [max(8, *(display_width(t) + 2 for t in C.unit_on_own_line(c.leaf).split("\n")))
               for c in cols]
+    money_cols = [i for i, c in enumerate(cols) if c.kind == C.MONEY]
     name_width = 14
     r = FIRST_DATA_ROW
     for name, figures, total in _body(report):
         cell = ws.cell(r, 1, name)
-        cell.border = border
+        cell._style = copy(templates["name", total])
         name_width = max(name_width, display_width(name) + 2)
         for i, col in enumerate(cols):
             v = C.value(figures, col)
             if v is not None and col.kind == C.MONEY:
                 v = float(v)
             cell = ws.cell(r, i + 2, v)
-            cell.number_format = formats[col.kind]
-            cell.border = border
-            if col.kind == C.MONEY:
-                widths[i] = max(widths[i], len(f"{v:,.2f}") + 2)
-        if total:
-            for c in range(1, last + 1):
-                ws.cell(r, c).font = Font(bold=True)
-                ws.cell(r, c).fill = total_fill
+            cell._style = copy(templates[col.kind, total])
+        for i in money_cols:
+            widths[i] = max(widths[i], len(f"{C.value(figures, cols[i]):,.2f}") + 2)
         r += 1
+    wb.remove(scratch)
     ws.column_dimensions["A"].width = name_width
     for i, w in enumerate(widths):
         ws.column_dimensions[letter(i + 2)].width = w
