@@ -293,6 +293,7 @@ AREA_COMMAND_MODULES = (
     "assets",
     "exchange",
     "regions",
+    "report",
 )
 
 

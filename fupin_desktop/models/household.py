@@ -34,6 +34,9 @@ MONITORING_ELIMINATED = "07"  # monitoring_state 风险已消除
 
 # Members whose name has more than one reading ("wx yx"): the partial index over them.
 INITIALS_ALT_WHERE = "name_initials LIKE '% %'"
+# Current members with a 务工 status or a 公益岗位: the 月报's 就业 figures read them off the
+# partial index over them (a scan of every member row would cost most of the report).
+REPORT_MEMBERS_WHERE = "status = '01' AND (work_status IS NOT NULL OR public_welfare_job IS NOT NULL)"
 SORT_KEY = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 
@@ -52,6 +55,8 @@ class Household(TimestampMixin, Base):
               postgresql_ops={"phone": "text_pattern_ops"}),
         # The region tree's counts, read off the index alone.
         Index("ix_households_tree", "status", "region_code", "group_name", "member_count"),
+        # The 月报's pass over every household, read off the index alone.
+        Index("ix_households_report", "region_code", "status", "household_type", "member_count"),
         # The list sorted by 户主 in pinyin order straight off an index (ties by 户编号).
         Index("ix_households_status_head_sort", "status", "head_name_sort", "household_no"),
     )
@@ -179,6 +184,8 @@ class Member(TimestampMixin, Base):
         Index("ix_members_id_tail_search", "id_tail", "household_id"),
         Index("ix_members_phone_search", "phone", "household_id",
               postgresql_ops={"phone": "text_pattern_ops"}),
+        Index("ix_members_report", "household_id", "status", "work_status", "public_welfare_job",
+              sqlite_where=text(REPORT_MEMBERS_WHERE), postgresql_where=text(REPORT_MEMBERS_WHERE)),
         CheckConstraint("work_months IS NULL OR (work_months BETWEEN 0 AND 12)", name="work_months"),
     )
 

@@ -225,7 +225,7 @@ _KEPT_INDEXES = (
     "ix_members_household_status", "ix_members_person_no", "uq_members_one_head",
     "ix_households_status_no", "ix_households_household_type",
     "ix_households_monitoring_category", "ix_households_region_group", "ix_households_tree",
-    "ix_change_events_household",
+    "ix_change_events_household", "ix_members_report", "ix_households_report",
 )
 
 

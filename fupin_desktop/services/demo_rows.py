@@ -230,6 +230,9 @@ MEMBER_COLUMNS = (
         "left_reason", "joined_on",
     )
 )
+_M_RELATION, _M_BIRTH, _M_JOINED_REASON = (
+    MEMBER_COLUMNS.index(c) for c in ("relation", "birth_date", "joined_reason"))
+_JOINED_EVERY = 41  # one household in this many gets a spouse who joined lately
 CONDITION_COLUMNS = (
     "arable_mu", "confirmed_arable_mu", "irrigated_mu", "dry_field_mu", "paddy_field_mu",
     "forest_mu", "grain_to_green_mu", "orchard_mu", "pasture_mu", "water_surface_mu",
@@ -898,6 +901,8 @@ class _Generator:
                 day = dt.date.fromisoformat(m[_M_JOINED_ON])
                 joined.append(day.year)
                 self._event(hid, m[_M_ID], "03", "11", day, "新生儿")
+        if hid % _JOINED_EVERY == 0:
+            self._spouse_joined(hid, present)
 
         # ---- yearly income and living conditions, 三保障 check
         dangerous_2024 = rand() < 0.01
@@ -1090,6 +1095,19 @@ class _Generator:
             self.new_id("change_events"), hid, mid, kind, reason, day.isoformat(), _ym(reported),
             None, "乡镇审核", "示例数据", note,
         ))
+
+    def _spouse_joined(self, hid: int, present: list[list[Any]]) -> None:
+        """A young spouse who married (婚入) or moved (迁入) in during the last 18 months,
+        so the 月报's 自然增加 has more reasons than births (no random draw: the same
+        seed keeps giving the same county)."""
+        spouse = next((m for m in present if m[_M_RELATION] == "02" and m[_M_JOINED_ON] is None
+                       and m[_M_BIRTH] >= "1985"), None)
+        if spouse is None:
+            return
+        day = self.ref - dt.timedelta(days=(hid // _JOINED_EVERY) * 37 % 540)
+        reason = "12" if hid % 3 else "13"
+        spouse[_M_JOINED_ON], spouse[_M_JOINED_REASON] = day.isoformat(), reason
+        self._event(hid, spouse[_M_ID], "03", reason, day, "婚入" if reason == "12" else "随迁入户")
 
     def _conditions(self) -> tuple[tuple[Any, ...], int, int, int, bool]:
         """Living conditions in ``CONDITION_COLUMNS`` order, and the land the income needs."""

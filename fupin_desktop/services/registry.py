@@ -446,6 +446,7 @@ class HouseholdFilter:
     guarantee_problems: tuple[str, ...] = ()  # keys of GUARANTEE_LABELS
     has_errors: bool = False
     include_closed: bool = False
+    household_ids: tuple[int, ...] | None = None  # only these (e.g. the households behind a report figure)
 
 
 SORT_KEYS = (
@@ -663,6 +664,8 @@ def _filter_conditions(session: Session, flt: HouseholdFilter,
         ))
     if flt.has_errors:
         conds.append(_plain(Household.error_count, sqlite) > 0)
+    if flt.household_ids is not None:
+        conds.append(_id_in(session, flt.household_ids, name="filter_ids"))
     return conds
 
 
@@ -763,13 +766,14 @@ def _collect_hits(session: Session, parts: Sequence[SearchPart]) -> _Hits:
     return hits
 
 
-def _id_in(session: Session, ids: Iterable[int]) -> ColumnElement[bool]:
+def _id_in(session: Session, ids: Iterable[int], *, name: str = "hit_ids") -> ColumnElement[bool]:
     """``households.id`` among ``ids``, as one bound parameter (a JSON array on SQLite,
-    an array on PostgreSQL) however many there are."""
+    an array on PostgreSQL) however many there are; ``name`` tells two such lists in one
+    statement apart."""
     values = sorted(ids)
     if session.get_bind().dialect.name == "postgresql":
         # A subquery (hashed by the planner), not "= ANY(array)" tested element by element.
-        array = bindparam("hit_ids", values, type_=ARRAY(Integer))
+        array = bindparam(name, values, type_=ARRAY(Integer))
         return Household.id.in_(select(func.unnest(array)))
     ids_json = json.dumps(values, separators=(",", ":"))
     return Household.id.in_(select(literal_column("value")).select_from(func.json_each(ids_json)))

@@ -10,6 +10,7 @@ from fupin_desktop.services.reports.locks import (
     submit_report,
     unlock_month,
 )
+from fupin_desktop.services.reports.output import write_report_pdf, write_report_xlsx
 from fupin_desktop.services.reports.report import (
     Report,
     ReportRow,
@@ -41,5 +42,7 @@ __all__ = [
     "submit_report",
     "trend",
     "unlock_month",
+    "write_report_pdf",
+    "write_report_xlsx",
     "yearly_report",
 ]

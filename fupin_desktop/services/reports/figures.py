@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from fupin_desktop.errors import UserError
@@ -56,6 +56,7 @@ from fupin_desktop.models import (
 )
 from fupin_desktop.models.household import (
     HOUSEHOLD_ACTIVE,
+    REPORT_MEMBERS_WHERE,
     MEMBER_PRESENT,
     MONITORING_ACTIVE,
     MONITORING_ELIMINATED,
@@ -105,6 +106,7 @@ NESTED_KEYS: dict[str, tuple[str, ...]] = {
     "workers_by_place": tuple(WORK_PLACES),
 }
 ZERO = Decimal("0.00")
+_NOT_ELIMINATED = "9999-99"  # sorts after every month
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
@@ -200,6 +202,13 @@ def finish(figures: dict[str, Any]) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- the queries
 
 
+def _figures_of(out: dict[str, dict[str, Any]], region: str) -> dict[str, Any]:
+    fig = out.get(region)
+    if fig is None:
+        fig = out[region] = empty_figures()
+    return fig
+
+
 def _count(cond: Any) -> Any:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
@@ -230,121 +239,184 @@ class _Households:
             .group_by(ce.c.household_id)
             .subquery("hev")
         )
+        # People at the month's end = people now (households.member_count) corrected by
+        # the members whose 自然增加/减少 was reported after the month (few, off the
+        # reported_month index); 务工/公益岗位 likewise from the members who have either
+        # (the partial index ix_members_report).
         m = Member.__table__
-        self.mev = mev = (
+        later = (
             select(
                 ce.c.member_id.label("mid"),
-                func.max(case((ce.c.type == EV_ADDED, ce.c.reported_month))).label("add_m"),
-                func.max(case((ce.c.type == EV_REMOVED, ce.c.reported_month))).label("rem_m"),
+                func.max(case((ce.c.type == EV_ADDED, 1), else_=0)).label("added"),
+                func.max(case((ce.c.type == EV_REMOVED, 1), else_=0)).label("removed"),
             )
-            .where(ce.c.member_id.is_not(None), ce.c.type.in_((EV_ADDED, EV_REMOVED)))
+            .where(ce.c.reported_month > m_last, ce.c.type.in_((EV_ADDED, EV_REMOVED)),
+                   ce.c.member_id.is_not(None))
             .group_by(ce.c.member_id)
-            .subquery("mev")
+            .subquery("later")
         )
-        self.member_present = present = and_(
-            or_(mev.c.add_m.is_(None), mev.c.add_m <= m_last),
-            or_(m.c.status == MEMBER_PRESENT, mev.c.rem_m > m_last),
+        sign = case(
+            (and_(m.c.status == MEMBER_PRESENT, later.c.added == 1), -1),
+            (and_(m.c.status != MEMBER_PRESENT, later.c.removed == 1, later.c.added == 0), 1),
+            else_=0,
         )
-        member_cols = [
-            m.c.household_id.label("hid"),
-            _count(present).label("people"),
-            *(_count(and_(present, m.c.work_status.in_(codes))).label(f"work_{i}")
-              for i, codes in enumerate(WORK_PLACES.values())),
-            _count(and_(present, m.c.public_welfare_job.is_not(None))).label("welfare"),
-        ]
-        self.pc = pc = (
-            select(*member_cols)
-            .select_from(m.outerjoin(mev, mev.c.mid == m.c.id))
+        worker = [m.c.work_status.in_(codes) for codes in WORK_PLACES.values()]
+        welfare = m.c.public_welfare_job.is_not(None)
+
+        def per_household(weight: Any) -> list[Any]:
+            return [
+                *(func.sum(case((cond, weight), else_=0)).label(f"work_{i}")
+                  for i, cond in enumerate(worker)),
+                func.sum(case((welfare, weight), else_=0)).label("welfare"),
+            ]
+
+        self.delta = delta = (
+            select(m.c.household_id.label("hid"), func.sum(sign).label("people"),
+                   *per_household(sign))
+            .select_from(later.join(m, m.c.id == later.c.mid))
             .group_by(m.c.household_id)
-            .subquery("pc")
+            .subquery("delta")
         )
+        self.now = now = (
+            select(m.c.household_id.label("hid"), *per_household(1))
+            .where(text(REPORT_MEMBERS_WHERE))
+            .group_by(m.c.household_id)
+            .subquery("now")
+        )
+        self.people = h.c.member_count + func.coalesce(delta.c.people, 0)
+        self.work = [func.coalesce(now.c[f"work_{i}"], 0) + func.coalesce(delta.c[f"work_{i}"], 0)
+                     for i in range(len(WORK_PLACES))]
+        self.welfare = func.coalesce(now.c.welfare, 0) + func.coalesce(delta.c.welfare, 0)
+
         mc = MonitoringCase.__table__
         counted = and_(mc.c.state.in_((MONITORING_ACTIVE, MONITORING_ELIMINATED)),
                        mc.c.identified_ym <= m_last)
-        by_household = {"partition_by": mc.c.household_id}
-        ranked = (
+        # Each household's latest case by the month, in one GROUP BY: the greatest of
+        # "identified_ym category eliminated_ym" (fixed widths: 7 + 2 + 7 characters).
+        latest = func.max(mc.c.identified_ym + mc.c.category
+                          + func.coalesce(mc.c.eliminated_ym, _NOT_ELIMINATED))
+        self.case = case_ = (
             select(
                 mc.c.household_id.label("hid"),
-                mc.c.category,
-                mc.c.eliminated_ym,
-                func.row_number().over(
-                    order_by=(mc.c.identified_ym.desc(), mc.c.id.desc()), **by_household
-                ).label("rn"),
-                func.max(case((mc.c.identified_ym >= m_first, 1), else_=0)).over(**by_household)
-                .label("new"),
+                latest.label("latest"),
+                func.max(case((mc.c.identified_ym >= m_first, 1), else_=0)).label("new"),
                 func.max(case((and_(mc.c.eliminated_ym >= m_first, mc.c.eliminated_ym <= m_last), 1),
-                              else_=0)).over(**by_household).label("elim"),
+                              else_=0)).label("elim"),
             )
             .where(counted)
-            .subquery("ranked")
+            .group_by(mc.c.household_id)
+            .subquery("lc")
         )
-        self.case = case_ = select(ranked).where(ranked.c.rn == 1).subquery("lc")
+        self.case_category = func.substr(case_.c.latest, 8, 2)
+        self.case_eliminated = case_eliminated = func.substr(case_.c.latest, 10, 7)
 
+        # 三保障/饮水 problems: the checks with a problem (a scan of one table), counted
+        # open when the check is its household's latest dated by the month's end and not
+        # resolved by then, closed when resolved in the period.
+        g, g2 = GuaranteeCheck.__table__, GuaranteeCheck.__table__.alias("later_check")
+        problems = _problem_count(g)
+
+        def dated(t: Any) -> Any:
+            return or_(t.c.checked_on <= period.end,
+                       and_(t.c.checked_on.is_(None), t.c.year <= period.year))
+
+        superseded = (
+            select(g2.c.id)
+            .where(g2.c.household_id == g.c.household_id, g2.c.year > g.c.year, dated(g2))
+            .exists()
+        )
+        is_open = and_(or_(g.c.resolved_on.is_(None), g.c.resolved_on > period.end), ~superseded)
+        is_closed = and_(g.c.resolved_on >= period.start, g.c.resolved_on <= period.end)
+        self.checks = checks = (
+            select(
+                g.c.household_id.label("hid"),
+                func.sum(case((is_open, problems), else_=0)).label("open"),
+                func.sum(case((is_closed, problems), else_=0)).label("closed"),
+            )
+            .where(dated(g), or_(*(flag.is_(True) for flag in _problem_flags(g))))
+            .group_by(g.c.household_id)
+            .subquery("checks")
+        )
         self.alive = alive = and_(
             or_(hev.c.start_m.is_(None), hev.c.start_m <= m_last),
             or_(h.c.status == HOUSEHOLD_ACTIVE, hev.c.end_m > m_last),
         )
-        self.tuopin = and_(alive, h.c.household_type == TYPE_TUOPIN,
-                           or_(hev.c.exit_m.is_(None), hev.c.exit_m <= m_last))
+        self.is_tuopin = and_(h.c.household_type == TYPE_TUOPIN,
+                              or_(hev.c.exit_m.is_(None), hev.c.exit_m <= m_last))
+        self.tuopin = and_(alive, self.is_tuopin)
         self.monitored = and_(alive, case_.c.hid.is_not(None))
-        self.eliminated = and_(self.monitored, case_.c.eliminated_ym <= m_last)
-        self.open = and_(self.monitored, or_(case_.c.eliminated_ym.is_(None),
-                                             case_.c.eliminated_ym > m_last))
+        self.eliminated = and_(self.monitored, case_eliminated <= m_last)
+        self.open = and_(self.monitored, case_eliminated > m_last)
         self.new = and_(self.monitored, case_.c.new == 1)
         self.eliminated_now = and_(self.monitored, case_.c.elim == 1)
         self.covered = or_(self.tuopin, self.monitored)  # 脱贫户 and 监测户: 就业 figures
-        self.people = func.coalesce(pc.c.people, 0)
+        self.unresolved_problems = func.coalesce(checks.c.open, 0)
+        self.problems_open = case((alive, self.unresolved_problems), else_=0)
+        self.problems_closed = case((alive, func.coalesce(checks.c.closed, 0)), else_=0)
 
     def joined(self) -> Any:
         h = self.h
         return (
             h.outerjoin(self.hev, self.hev.c.hid == h.c.id)
-            .outerjoin(self.pc, self.pc.c.hid == h.c.id)
+            .outerjoin(self.delta, self.delta.c.hid == h.c.id)
+            .outerjoin(self.now, self.now.c.hid == h.c.id)
             .outerjoin(self.case, self.case.c.hid == h.c.id)
+            .outerjoin(self.checks, self.checks.c.hid == h.c.id)
         )
 
     def category(self, code: str) -> Any:
-        return and_(self.monitored, self.case.c.category == code)
+        return and_(self.monitored, self.case_category == code)
 
 
 def _household_figures(session: Session, period: Period, prefix: str,
                        out: dict[str, dict[str, Any]]) -> None:
+    """One pass over the households alive at the month's end, grouped by village and by
+    their state (脱贫户, monitoring category, risk eliminated, newly monitored, eliminated
+    in the period): a few sums per group, laid out into figures per group in Python."""
     q = _Households(period)
-    cols: list[tuple[str, Any]] = [
-        ("households_tuopin", _count(q.tuopin)),
-        ("people_tuopin", _sum(q.tuopin, q.people)),
-        ("households_monitored", _count(q.monitored)),
-        ("people_monitored", _sum(q.monitored, q.people)),
-        ("households_risk_eliminated", _count(q.eliminated)),
-        ("households_risk_open", _count(q.open)),
-        ("new_monitored_households", _count(q.new)),
-        ("new_monitored_people", _sum(q.new, q.people)),
-        ("eliminated_households", _count(q.eliminated_now)),
-        ("eliminated_people", _sum(q.eliminated_now, q.people)),
-        ("public_welfare_jobs", _sum(q.covered, func.coalesce(q.pc.c.welfare, 0))),
-    ]
-    for code, label in CATEGORIES.items():
-        cols.append((f"cat:{label}:households", _count(q.category(code))))
-        cols.append((f"cat:{label}:people", _sum(q.category(code), q.people)))
-    for i, place in enumerate(WORK_PLACES):
-        cols.append((f"work:{place}", _sum(q.covered, func.coalesce(q.pc.c[f"work_{i}"], 0))))
-    stmt = (
-        select(q.h.c.region_code, *(expr for _name, expr in cols))
-        .select_from(q.joined())
-        .where(_in_region(q.h.c.region_code, prefix))
-        .group_by(q.h.c.region_code)
+    keys = (
+        case((q.is_tuopin, 1), else_=0),
+        q.case_category,
+        case((q.case_eliminated <= period.last, 1), else_=0),
+        func.coalesce(q.case.c.new, 0),
+        func.coalesce(q.case.c.elim, 0),
     )
-    for row in session.execute(stmt):
-        fig = out.setdefault(row[0], empty_figures())
-        for (name, _expr), value in zip(cols, row[1:], strict=True):
-            value = int(value or 0)
-            if name.startswith("cat:"):
-                _tag, label, part = name.split(":")
-                fig["monitored_by_category"][label][part] += value
-            elif name.startswith("work:"):
-                fig["workers_by_place"][name[5:]] += value
-            else:
-                fig[name] += value
+    stmt = (
+        select(q.h.c.region_code, *keys, func.count(), func.sum(q.people), *map(func.sum, q.work),
+               func.sum(q.welfare), func.sum(q.unresolved_problems),
+               func.sum(func.coalesce(q.checks.c.closed, 0)))
+        .select_from(q.joined())
+        .where(q.alive, _in_region(q.h.c.region_code, prefix))
+        .group_by(q.h.c.region_code, *keys)
+    )
+    places = list(WORK_PLACES)
+    for region, tuopin, category, eliminated, new, elim, n, people, *rest in session.execute(stmt):
+        *work, welfare, problems_open, problems_closed = (int(v or 0) for v in rest)
+        people = int(people or 0)
+        fig = _figures_of(out, region)
+        fig["problems_open"] += problems_open
+        fig["problems_closed"] += problems_closed
+        if tuopin:
+            fig["households_tuopin"] += n
+            fig["people_tuopin"] += people
+        if category is not None:
+            fig["households_monitored"] += n
+            fig["people_monitored"] += people
+            label = CATEGORIES.get(category)
+            if label:
+                fig["monitored_by_category"][label]["households"] += n
+                fig["monitored_by_category"][label]["people"] += people
+            fig["households_risk_eliminated" if eliminated else "households_risk_open"] += n
+            if new:
+                fig["new_monitored_households"] += n
+                fig["new_monitored_people"] += people
+            if elim:
+                fig["eliminated_households"] += n
+                fig["eliminated_people"] += people
+        if tuopin or category is not None:
+            for place, value in zip(places, work, strict=True):
+                fig["workers_by_place"][place] += value
+            fig["public_welfare_jobs"] += welfare
 
 
 def _member_changes(session: Session, period: Period, prefix: str,
@@ -359,7 +431,7 @@ def _member_changes(session: Session, period: Period, prefix: str,
         .group_by(h.c.region_code, ce.c.type, ce.c.reason)
     )
     for region, type_, reason, n in session.execute(stmt):
-        fig = out.setdefault(region, empty_figures())
+        fig = _figures_of(out, region)
         if type_ == EV_ADDED:
             fig["people_added"] += n
             fig["added_by_reason"][ADDED_REASONS.get(reason, OTHER)] += n
@@ -368,53 +440,16 @@ def _member_changes(session: Session, period: Period, prefix: str,
             fig["removed_by_reason"][REMOVED_REASONS.get(reason, OTHER)] += n
 
 
+def _problem_flags(g: Any) -> tuple[Any, ...]:
+    return (g.c.food_worry, g.c.clothing_worry, g.c.housing_problem, g.c.education_problem,
+            g.c.medical_problem, g.c.water_problem)
+
+
 def _problem_count(g: Any) -> Any:
-    flags = (g.c.food_worry, g.c.clothing_worry, g.c.housing_problem, g.c.education_problem,
-             g.c.medical_problem, g.c.water_problem)
     total: Any = literal(0)
-    for flag in flags:
+    for flag in _problem_flags(g):
         total = total + case((flag.is_(True), 1), else_=0)
     return total
-
-
-class _Checks:
-    """Each household's latest 三保障 check dated by the period's end."""
-
-    def __init__(self, period: Period) -> None:
-        g = GuaranteeCheck.__table__
-        dated = or_(g.c.checked_on <= period.end,
-                    and_(g.c.checked_on.is_(None), g.c.year <= period.year))
-        self.ranked = (
-            select(
-                g.c.household_id.label("hid"),
-                _problem_count(g).label("problems"),
-                g.c.resolved_on,
-                func.row_number().over(partition_by=g.c.household_id,
-                                       order_by=g.c.year.desc()).label("rn"),
-            )
-            .where(dated)
-            .subquery("checks")
-        )
-        r = self.ranked
-        self.open = and_(r.c.rn == 1, r.c.problems > 0,
-                         or_(r.c.resolved_on.is_(None), r.c.resolved_on > period.end))
-        self.closed = and_(r.c.problems > 0, r.c.resolved_on >= period.start,
-                           r.c.resolved_on <= period.end)
-
-
-def _problems(session: Session, period: Period, prefix: str, out: dict[str, dict[str, Any]]) -> None:
-    q, c = _Households(period), _Checks(period)
-    r = c.ranked
-    stmt = (
-        select(q.h.c.region_code, _sum(c.open, r.c.problems), _sum(c.closed, r.c.problems))
-        .select_from(r.join(q.h, q.h.c.id == r.c.hid).outerjoin(q.hev, q.hev.c.hid == q.h.c.id))
-        .where(q.alive, _in_region(q.h.c.region_code, prefix))
-        .group_by(q.h.c.region_code)
-    )
-    for region, n_open, n_closed in session.execute(stmt):
-        fig = out.setdefault(region, empty_figures())
-        fig["problems_open"] += int(n_open or 0)
-        fig["problems_closed"] += int(n_closed or 0)
 
 
 def _stage_dates() -> Any:
@@ -446,7 +481,7 @@ def _projects(session: Session, period: Period, prefix: str, out: dict[str, dict
         .group_by(p.c.region_code)
     )
     for region, *values in session.execute(stmt):
-        fig = out.setdefault(region, empty_figures())
+        fig = _figures_of(out, region)
         for key, value in zip(keys, values, strict=True):
             fig[key] += int(value or 0)
     d = Disbursement.__table__
@@ -459,7 +494,7 @@ def _projects(session: Session, period: Period, prefix: str, out: dict[str, dict
     for region, kind, amount in session.execute(stmt):
         key = DISBURSEMENT_KEYS.get(kind)
         if key:
-            fig = out.setdefault(region, empty_figures())
+            fig = _figures_of(out, region)
             fig[key] += Decimal(amount or 0).quantize(ZERO)
 
 
@@ -494,7 +529,7 @@ def _assets(session: Session, period: Period, prefix: str, out: dict[str, dict[s
         .group_by(a.c.region_code)
     )
     for region, new, gone, count, value in session.execute(stmt):
-        fig = out.setdefault(region, empty_figures())
+        fig = _figures_of(out, region)
         fig["assets_new"] += int(new or 0)
         fig["assets_disposed"] += int(gone or 0)
         fig["assets_count"] += int(count or 0)
@@ -506,7 +541,6 @@ def figures_by_region(session: Session, period: Period, prefix: str) -> dict[str
     out: dict[str, dict[str, Any]] = {}
     _household_figures(session, period, prefix, out)
     _member_changes(session, period, prefix, out)
-    _problems(session, period, prefix, out)
     _projects(session, period, prefix, out)
     _assets(session, period, prefix, out)
     return out
@@ -525,9 +559,10 @@ def households_behind(session: Session, period: Period, prefix: str, key: str) -
         "households_risk_eliminated": q.eliminated, "households_risk_open": q.open,
         "new_monitored_households": q.new, "new_monitored_people": q.new,
         "eliminated_households": q.eliminated_now, "eliminated_people": q.eliminated_now,
-        "public_welfare_jobs": and_(q.covered, q.pc.c.welfare > 0),
-        "workers_by_place": and_(q.covered, or_(*(q.pc.c[f"work_{i}"] > 0
-                                                   for i in range(len(WORK_PLACES))))),
+        "public_welfare_jobs": and_(q.covered, q.welfare > 0),
+        "workers_by_place": and_(q.covered, or_(*(w > 0 for w in q.work))),
+        "problems_open": q.problems_open > 0,
+        "problems_closed": q.problems_closed > 0,
     }
     for code, label in CATEGORIES.items():
         conditions[f"monitored_by_category.{label}"] = q.category(code)
@@ -542,10 +577,6 @@ def households_behind(session: Session, period: Period, prefix: str, key: str) -
             .where(ce.c.type == type_, ce.c.reported_month >= period.first,
                    ce.c.reported_month <= period.last, _in_region(h.c.region_code, prefix))
         )
-    elif key in ("problems_open", "problems_closed"):
-        c = _Checks(period)
-        stmt = base.join(c.ranked, c.ranked.c.hid == h.c.id).where(
-            q.alive, c.open if key == "problems_open" else c.closed)
     else:
         raise UserError("这一栏不是按户统计的数字，不能列出户。")
     return sorted(set(session.scalars(stmt)))

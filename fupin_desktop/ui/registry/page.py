@@ -32,6 +32,7 @@ from fupin_desktop.services import registry as svc
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.registry.models import HOUSEHOLD_COLUMNS, HouseholdTableModel, RegionTreeModel
 from fupin_desktop.ui.settings import ui_settings
+from fupin_desktop.ui.widgets.titles import page_title
 
 SETTING_HEADER = "registry/household_header"
 SEARCH_HEAD_WIDTH = 230  # px: 「张三　成员：李四、李小明」
@@ -112,6 +113,8 @@ class RegistryPage(QWidget):
         self._windows: dict[int, QWidget] = {}
         self._region_key: str | None = None
         self._sort = ("household_no", False)
+        # A given set of households (e.g. behind a 月报 figure) and what to call it.
+        self._id_set: tuple[tuple[int, ...], str] | None = None
 
         # -- left: region tree ------------------------------------------------------------
         self.tree_model = RegionTreeModel(self)
@@ -157,6 +160,12 @@ class RegistryPage(QWidget):
         self.chip_errors.setObjectName("filterChip")
         self.chip_errors.setCheckable(True)
         self.chip_errors.toggled.connect(self._on_errors_chip)
+        self.chip_source = QPushButton()
+        self.chip_source.setObjectName("filterChip")
+        self.chip_source.setProperty("active", True)
+        self.chip_source.setToolTip("只列出这些农户；点一下清除，回到按区划列出")
+        self.chip_source.setVisible(False)
+        self.chip_source.clicked.connect(self.clear_household_ids)
         self.chips = (self.chip_type, self.chip_monitor, self.chip_cause, self.chip_guarantee)
         for chip in self.chips:
             chip.changed.connect(self.reload)
@@ -221,16 +230,12 @@ class RegistryPage(QWidget):
         self.hint.setStyleSheet("color:#9a6700;")
 
         # -- layout -----------------------------------------------------------------------
-        self.title_label = title = QLabel("户籍管理")
-        title.setObjectName("pageTitle")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        title.setFont(font)
+        self.title_label = title = page_title("户籍管理")
 
         top = QHBoxLayout()
         top.addWidget(title)
         top.addSpacing(16)
+        top.addWidget(self.chip_source)
         top.addWidget(self.search, 1)
         top.addWidget(self.new_button)
         top.addWidget(self.open_button)
@@ -288,6 +293,8 @@ class RegistryPage(QWidget):
             " border:1px solid #c8d2df; border-radius:11px; padding:2px 10px; background:#f7f9fc; }"
             "QToolButton#filterChip[active=\"true\"], QPushButton#filterChip:checked {"
             " background:#d3e2f5; border-color:#1f5fa8; color:#123f73; }"
+            "QPushButton#filterChip[active=\"true\"] {"
+            " background:#d3e2f5; border-color:#1f5fa8; color:#123f73; }"
             "QToolButton#filterChip::menu-indicator { image:none; width:0; }"
         )
         self._restore_settings()
@@ -305,7 +312,12 @@ class RegistryPage(QWidget):
             group = rest if "/" in self._region_key else None
         causes = tuple(v[6:] for v in self.chip_cause.values() if v.startswith("cause:"))
         risks = tuple(v[5:] for v in self.chip_cause.values() if v.startswith("risk:"))
+        ids = None
+        if self._id_set is not None:
+            # The given households wherever they are, closed ones too (a past month's count).
+            ids, region, group = self._id_set[0], None, None
         return svc.HouseholdFilter(
+            household_ids=ids, include_closed=ids is not None,
             region_code=region, group_name=group, text=self.search.text(),
             household_types=self.chip_type.values(),
             monitoring_categories=self.chip_monitor.values(),
@@ -386,6 +398,8 @@ class RegistryPage(QWidget):
         n = self.model.rowCount()
         node = self.tree_model.node(self.tree.currentIndex())
         place = node.name if node else "全部"
+        if self._id_set is not None:
+            place = self._id_set[1]
         searched = self.search.text().strip()
         if self._complete:
             text = f"{place}：共 {n:,} 户"
@@ -412,6 +426,27 @@ class RegistryPage(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
+    def show_household_ids(self, ids, label: str) -> None:
+        """List only ``ids`` (e.g. the households behind a 月报 figure) under a chip that
+        says ``label`` (「来自月报：…」); the chip clears it. Search and chips still apply."""
+        self._id_set = (tuple(ids), label)
+        shown = self.chip_source.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, 420)
+        self.chip_source.setText(f"{shown}　✕")
+        self.chip_source.setToolTip(f"{label}\n只列出这些农户；点一下清除，回到按区划列出")
+        self.chip_source.setVisible(True)
+        self._show_all = True
+        self.reload()
+
+    def clear_household_ids(self) -> None:
+        """Back to listing by the region tree."""
+        self._id_set = None
+        self.chip_source.setVisible(False)
+        self._show_all = False
+        self.reload()
+
+    def household_id_set(self) -> tuple[tuple[int, ...], str] | None:
+        return self._id_set
+
     def select_region(self, key: str) -> None:
         index = self.tree_model.find(key)
         if index.isValid():
@@ -423,6 +458,9 @@ class RegistryPage(QWidget):
             return
         node = self.tree_model.node(indexes[0])
         self._region_key = node.key if node else None
+        if self._id_set is not None:
+            self.clear_household_ids()  # picking a place in the tree leaves the given set
+            return
         self.reload()
 
     def _tree_menu(self, pos) -> None:

@@ -242,3 +242,20 @@ def test_first_caps_the_listing_searching_or_not(twelve):
         found = svc.list_households(s, svc.HouseholdFilter(text="王"), first=5)
         assert len(found.ids) == 5 and not found.complete
         assert svc.list_households(s, svc.HouseholdFilter(), first=50).complete
+
+
+def test_a_given_id_set_is_listed_with_search_and_chips_still_applied(county):
+    """The list of the households behind a report figure: only those ids (closed ones too
+    when asked), and a search over a broad prefix still narrows them (two id lists in one
+    statement)."""
+    db, ids = county
+    chosen = (ids["张三"], ids["王五"], ids["张一"])
+    with db.session() as s:
+        flt = svc.HouseholdFilter(household_ids=chosen, include_closed=True)
+        assert sorted(svc.list_households(s, flt).ids) == sorted(chosen)
+        found = svc.list_households(s, svc.HouseholdFilter(household_ids=chosen, text="张"))
+        assert sorted(found.ids) == sorted((ids["张三"], ids["张一"]))
+        digits = svc.list_households(s, svc.HouseholdFilter(household_ids=chosen, text="522326100201"),
+                                     limit=svc.SEARCH_LIST_LIMIT)
+        assert set(digits.ids) <= set(chosen) and digits.ids
+        assert svc.list_households(s, svc.HouseholdFilter(household_ids=())).ids == []

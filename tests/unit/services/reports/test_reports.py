@@ -9,98 +9,20 @@ from decimal import Decimal
 import pytest
 
 from fupin_desktop.errors import UserError
-from fupin_desktop.models import (
-    Asset,
-    AssetDisposal,
-    Disbursement,
-    GuaranteeCheck,
-    Project,
-    ProjectStatusLog,
-    Region,
-)
+from fupin_desktop.models import GuaranteeCheck
 from fupin_desktop.services import registry as reg
 from fupin_desktop.services import reports as rep
-from tests.factories import COUNTY, TOWNSHIP, VILLAGE, add_household, add_regions, make_id
-
-VILLAGE2 = "522326100202"
-TOWNSHIP2 = "522326101000"
-VILLAGE3 = "522326101201"
-MARCH, APRIL = "2026-03", "2026-04"
-
-
-def d(month: str, day: int) -> dt.date:
-    return dt.date(int(month[:4]), int(month[5:]), day)
-
-
-@pytest.fixture
-def county(db):
-    """Two townships, three villages; 张三 and 单明 in 新寨村, 王五 in 大坪村 (on record
-    before any report month, no events)."""
-    with db.session() as s:
-        add_regions(s)
-        s.add_all([
-            Region(code=VILLAGE2, name="大坪村", level="village", parent_code=TOWNSHIP),
-            Region(code=TOWNSHIP2, name="石屯镇", level="township", parent_code=COUNTY),
-            Region(code=VILLAGE3, name="龙井村", level="village", parent_code=TOWNSHIP2),
-        ])
-        s.flush()
-        a = add_household(s, no="5223261002010001", head="张三", seq=1)
-        b = add_household(s, no="5223261002010002", head="单明", seq=2)
-        c = add_household(s, no="5223261002020001", head="王五", seq=3)
-        c.region_code = VILLAGE2
-        c.household_type = "02"
-        a.members[1].work_status = "04"  # 省外务工
-        ids = (a.id, b.id, c.id)
-    return db, ids
-
-
-def _march_changes(s, ids) -> None:
-    a, b, _c = ids
-    reg.add_member(s, a, reg.NewMember(name="张小宝", id_number=make_id(d(MARCH, 2), 11),
-                                      relation="03", sex="1", birth_date=d(MARCH, 2)),
-                   reason="出生", effective=d(MARCH, 3), reported_month=MARCH)
-    reg.register_household(
-        s, region_code=VILLAGE3, head=reg.NewMember(name="赵六", id_number=make_id(dt.date(1980, 1, 1), 21),
-                                                    relation="01", sex="1"),
-        household_no="5223261012010001", household_type="01", effective=d(MARCH, 5),
-        reported_month=MARCH)
-    reg.start_monitoring(s, b, category="01", risks=["01"], identified_ym=MARCH,
-                         effective=d(MARCH, 8), reported_month=MARCH)
-    s.add(GuaranteeCheck(household_id=a, year=2026, water_problem=True, housing_problem=True,
-                         checked_on=d(MARCH, 1)))
-    project = Project(year=2026, name="新寨村产业路", region_code=VILLAGE, status="09")
-    project.status_logs = [
-        ProjectStatusLog(from_status="07", to_status="08", date=d("2026-02", 10)),
-        ProjectStatusLog(from_status="08", to_status="09", date=d(MARCH, 15)),
-    ]
-    project.disbursements = [
-        Disbursement(kind="01", date=d("2026-02", 20), amount=Decimal("100000.00")),
-        Disbursement(kind="02", date=d(MARCH, 20), amount=Decimal("40000.50")),
-    ]
-    township_project = Project(year=2026, name="城关镇冷库", region_code=TOWNSHIP, status="08")
-    township_project.status_logs = [ProjectStatusLog(to_status="08", date=d(MARCH, 2))]
-    s.add_all([project, township_project])
-    s.add(Asset(asset_no="ZC-1", name="冷库", category="01", region_code=VILLAGE,
-                original_value=Decimal("50000.00"), ownership_level="03", registered_on=d(MARCH, 10)))
-    s.flush()
-
-
-def _april_changes(s, ids) -> None:
-    a, b, _c = ids
-    hh = s.get(reg.Household, a)
-    spouse = next(m for m in hh.members if m.relation == "02")
-    reg.remove_member(s, a, spouse.id, reason="死亡", effective=d(APRIL, 2), reported_month=APRIL)
-    reg.eliminate_risk(s, b, mode="02", eliminated_on=d(APRIL, 20), reported_month=APRIL)
-    check = s.query(GuaranteeCheck).filter_by(household_id=a).one()
-    check.resolved_on = d(APRIL, 5)
-    project = s.query(Project).filter_by(name="新寨村产业路").one()
-    project.status_logs.append(ProjectStatusLog(from_status="09", to_status="10", date=d(APRIL, 10)))
-    project.disbursements.append(Disbursement(kind="03", date=d(APRIL, 12), amount=Decimal("30000")))
-    asset = s.query(Asset).one()
-    asset.status = "05"
-    asset.disposals = [AssetDisposal(trigger="01", method="01", status="05", requested_on=d(APRIL, 1),
-                                     disposed_on=d(APRIL, 25))]
-    s.flush()
+from tests.factories import COUNTY, TOWNSHIP, VILLAGE, make_id
+from tests.unit.services.reports.county import (
+    APRIL,
+    MARCH,
+    TOWNSHIP2,
+    VILLAGE2,
+    VILLAGE3,
+    april_changes,
+    d,
+    march_changes,
+)
 
 
 def _json(db, month, **kw):
@@ -111,7 +33,7 @@ def _json(db, month, **kw):
 def test_month_figures_come_from_dated_records_and_stay_after_later_changes(county):
     db, ids = county
     with db.session() as s:
-        _march_changes(s, ids)
+        march_changes(s, ids)
     march = _json(db, MARCH)
     t = march["total"]
     assert march["month"] == MARCH and march["region"] == {"code": COUNTY, "name": "示例县"}
@@ -140,7 +62,7 @@ def test_month_figures_come_from_dated_records_and_stay_after_later_changes(coun
     assert jan["projects_planned"] == 0 and jan["start_rate"] is None and jan["disbursement_rate"] is None
 
     with db.session() as s:
-        _april_changes(s, ids)
+        april_changes(s, ids)
     assert _json(db, MARCH) == march
     t = _json(db, APRIL)["total"]
     assert t["people_removed"] == 1 and t["removed_by_reason"]["死亡"] == 1 and t["people_added"] == 0
@@ -156,7 +78,7 @@ def test_month_figures_come_from_dated_records_and_stay_after_later_changes(coun
 def test_rows_are_in_code_order_and_sum_to_the_total(county):
     db, ids = county
     with db.session() as s:
-        _march_changes(s, ids)
+        march_changes(s, ids)
         report = rep.monthly_report(s, MARCH)
         township_report = rep.monthly_report(s, MARCH, TOWNSHIP)
     assert [(r.code, r.level) for r in report.rows] == [
@@ -187,7 +109,7 @@ def test_submit_locks_the_month_and_unlock_gives_a_second_revision(county):
     db, ids = county
     a, b, _c = ids
     with db.session() as s:
-        _march_changes(s, ids)
+        march_changes(s, ids)
         assert rep.submit_report(s, MARCH, None, user="王会计") == 1
     with pytest.raises(UserError, match="2026-04（第一个未锁定的月份）"), db.session() as s:
         reg.add_member(s, a, reg.NewMember(name="张二宝", id_number=make_id(d(MARCH, 4), 13),
@@ -251,8 +173,8 @@ def test_a_lock_covers_only_its_region(county):
 def test_yearly_report_counts_the_whole_year(county):
     db, ids = county
     with db.session() as s:
-        _march_changes(s, ids)
-        _april_changes(s, ids)
+        march_changes(s, ids)
+        april_changes(s, ids)
         year = rep.yearly_report(s, 2026)
         april = rep.monthly_report(s, APRIL)
     data = year.to_json()
@@ -269,8 +191,8 @@ def test_compare_trend_and_households_behind(county):
     db, ids = county
     a, b, _c = ids
     with db.session() as s:
-        _march_changes(s, ids)
-        _april_changes(s, ids)
+        march_changes(s, ids)
+        april_changes(s, ids)
         march, april = rep.monthly_report(s, MARCH), rep.monthly_report(s, APRIL)
         delta = rep.compare(april, march)
         trend = rep.trend(s, None, APRIL, months=3)

@@ -1,0 +1,1 @@
+"""Widgets shared by several pages: grouped-header tables, painted charts, pickers."""

@@ -1,0 +1,1 @@
+from tests.unit.services.reports.county import county  # noqa: F401 - the shared fixture
