@@ -116,6 +116,7 @@ AREA_COMMAND_MODULES = (
     "projects",
     "assets",
     "exchange",
+    "check",
 )
 
 

@@ -658,7 +658,9 @@ def _filter_conditions(session: Session, flt: HouseholdFilter,
             or_(*(c.is_(True) for c in columns)),
         ))
     if flt.has_errors:
-        conds.append(_plain(Household.error_count, sqlite) > 0)
+        from fupin_desktop.services.checks import has_open_errors
+
+        conds.append(has_open_errors())
     return conds
 
 
@@ -915,8 +917,7 @@ def household_rows(session: Session, ids: Sequence[int], search: str = "") -> li
             Household.member_count, Household.household_type, Household.monitoring_category,
             Household.main_cause, Household.exit_year, Household.phone,
             func.coalesce(Household.updated_at, Household.created_at),
-            Household.region_code, Household.group_name, Household.error_count,
-            Household.status,
+            Household.region_code, Household.group_name, Household.status,
         ).where(Household.id.in_(ids))
     ).all()
     helpers = dict(session.execute(
@@ -938,9 +939,12 @@ def household_rows(session: Session, ids: Sequence[int], search: str = "") -> li
     risk = code_list("risk_type")
     status_list = code_list("household_status")
     matched = matched_members(session, ids, search) if search else {}
+    from fupin_desktop.services.checks import household_error_counts
+
+    errors_of = household_error_counts(session, ids)
     by_id = {}
     for (hid, no, head, id18, count, ht, mc, mainc, exit_year, phone, updated, region, group,
-         errors, status) in rows:
+         status) in rows:
         if hid in risks:
             cause_text = "风险：" + "、".join(risk.label(c, c) for c in dict.fromkeys(risks[hid]))
         else:
@@ -952,7 +956,7 @@ def household_rows(session: Session, ids: Sequence[int], search: str = "") -> li
             exit_year=str(exit_year) if exit_year else "", phone=phone or "",
             helper=helpers.get(hid, ""),
             updated=updated.strftime("%Y-%m-%d %H:%M") if updated else "",
-            region_code=region, group_name=group or "", error_count=errors,
+            region_code=region, group_name=group or "", error_count=errors_of.get(hid, 0),
             status=status_list.label(status, status) if status != HOUSEHOLD_ACTIVE else "",
             matched=matched.get(hid, ""),
         )
@@ -988,47 +992,6 @@ def check_household_data(data: HouseholdData, today: dt.date | None = None) -> l
         ref_date=today,
         conditions=_namespace(conditions) if conditions else None,
     )
-
-
-def recheck_households(
-    session: Session,
-    *,
-    only_unchecked: bool = True,
-    progress: Callable[[int, int, str], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-    batch: int = 500,
-) -> int:
-    """Run the data check over households and store each one's error count (drives the
-    「有数据错误」 filter). Returns how many were checked. Stops between batches when
-    ``cancelled()`` is true (what was checked so far is kept)."""
-    stmt = select(Household.id).where(Household.status == HOUSEHOLD_ACTIVE)
-    if only_unchecked:
-        stmt = stmt.where(Household.error_count.is_(None))
-    ids = list(session.scalars(stmt.order_by(Household.id)))
-    done = 0
-    today = dt.date.today()
-    for start in range(0, len(ids), batch):
-        if cancelled is not None and cancelled():
-            break
-        chunk = ids[start:start + batch]
-        households = session.scalars(
-            select(Household).where(Household.id.in_(chunk))
-            .options(selectinload(Household.members), selectinload(Household.years))
-        ).all()
-        values = []
-        for hh in households:
-            problems = check_household_data(_snapshot(hh), today)
-            values.append({"hid": hh.id, "n": sum(p.severity == "error" for p in problems)})
-        # A Core update: the check result is not a change of the household.
-        for v in values:
-            session.execute(
-                update(Household.__table__).where(Household.__table__.c.id == v["hid"])
-                .values(error_count=v["n"])
-            )
-        done += len(chunk)
-        if progress is not None:
-            progress(done, len(ids), "正在检查数据")
-    return done
 
 
 # =========================================================================== load / edit data
@@ -1579,7 +1542,7 @@ def save_household(
         _raise_changed(session, hh, base, edited)
     changes = changed_paths(base, edited)
     if not changes:
-        _store_error_count(hh, problems)
+        _record_findings(session, hh, edited, problems)
         return SaveResult(True, problems, hh.version)
 
     _apply_fields(hh, edited.household, HOUSEHOLD_FIELDS, "基本信息：")
@@ -1617,7 +1580,7 @@ def save_household(
     details = {c.label: [c.old, c.new] for c in described}
     _event(session, hh.id, EV_INFO, effective=today,
            month=reported_month or _current_month(today), note=note, details=details)
-    _store_error_count(hh, problems)
+    _record_findings(session, hh, edited, problems)
     try:
         session.flush()
     except StaleDataError:
@@ -1627,10 +1590,20 @@ def save_household(
     return SaveResult(True, problems, hh.version, described)
 
 
-def _store_error_count(hh: Household, problems: list[Problem]) -> None:
-    count = sum(p.severity == "error" for p in problems)
-    if hh.error_count != count:
-        hh.error_count = count
+def _record_findings(session: Session, hh: Household, data: HouseholdData,
+                       problems: list[Problem]) -> None:
+    """The saved household's findings of the per-household rules replace those of the last
+    核查 run (services.checks: the one stored result the filter and lists read)."""
+    from fupin_desktop.services.checks import Finding, check_of_rule, record_household
+
+    def member(i: int | None, key: str):
+        return data.members[i].get(key) if i is not None and i < len(data.members) else None
+
+    record_household(session, hh.id, [
+        Finding(check_of_rule(p.rule), hh.id, hh.household_no, member(p.member_index, "id"),
+                member(p.member_index, "person_no"), p.field, p.message, hh.region_code)
+        for p in problems
+    ])
 
 
 def _raise_changed(session: Session, hh: Household, base: HouseholdData,

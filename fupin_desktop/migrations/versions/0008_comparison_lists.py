@@ -1,7 +1,7 @@
 """比对 lists from other departments, their rows, and the clerk's marks on hits
 
 Revision ID: 0008_comparison_lists
-Revises: 0004_source_rows
+Revises: 0007_check_runs
 
 - ``comparison_lists``: one per (kind, source file); a new import of the same list replaces
   its rows and bumps ``version``.
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_comparison_lists"
-down_revision = "0004_source_rows"
+down_revision = "0007_check_runs"  # lead: 0004_source_rows before re-chaining
 branch_labels = None
 depends_on = None
 

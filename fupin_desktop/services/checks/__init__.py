@@ -1,0 +1,54 @@
+"""核查: the whole county's data checked at once against one catalogue of rules (issue #14).
+
+Public face::
+
+    CATALOGUE, Check, Finding, CheckResult
+    run_checks(session, region_code=None, *, user, store=True, progress=None, cancel=None)
+    findings_for_household(session, household_id) / open_error_count(session, region_code=None)
+    open_findings(session, region_code=None, check=None) / fixed_since_previous(session, region_code=None)
+    run_history(session, region_code=None)
+    write_findings_xlsx(result, session, path)
+"""
+
+from fupin_desktop.services.checks.catalogue import (
+    BY_CODE,
+    CATALOGUE,
+    ERROR,
+    GUARANTEE_OPEN_DAYS,
+    WARNING,
+    Check,
+    check_of_rule,
+)
+from fupin_desktop.services.checks.engine import (
+    CheckCancelled,
+    CheckResult,
+    Finding,
+    monitoring_line,
+    run_checks,
+)
+from fupin_desktop.services.checks.store import (
+    findings_for_household,
+    fixed_since_previous,
+    has_open_errors,
+    household_error_counts,
+    latest_run,
+    open_error_count,
+    open_findings,
+    record_household,
+    run_history,
+)
+
+
+def write_findings_xlsx(result: CheckResult, session, path):
+    """The findings workbook (one sheet per check and a 汇总 sheet) for the village cadres."""
+    from fupin_desktop.services.checks.workbook import write_findings_xlsx as write
+
+    return write(result, session, path)
+
+
+__all__ = [
+    "BY_CODE", "CATALOGUE", "ERROR", "GUARANTEE_OPEN_DAYS", "WARNING", "Check", "CheckCancelled",
+    "CheckResult", "Finding", "check_of_rule", "findings_for_household", "fixed_since_previous",
+    "has_open_errors", "household_error_counts", "latest_run", "monitoring_line", "open_error_count",
+    "open_findings", "record_household", "run_checks", "run_history", "write_findings_xlsx",
+]
