@@ -116,6 +116,7 @@ AREA_COMMAND_MODULES = (
     "projects",
     "assets",
     "exchange",
+    "check_lists",  # before check: adds check import-list / check lists
     "check",
 )
 

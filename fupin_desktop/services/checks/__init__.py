@@ -8,6 +8,12 @@ Public face::
     open_findings(session, region_code=None, check=None) / fixed_since_previous(session, region_code=None)
     run_history(session, region_code=None)
     write_findings_xlsx(result, session, path)
+
+比对 (services.checks.compare)::
+
+    LIST_KINDS, import_list(session, path, kind, *, user), comparison_lists(session)
+    comparison_hits(session, kind=None, *, list_id=None, region_code=None)
+    mark_hit(session, kind, id_number, note, *, user) / unmark_hit / delete_list / unusable_rows
 """
 
 from fupin_desktop.services.checks.catalogue import (
@@ -25,6 +31,21 @@ from fupin_desktop.services.checks.engine import (
     Finding,
     monitoring_line,
     run_checks,
+)
+from fupin_desktop.services.checks.compare import (
+    LIST_KINDS,
+    ComparisonHit,
+    ListImport,
+    ListKind,
+    ListSummary,
+    comparison_hits,
+    comparison_lists,
+    delete_list,
+    import_list,
+    list_kind,
+    mark_hit,
+    unmark_hit,
+    unusable_rows,
 )
 from fupin_desktop.services.checks.store import (
     findings_for_household,
@@ -47,6 +68,8 @@ def write_findings_xlsx(result: CheckResult, session, path):
 
 
 __all__ = [
+    "LIST_KINDS", "ComparisonHit", "ListImport", "ListKind", "ListSummary", "comparison_hits",
+    "comparison_lists", "delete_list", "import_list", "list_kind", "mark_hit", "unmark_hit", "unusable_rows",
     "BY_CODE", "CATALOGUE", "ERROR", "GUARANTEE_OPEN_DAYS", "WARNING", "Check", "CheckCancelled",
     "CheckResult", "Finding", "check_of_rule", "findings_for_household", "fixed_since_previous",
     "has_open_errors", "household_error_counts", "latest_run", "monitoring_line", "open_error_count",

@@ -173,3 +173,25 @@ def test_mark_needs_a_note(db):
     with db.session() as s:
         with pytest.raises(UserError, match="核实情况"):
             cmp.mark_hit(s, "车辆登记", "522326197005010031", "  ", user="甲")
+
+
+def test_cli_import_list_and_lists(db, tmp_path, capsys):
+    import json
+
+    from fupin_desktop.cli import main
+
+    ids = _county(db)
+    path = _xlsx(tmp_path / "工商.xlsx", [[1, "某某商贸有限公司", "王五", ids["王五"], "法定代表人"],
+                                         [2, "某某合作社", "某人", 522326197001010000.0, None]])
+    assert main(["--db", db.url, "check", "import-list", str(path), "--kind", "工商注册", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["rows_read"], out["ids_valid"]) == (2, 1)
+    assert [(h["id_number"], h["household_no"], h["member_no"], h["name"], h["kind"]) for h in out["hits"]] == [
+        (ids["王五"], "5223261002010002", None, "王五", "工商注册")]
+    assert out["unusable"][0]["row"] == 5
+    assert main(["--db", db.url, "check", "lists", "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["kind"], listed["source"], listed["hits"]) == ("工商注册", "工商.xlsx", 1)
+    assert main(["--db", db.url, "check", "import-list", str(tmp_path / "没有.xlsx"), "--kind", "工商注册"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "找不到文件" in err and "\n" not in err
