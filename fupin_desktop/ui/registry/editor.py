@@ -441,6 +441,37 @@ class HouseholdWindow(QWidget):
         self.action_buttons["monitor"].setEnabled(active and not open_case)
         self._validate()
 
+    def focus_field(self, field: str | None, member_id: int | None = None) -> bool:
+        """Show the tab holding ``field`` — the member ``member_id``'s cell when given — and
+        put the cursor on it (a 核查 finding opens the window here). False when the window
+        has no such field (the household's first tab is shown then)."""
+        if member_id is not None:
+            members = self.member_model.members()
+            row = next((i for i, m in enumerate(members) if m.get("id") == member_id), None)
+            if row is not None:
+                try:
+                    column = self.member_model.column_of(field or "name")
+                except KeyError:
+                    column = self.member_model.column_of("name")
+                self.tabs.setCurrentIndex(self.tabs.indexOf(self.member_view.parentWidget()))
+                index = self.member_model.index(row, column)
+                self.member_view.setCurrentIndex(index)
+                self.member_view.scrollTo(index)
+                self.member_view.setFocus()
+                return True
+        for form in self.findChildren(FieldForm):
+            editor = form.editors.get(field or "")
+            if editor is None:
+                continue
+            page = editor
+            while page is not None and self.tabs.indexOf(page) < 0:
+                page = page.parentWidget()
+            if page is not None:
+                self.tabs.setCurrentIndex(self.tabs.indexOf(page))
+                editor.setFocus()
+                return True
+        return False
+
     def _show_income_year(self, year: int | None) -> None:
         self.income_form.bind(self.data.years.get(year) if year is not None else None)
         self._update_totals()
