@@ -211,10 +211,10 @@ def _shown(value: Any) -> str:
     return normalize_text(value)
 
 
-def _parse_id(value: Any) -> tuple[str | None, str | None, str | None]:
-    """(ID as text, valid 18-char ID, problem) for one ID cell."""
+def _parse_id(value: Any, column: Field = _ID_FIELD) -> tuple[str | None, str | None, str | None]:
+    """(ID as text, valid 18-char ID, problem) for one ID cell; messages name ``column``."""
     try:
-        text = convert_value(_ID_FIELD, value)
+        text = convert_value(column, value)
     except CellError as exc:
         return _shown(value)[:40], None, str(exc)
     if not text:
@@ -241,11 +241,12 @@ def read_list(path: str | os.PathLike[str]) -> ParsedList:
         id_column=header.display(id_col), name_column=header.display(name_col) if name_col is not None else None,
     )
     identity = [id_col] if name_col is None else [id_col, name_col]
+    column = replace(_ID_FIELD, label=parsed.id_column)
     for r in range(header.data_start, sheet.last_nonblank_row() + 1):
         cells = sheet.rows[r]
         if _is_skippable(cells, mapped, identity):
             continue
-        id_text, id18, problem = _parse_id(sheet.cell(r, id_col))
+        id_text, id18, problem = _parse_id(sheet.cell(r, id_col), column)
         name = normalize_text(sheet.cell(r, name_col))[:40] if name_col is not None else ""
         values = {}
         for c, label in others:

@@ -37,8 +37,18 @@ from fupin_desktop.ui.registry.models import RecordTableModel
 LIST_COLUMNS = (("label", "类别"), ("source", "来源文件"), ("version", "版本"), ("imported", "导入时间"),
                 ("imported_by", "导入人"), ("rows_read", "行数"), ("ids_valid", "有效证件号"),
                 ("hits", "比中"), ("verified", "已核实"))
-HIT_COLUMNS = (("kind", "名单"), ("household_no", "户编号"), ("name", "姓名"), ("list_name", "名单姓名"),
-               ("finding", "名单情况"), ("action", "处理要求"), ("state", "核实"), ("note", "核实说明"))
+HIT_COLUMNS = (("household_no", "户编号"), ("name", "姓名"), ("list_name", "名单姓名"), ("state", "核实"),
+               ("says", "名单情况"), ("action", "处理要求"), ("note", "核实说明"), ("kind", "名单"))
+
+
+def what_the_list_says(hit: svc.ComparisonHit) -> str:
+    """第N行 and the list's other columns for a plain hit; the finding sentence otherwise
+    (a person missing from a coverage list, a 低保 mark the list contradicts)."""
+    if hit.row_no is None or svc.list_kind(hit.kind).mode != "match":
+        return hit.finding
+    values = "；".join(f"{k}：{v}" for k, v in hit.list_values.items() if k not in ("序号", "编号"))
+    warning = "，姓名不同，请先核对是否同一人" if hit.name_differs else ""
+    return f"第{hit.row_no}行{warning}" + (f"：{values}" if values else "")
 
 
 def _table(model, name: str) -> QTableView:
@@ -158,9 +168,9 @@ class CompareTab(QWidget):
         self.hit_model = RecordTableModel(HIT_COLUMNS, self, muted=lambda r: r.get("state") == "已核实")
         self.hit_view = _table(self.hit_model, "comparisonHits")
         self.hit_view.doubleClicked.connect(lambda _i: self.open_selected())
-        for col, width in enumerate((90, 140, 60, 70, 380, 260, 56, 200)):
+        for col, width in enumerate((120, 60, 120, 56, 360, 330, 320, 110)):
             self.hit_view.setColumnWidth(col, width)
-        for col, width in enumerate((130, 180, 44, 130, 70, 60, 80, 50, 56)):
+        for col, width in enumerate((150, 200, 44, 130, 70, 60, 80, 50, 56)):
             self.list_view.setColumnWidth(col, width)
 
         top = QHBoxLayout()
@@ -228,7 +238,7 @@ class CompareTab(QWidget):
         self.hit_model.set_rows([{
             "id": i, "kind": labels.get(h.kind, h.kind), "household_no": h.household_no, "name": h.name,
             "list_name": (h.list_name or "") + ("（姓名不同）" if h.name_differs else ""),
-            "finding": h.finding, "action": h.action, "state": "已核实" if h.verified else "待核实",
+            "says": what_the_list_says(h), "action": h.action, "state": "已核实" if h.verified else "待核实",
             "note": h.note or "",
         } for i, h in enumerate(self._shown)])
         lst = self.selected_list()

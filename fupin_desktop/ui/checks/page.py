@@ -32,8 +32,8 @@ from fupin_desktop.ui.checks.findings import FindingsDialog, HouseholdOpener
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.registry.models import RecordTableModel
 
-CHECK_COLUMNS = (("code", "代码"), ("title", "核查项"), ("severity", "类别"), ("count", "条数"),
-                 ("previous", "上次"), ("fixed", "上次以来已改正"))
+CHECK_COLUMNS = (("title", "核查项"), ("severity", "类别"), ("count", "条数"), ("previous", "上次"),
+                 ("fixed", "上次以来已改正"), ("places", "村数"), ("top", "问题最多的村"), ("code", "代码"))
 RUN_COLUMNS = (("when", "核查时间"), ("who", "核查人"), ("place", "范围"), ("households", "户数"),
                ("errors", "错误"), ("warnings", "提醒"), ("fixed", "已改正"), ("seconds", "用时(秒)"))
 ERROR_FG = QBrush(QColor("#b3261e"))
@@ -106,12 +106,12 @@ class ChecksPage(QWidget):
         tools.addWidget(self.export_button)
         tools.addStretch(1)
 
-        self.check_model = CheckTableModel(CHECK_COLUMNS, self, right=("count", "previous", "fixed"))
+        self.check_model = CheckTableModel(CHECK_COLUMNS, self, right=("count", "previous", "fixed", "places"))
         self.check_view = _view(self.check_model, "checkTable")
         self.check_view.doubleClicked.connect(lambda index: self.open_check(index.row()))
         header = self.check_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         hint = QLabel("双击一项核查列出有问题的农户；再双击一户打开农户窗口，光标停在要改的地方。")
         hint.setStyleSheet("color:#5a6678;")
         results = QWidget()
@@ -122,6 +122,7 @@ class ChecksPage(QWidget):
         self.run_model = RecordTableModel(RUN_COLUMNS, self, right=("households", "errors", "warnings",
                                                                      "fixed", "seconds"))
         self.run_view = _view(self.run_model, "runTable")
+        self.run_view.horizontalHeader().setMinimumSectionSize(80)
         self.run_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.trend_label = QLabel()
         self.trend_label.setObjectName("trend")
@@ -179,15 +180,19 @@ class ChecksPage(QWidget):
     def _show(self) -> None:
         shown, fixed = self._in_region(self.findings), self._in_region(self.fixed)
         counts: dict[str, int] = {}
+        by_place: dict[str, dict[str, int]] = {}
         for f in shown:
             counts[f.check] = counts.get(f.check, 0) + 1
+            per = by_place.setdefault(f.check, {})
+            per[f.region_code or ""] = per.get(f.region_code or "", 0) + 1
         fixed_counts: dict[str, int] = {}
         for f in fixed:
             fixed_counts[f.check] = fixed_counts.get(f.check, 0) + 1
         previous = self.history[1]["counts"] if len(self.history) > 1 and not self.region() else {}
         rows = [{"id": c.code, "code": c.code, "title": c.title, "severity": c.severity,
                  "count": counts.get(c.code, 0), "previous": previous.get(c.code, "") if previous else "",
-                 "fixed": fixed_counts.get(c.code) or ""} for c in checks.CATALOGUE]
+                 "fixed": fixed_counts.get(c.code) or "", "places": len(by_place.get(c.code, {})) or "",
+                 "top": self._top_place(by_place.get(c.code, {}))} for c in checks.CATALOGUE]
         rows.sort(key=lambda r: (r["count"] == 0, r["severity"] != checks.ERROR))
         self.check_model.set_rows(rows)
         errors = sum(r["count"] for r in rows if r["severity"] == checks.ERROR)
@@ -201,6 +206,12 @@ class ChecksPage(QWidget):
                 f"最近核查：{last['when']:%Y-%m-%d %H:%M}（{last['who']}），{place}：错误 {errors} 条，"
                 f"提醒 {warnings} 条；上次以来已改正 {len(fixed)} 条。")
         self._show_history()
+
+    def _top_place(self, per_place: dict[str, int]) -> str:
+        if not per_place:
+            return ""
+        code, n = max(per_place.items(), key=lambda item: (item[1], item[0]))
+        return f"{self.region_names.get(code, code or '（未定）').strip()} {n} 条"
 
     def _show_history(self) -> None:
         severity = {c.code: c.severity for c in checks.CATALOGUE}

@@ -154,6 +154,11 @@ class ConflictDialog(QDialog):
         layout.addWidget(buttons)
 
 
+# Fields with no editor of their own (derived or kept in a list): the tab where they are fixed.
+_FIELD_TABS = {"member_count": "家庭成员", "per_capita_net_income": "收支", "resolved_on": "两不愁三保障",
+               "measures": "监测", "end_date": "监测", "helper": "帮扶"}
+
+
 class HouseholdWindow(QWidget):
     """One household's window (a top-level window, several may be open)."""
 
@@ -469,6 +474,11 @@ class HouseholdWindow(QWidget):
             if page is not None:
                 self.tabs.setCurrentIndex(self.tabs.indexOf(page))
                 editor.setFocus()
+                return True
+        tab = _FIELD_TABS.get(field or "")
+        for i in range(self.tabs.count()):
+            if tab is not None and self.tabs.tabText(i) == tab:
+                self.tabs.setCurrentIndex(i)
                 return True
         return False
 
