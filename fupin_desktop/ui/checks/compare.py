@@ -7,20 +7,17 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +30,7 @@ from fupin_desktop.ui.checks.findings import HouseholdOpener
 from fupin_desktop.ui.errors import show_error, show_user_error
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.registry.models import RecordTableModel
+from fupin_desktop.ui.registry.widgets import record_view
 
 LIST_COLUMNS = (("label", "类别"), ("source", "来源文件"), ("version", "版本"), ("imported", "导入时间"),
                 ("imported_by", "导入人"), ("rows_read", "行数"), ("ids_valid", "有效证件号"),
@@ -50,18 +48,6 @@ def what_the_list_says(hit: svc.ComparisonHit) -> str:
     warning = "，姓名不同，请先核对是否同一人" if hit.name_differs else ""
     return f"第{hit.row_no}行{warning}" + (f"：{values}" if values else "")
 
-
-def _table(model, name: str) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    view.setWordWrap(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return view
 
 
 class ImportListDialog(QDialog):
@@ -163,10 +149,10 @@ class CompareTab(QWidget):
 
         self.list_model = RecordTableModel(LIST_COLUMNS, self, right=("version", "rows_read", "ids_valid",
                                                                        "hits", "verified"))
-        self.list_view = _table(self.list_model, "comparisonLists")
+        self.list_view = record_view(self.list_model, "comparisonLists")
         self.list_view.selectionModel().selectionChanged.connect(lambda *_a: self._show_hits())
         self.hit_model = RecordTableModel(HIT_COLUMNS, self, muted=lambda r: r.get("state") == "已核实")
-        self.hit_view = _table(self.hit_model, "comparisonHits")
+        self.hit_view = record_view(self.hit_model, "comparisonHits")
         self.hit_view.doubleClicked.connect(lambda _i: self.open_selected())
         for col, width in enumerate((120, 60, 120, 56, 360, 330, 320, 110)):
             self.hit_view.setColumnWidth(col, width)

@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QLabel,
     QMessageBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 from fupin_desktop.db import Database
 from fupin_desktop.services.checks import BY_CODE, Finding
 from fupin_desktop.ui.registry.models import RecordTableModel
+from fupin_desktop.ui.registry.widgets import record_view
 
 FINDING_COLUMNS = (("township", "乡镇"), ("village", "村"), ("no", "户编号"), ("head", "户主"),
                    ("member", "成员"), ("field", "字段"), ("message", "说明"))
@@ -89,12 +88,7 @@ class FindingsDialog(QDialog):
         intro.setWordWrap(True)
         self.model = RecordTableModel(FINDING_COLUMNS, self)
         self.model.set_rows(finding_rows(db, self.findings))
-        self.table = QTableView()
-        self.table.setObjectName("findingsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = record_view(self.model, "findingsTable")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(FINDING_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)

@@ -9,14 +9,12 @@ from typing import ClassVar
 
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,6 +29,7 @@ from fupin_desktop.ui.checks.compare import CompareTab
 from fupin_desktop.ui.checks.findings import FindingsDialog, HouseholdOpener
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.registry.models import RecordTableModel
+from fupin_desktop.ui.registry.widgets import record_view
 
 CHECK_COLUMNS = (("title", "核查项"), ("severity", "类别"), ("count", "条数"), ("previous", "上次"),
                  ("fixed", "上次以来已改正"), ("places", "村数"), ("top", "问题最多的村"), ("code", "代码"))
@@ -38,16 +37,6 @@ RUN_COLUMNS = (("when", "核查时间"), ("who", "核查人"), ("place", "范围
                ("errors", "错误"), ("warnings", "提醒"), ("fixed", "已改正"), ("seconds", "用时(秒)"))
 ERROR_FG = QBrush(QColor("#b3261e"))
 
-
-def _view(model, name: str) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    return view
 
 
 class CheckTableModel(RecordTableModel):
@@ -107,7 +96,7 @@ class ChecksPage(QWidget):
         tools.addStretch(1)
 
         self.check_model = CheckTableModel(CHECK_COLUMNS, self, right=("count", "previous", "fixed", "places"))
-        self.check_view = _view(self.check_model, "checkTable")
+        self.check_view = record_view(self.check_model, "checkTable")
         self.check_view.doubleClicked.connect(lambda index: self.open_check(index.row()))
         header = self.check_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -121,7 +110,7 @@ class ChecksPage(QWidget):
 
         self.run_model = RecordTableModel(RUN_COLUMNS, self, right=("households", "errors", "warnings",
                                                                      "fixed", "seconds"))
-        self.run_view = _view(self.run_model, "runTable")
+        self.run_view = record_view(self.run_model, "runTable")
         self.run_view.horizontalHeader().setMinimumSectionSize(80)
         self.run_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.trend_label = QLabel()
