@@ -146,22 +146,18 @@ def monitoring_line(session: Session, year: int) -> Decimal | None:
 
 
 class _Ctx:
-    def __init__(self, session: Session, region_code: str | None, today: dt.date,
-                 household_ids: list[int] | None = None) -> None:
+    def __init__(self, session: Session, region_code: str | None, today: dt.date) -> None:
         self.session = session
         self.region_code = region_code
         self.prefix = code_prefix(region_code) if region_code else None
         self.today = today
-        self.household_ids = household_ids
         self.numbers: dict[int, tuple[str | None, str | None]] = {}  # household id → (户编号, region)
 
-    def where_household(self, col=Household.id):
+    def where_household(self):
         """Conditions on ``Household`` selecting the households checked."""
         conds = [Household.status == HOUSEHOLD_ACTIVE]
         if self.prefix:
             conds.append(Household.region_code.like(self.prefix + "%"))
-        if self.household_ids is not None:
-            conds.append(Household.id.in_(self.household_ids))
         return and_(*conds)
 
     def scope_ids(self):
@@ -518,8 +514,6 @@ def _projects_overdue(ctx: _Ctx) -> list[Finding]:
             .order_by(Project.region_code, Project.project_no))
     if ctx.prefix:
         stmt = stmt.where(Project.region_code.like(ctx.prefix + "%"))
-    if ctx.household_ids is not None:
-        return []
     return [Finding("project.overdue", None, None, None, None, "status",
                     f"项目{no or ''}“{name}”计划{end}完工，现状态为“{label_of('project_status', status)}”，"
                     "请更新项目进度或办理调整。", region, project_id=pid)
@@ -532,8 +526,6 @@ def _assets_without_custodian(ctx: _Ctx) -> list[Finding]:
             .where(Asset.status != ASSET_DISPOSED, blank).order_by(Asset.region_code, Asset.asset_no))
     if ctx.prefix:
         stmt = stmt.where(Asset.region_code.like(ctx.prefix + "%"))
-    if ctx.household_ids is not None:
-        return []
     return [Finding("asset.no_custodian", None, None, None, None, "custodian_person",
                     f"资产{no}“{name}”没有管护责任人，请落实管护主体和责任人。", region, asset_id=aid)
             for aid, no, name, region in ctx.session.execute(stmt)]

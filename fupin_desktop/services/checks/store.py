@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from fupin_desktop.models import CheckFinding, CheckRun, Household, Member
@@ -190,19 +190,19 @@ def fixed_since_previous(session: Session, region_code: str | None = None) -> li
 
 
 def run_history(session: Session, region_code: str | None = None) -> list[dict]:
-    """Runs over the place (or one containing it), newest first: id, when, who, region,
-    seconds, households checked, findings per check and fixed per check."""
-    stmt = select(CheckRun).where(CheckRun.households_checked > 0)
-    if region_code:
-        prefixes = [region_code[:n] for n in (2, 4, 6, 9, 12)]
-        stmt = stmt.where(or_(CheckRun.region_code.is_(None),
-                              and_(CheckRun.region_code.is_not(None),
-                                   or_(CheckRun.region_code.like(code_prefix(region_code) + "%"),
-                                       CheckRun.region_code.in_([p.ljust(12, "0") for p in prefixes])))))
+    """Runs that covered the place (over it, a place containing it, or a place inside it;
+    all when None), newest first: id, when, who, region, seconds, households checked,
+    findings per check and fixed per check."""
+    def covers(run_region: str | None) -> bool:
+        if not region_code or not run_region:
+            return True
+        return region_code.startswith(code_prefix(run_region)) or run_region.startswith(code_prefix(region_code))
+
+    runs = session.scalars(select(CheckRun).where(CheckRun.households_checked > 0).order_by(CheckRun.id.desc()))
     return [{"id": r.id, "when": r.started_at, "who": r.user, "region_code": r.region_code,
              "seconds": r.seconds, "households_checked": r.households_checked,
              "counts": dict(r.counts or {}), "fixed": dict(r.fixed or {})}
-            for r in session.scalars(stmt.order_by(CheckRun.id.desc()))]
+            for r in runs if covers(r.region_code)]
 
 
 def latest_run(session: Session) -> CheckRun | None:

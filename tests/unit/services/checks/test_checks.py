@@ -318,6 +318,10 @@ def test_runs_are_stored_and_compared(county):
         assert history[0]["who"] == "测试员" and history[0]["households_checked"] == 2
         third = _run(s, store=False)
         assert third.run_id is None and len(checks.run_history(s)) == 2
+        village = _run(s, region_code=VILLAGE)
+        assert [h["id"] for h in checks.run_history(s, VILLAGE)] == [village.run_id, second.run_id, first.run_id]
+        # Another township's history has the county runs, not this village's.
+        assert [h["id"] for h in checks.run_history(s, "522326200000")] == [second.run_id, first.run_id]
 
 
 def test_editor_save_updates_the_households_findings(county):
