@@ -165,6 +165,18 @@ def open_error_count(session: Session, region_code: str | None = None) -> int:
         _in_place(region_code), F.fixed_run_id.is_(None), F.severity == ERROR)) or 0
 
 
+def open_counts_by_village(session: Session, region_code: str | None = None) -> dict[str, dict[str, int]]:
+    """check code → village (region) code → open findings under ``region_code``: what
+    :meth:`CheckResult.counts_by_village` gives, read from the stored findings."""
+    out: dict[str, dict[str, int]] = {}
+    for check, region, n in session.execute(
+        select(F.check, F.region_code, func.count()).where(_in_place(region_code), F.fixed_run_id.is_(None))
+        .group_by(F.check, F.region_code)
+    ):
+        out.setdefault(check, {})[region or ""] = n
+    return out
+
+
 def household_error_counts(session: Session, ids: Iterable[int]) -> dict[int, int]:
     """household id → open 错误 findings, for the household list."""
     ids = list(ids)

@@ -301,6 +301,8 @@ def test_runs_are_stored_and_compared(county):
         s.flush()
         first = _run(s)
         assert first.run_id is not None
+        assert checks.open_counts_by_village(s) == first.counts_by_village() == {
+            "household.phone_format": {VILLAGE: 1}, "household.member_count": {VILLAGE: 1}}
         assert checks.open_error_count(s) == 2
         assert [f.check for f in checks.findings_for_household(s, a)] == ["household.phone_format"]
         assert reg.household_ids(s, reg.HouseholdFilter(has_errors=True)) in ([a, b], [b, a])
