@@ -330,3 +330,18 @@ def test_errors_chip_runs_the_checks_and_lists_what_they_found(page, qtbot, fill
     assert tip == f"上次核查发现 {errors[page.model.ids()[0]]} 个数据错误"
     page.chip_errors.click()
     qtbot.waitUntil(lambda: page.model.rowCount() == 39, timeout=5000)
+
+
+def test_household_window_lists_the_households_cross_table_findings(page, qtbot, filled_db, tmp_path):
+    from fupin_desktop.models import Household
+    from fupin_desktop.services import checks
+
+    with filled_db.session() as s:
+        hid = s.query(Household).filter_by(household_no="5223261002010002").one().id
+        s.get(Household, hid).member_count = 5
+        checks.run_checks(s, user="测试员")
+    window = page.open_household(hid)
+    qtbot.waitUntil(lambda: "家庭人口数为5人" in window.household_problems.text(), timeout=5000)
+    assert "✖ 核查：家庭人口数为5人，但在户成员有2人" in window.household_problems.text()
+    assert window.grab().save(str(tmp_path / "household_window_findings.png"))
+    window.close()

@@ -16,6 +16,7 @@ from fupin_desktop.services.checks.catalogue import (
     CATALOGUE,
     ERROR,
     GUARANTEE_OPEN_DAYS,
+    FIELD_CHECKS,
     WARNING,
     Check,
     check_of_rule,
@@ -49,7 +50,7 @@ def write_findings_xlsx(result: CheckResult, session, path):
 
 
 __all__ = [
-    "BY_CODE", "CATALOGUE", "ERROR", "GUARANTEE_OPEN_DAYS", "WARNING", "Check", "CheckCancelled",
+    "BY_CODE", "CATALOGUE", "ERROR", "FIELD_CHECKS", "GUARANTEE_OPEN_DAYS", "WARNING", "Check", "CheckCancelled",
     "CheckResult", "Finding", "check_of_rule", "findings_for_household", "fixed_since_previous",
     "has_open_errors", "household_error_counts", "latest_run", "monitoring_line", "open_counts_by_village", "open_error_count",
     "open_findings", "record_household", "run_checks", "run_history", "write_findings_xlsx",

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from fupin_desktop.codes import label_of
 from fupin_desktop.errors import UserError

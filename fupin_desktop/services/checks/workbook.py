@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import Asset, Helper, Household, Member, Project, Region
 from fupin_desktop.rules.validation import HOUSEHOLD_FIELD_LABELS
-from fupin_desktop.services.checks.catalogue import BY_CODE, CATALOGUE, ERROR
+from fupin_desktop.services.checks.catalogue import CATALOGUE, ERROR
 from fupin_desktop.services.checks.engine import CheckResult, Finding
 from fupin_desktop.sheets.error_report import atomic_save
 from fupin_desktop.sheets.export import display_width
