@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,18 +26,6 @@ def add_subcommand(add: Callable[[argparse._SubParsersAction], None]) -> None:
     SUBCOMMANDS.append(add)
 
 
-def _open(args: argparse.Namespace):
-    from fupin_desktop.db import open_database
-
-    return open_database(args.db)
-
-
-def _progress(done: int, total: int, message: str) -> None:
-    print(f"\r{message} {done}/{total}", end="", file=sys.stderr, flush=True)
-    if done >= total:
-        print(file=sys.stderr)
-
-
 def _check_region(session, code: str | None) -> str | None:
     from fupin_desktop.models import Region
 
@@ -51,6 +38,7 @@ def _check_region(session, code: str | None) -> str | None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from fupin_desktop.cli import _open, _print_progress
     from fupin_desktop.services import checks
     from fupin_desktop.services.overview import current_user_name
 
@@ -62,7 +50,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         with db.session(note="数据核查") as s:
             region = _check_region(s, args.region)
             result = checks.run_checks(s, region, user=current_user_name(db),
-                                       progress=None if args.json else _progress)
+                                       progress=None if args.json else _print_progress)
             if out is not None:
                 checks.write_findings_xlsx(result, s, out)
     finally:

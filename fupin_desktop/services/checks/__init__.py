@@ -6,6 +6,7 @@ Public face::
     run_checks(session, region_code=None, *, user, store=True, progress=None, cancel=None)
     findings_for_household(session, household_id) / open_error_count(session, region_code=None)
     open_findings(session, region_code=None, check=None) / fixed_since_previous(session, region_code=None)
+    open_counts_by_village(session, region_code=None)
     run_history(session, region_code=None)
     write_findings_xlsx(result, session, path)
 
@@ -21,6 +22,7 @@ from fupin_desktop.services.checks.catalogue import (
     CATALOGUE,
     ERROR,
     GUARANTEE_OPEN_DAYS,
+    FIELD_CHECKS,
     WARNING,
     Check,
     check_of_rule,
@@ -53,6 +55,7 @@ from fupin_desktop.services.checks.store import (
     has_open_errors,
     household_error_counts,
     latest_run,
+    open_counts_by_village,
     open_error_count,
     open_findings,
     record_household,
@@ -70,8 +73,8 @@ def write_findings_xlsx(result: CheckResult, session, path):
 __all__ = [
     "LIST_KINDS", "ComparisonHit", "ListImport", "ListKind", "ListSummary", "comparison_hits",
     "comparison_lists", "delete_list", "import_list", "list_kind", "mark_hit", "unmark_hit", "unusable_rows",
-    "BY_CODE", "CATALOGUE", "ERROR", "GUARANTEE_OPEN_DAYS", "WARNING", "Check", "CheckCancelled",
+    "BY_CODE", "CATALOGUE", "ERROR", "FIELD_CHECKS", "GUARANTEE_OPEN_DAYS", "WARNING", "Check", "CheckCancelled",
     "CheckResult", "Finding", "check_of_rule", "findings_for_household", "fixed_since_previous",
-    "has_open_errors", "household_error_counts", "latest_run", "monitoring_line", "open_error_count",
+    "has_open_errors", "household_error_counts", "latest_run", "monitoring_line", "open_counts_by_village", "open_error_count",
     "open_findings", "record_household", "run_checks", "run_history", "write_findings_xlsx",
 ]

@@ -123,8 +123,8 @@ FIELD_CHECKS: tuple[Check, ...] = (
 SET_CHECKS: tuple[Check, ...] = (
     _c("household.member_count", "家庭人口数与在户成员不符", ERROR, "家庭人口数、在户状态",
        "户的家庭人口数应等于在户成员人数。"),
-    _c("member.in_two_households", "一人登记在两户", ERROR, "证件号码、人口编号、在户状态",
-       "同一证件号码（或人口编号）只能在一户中为在户成员（全县范围内不重复）。"),
+    _c("member.in_two_households", "一人登记在两户", ERROR, "人口编号、在户状态",
+       "同一人口编号只能在一户中为在户成员（全县范围内不重复；证件号码重复由数据库直接拒绝）。"),
     _c("member.left_still_counted", "已死亡或迁出仍在户", ERROR, "人口变动、在户状态",
        "登记了死亡或迁出的成员，在户状态应为自然减少，不再计入家庭人口。"),
     _c("monitoring.income_below_line", "收入低于监测范围未纳入监测", WARNING, "人均纯收入、监测范围、监测记录",

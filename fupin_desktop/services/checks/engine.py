@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from fupin_desktop.codes import label_of
 from fupin_desktop.errors import UserError
@@ -57,7 +57,7 @@ Progress = Callable[[int, int, str], None]
 # Household attributes the validator reads (besides the members and the latest year).
 _HOUSEHOLD_COLUMNS = ("household_type", "monitoring_category", "main_cause", "region_code", "phone",
                       "bank_account", "exit_year", "identified_year")
-# Free-text member columns: trimmed, blank as NULL, in SQL (what reading for the rules does).
+# Free-text member columns: stripped, blank as None (what reading for the rules does).
 _TRIMMED = ("name", "id_number", "work_place", "employer", "phone", "person_no")
 # 项目 states from 已完工 on, and those that left the library: not "still being built".
 _PROJECT_DONE = ("10", "11", "12", "13", "14", "21", "22")
@@ -146,22 +146,18 @@ def monitoring_line(session: Session, year: int) -> Decimal | None:
 
 
 class _Ctx:
-    def __init__(self, session: Session, region_code: str | None, today: dt.date,
-                 household_ids: list[int] | None = None) -> None:
+    def __init__(self, session: Session, region_code: str | None, today: dt.date) -> None:
         self.session = session
         self.region_code = region_code
         self.prefix = code_prefix(region_code) if region_code else None
         self.today = today
-        self.household_ids = household_ids
         self.numbers: dict[int, tuple[str | None, str | None]] = {}  # household id → (户编号, region)
 
-    def where_household(self, col=Household.id):
+    def where_household(self):
         """Conditions on ``Household`` selecting the households checked."""
         conds = [Household.status == HOUSEHOLD_ACTIVE]
         if self.prefix:
             conds.append(Household.region_code.like(self.prefix + "%"))
-        if self.household_ids is not None:
-            conds.append(Household.id.in_(self.household_ids))
         return and_(*conds)
 
     def scope_ids(self):
@@ -234,6 +230,10 @@ def problems_to_findings(ctx: _Ctx, household_id: int, member_ids: list[int],
     return out
 
 
+def _member_order(values: dict[str, Any]) -> tuple:
+    return (values["status"] != MEMBER_PRESENT, values["_seq"], values["_id"])
+
+
 def _field_checks(ctx: _Ctx, progress: Progress | None,
                   cancel: Callable[[], bool] | None) -> tuple[list[Finding], int]:
     s = ctx.session
@@ -243,29 +243,36 @@ def _field_checks(ctx: _Ctx, progress: Progress | None,
     ).all()
     ctx.numbers = {r[0]: (r[1], r[5]) for r in hh_rows}
     names = list(MEMBER_FIELDS)
-    cols = [func.nullif(func.trim(getattr(Member, n)), "").label(n) if n in _TRIMMED
-            else getattr(Member, n) for n in names]
     # No ORDER BY (a sort of every member): rows come grouped well enough, and each
     # household's members are put in the editor's order (present first, then 户内序号).
     member_rows = s.execute(
-        select(Member.household_id, Member.id, Member.seq, *cols)
+        select(Member.household_id, Member.id, Member.seq, *(getattr(Member, n) for n in names))
         .where(Member.household_id.in_(ctx.scope_ids()))
     ).all()
-    grouped: dict[int, list] = {}
+    keys = ["_household", "_id", "_seq", *names]
+    trimmed = [(n, keys.index(n)) for n in _TRIMMED]
+    grouped: dict[int, list[dict[str, Any]]] = {}
     for row in member_rows:
+        values = dict(zip(keys, row))
+        # Text read for the rules is stripped, blank as None (rules.validation._member_values).
+        for name, at in trimmed:
+            v = row[at]
+            if v is not None:
+                stripped = v.strip()  # the same object when there is nothing to strip
+                if stripped is not v or not stripped:
+                    values[name] = stripped or None
         entry = grouped.get(row[0])
         if entry is None:
-            grouped[row[0]] = [row]
+            grouped[row[0]] = [values]
         else:
-            entry.append(row)
-    status_at = 3 + names.index("status")
-    members: dict[int, tuple[list[int], list[dict[str, Any]]]] = {}
-    for hid, rows in grouped.items():
-        if len(rows) > 1:
-            rows.sort(key=lambda r: (r[status_at] != MEMBER_PRESENT, r[2], r[1]))
-        members[hid] = ([r[1] for r in rows], [dict(zip(names, r[3:])) for r in rows])
-    del grouped
+            entry.append(values)
     del member_rows
+    members: dict[int, list[dict[str, Any]]] = {}
+    for hid, values in grouped.items():
+        if len(values) > 1:
+            values.sort(key=_member_order)
+        members[hid] = values
+    del grouped
     # The latest year's living conditions (what the editor checks against).
     latest = (select(HouseholdYear.household_id, func.max(HouseholdYear.year).label("year"))
               .where(HouseholdYear.household_id.in_(ctx.scope_ids()))
@@ -282,7 +289,7 @@ def _field_checks(ctx: _Ctx, progress: Progress | None,
     out: list[Finding] = []
     today = ctx.today
     total = len(hh_rows)
-    empty: tuple[list[int], list[dict[str, Any]]] = ([], [])
+    empty: list[dict[str, Any]] = []
     for n, row in enumerate(hh_rows):
         if n % 5000 == 0:
             if cancel is not None and cancel():
@@ -291,11 +298,12 @@ def _field_checks(ctx: _Ctx, progress: Progress | None,
                 progress(n, total, "正在核查各户数据")
         hid = row[0]
         household = SimpleNamespace(**dict(zip(_HOUSEHOLD_COLUMNS, row[2:])))
-        ids, values = members.get(hid, empty)
+        values = members.get(hid, empty)
         problems = validate_household_values(household, values, ref_date=today,
                                              conditions=conditions.get(hid), today=today)
         if problems:
-            out.extend(problems_to_findings(ctx, hid, ids, [v.get("person_no") for v in values], problems))
+            out.extend(problems_to_findings(ctx, hid, [v["_id"] for v in values],
+                                            [v.get("person_no") for v in values], problems))
     return out, total
 
 
@@ -315,38 +323,37 @@ def _member_count(ctx: _Ctx) -> list[Finding]:
 
 
 def _in_two_households(ctx: _Ctx) -> list[Finding]:
-    """Present members of active households sharing an ID number (first 18 characters) or a
-    人口编号 with a present member of another active household (county-wide, DOMAIN §4.4
-    rule 1)."""
+    """Present members of active households sharing a 人口编号 with a present member of
+    another active household (county-wide, DOMAIN §4.4 rule 1)."""
     out = []
     s = ctx.session
     active = select(Household.id).where(Household.status == HOUSEHOLD_ACTIVE)
-    for col, label, field_name in ((Member.id18, "证件号码", "id_number"),
-                                   (Member.person_no, "人口编号", "person_no")):
-        shared = (select(col).where(col.is_not(None), Member.status == MEMBER_PRESENT,
-                                    Member.household_id.in_(active))
-                  .group_by(col).having(func.count(func.distinct(Member.household_id)) > 1))
-        rows = s.execute(
-            select(Member.household_id, Member.id, Member.person_no, Member.name, col, Household.household_no,
-                   Household.region_code)
-            .join(Household, Household.id == Member.household_id)
-            .where(col.in_(shared), Member.status == MEMBER_PRESENT, Household.status == HOUSEHOLD_ACTIVE)
-            .order_by(col, Member.household_id)
-        ).all()
-        by_value: dict[str, list] = {}
-        for row in rows:
-            by_value.setdefault(row[4], []).append(row)
-        in_scope = ctx.numbers
-        for value, group in by_value.items():
-            for hid, mid, no, name, _v, _no, _region in group:
-                if hid not in in_scope:
-                    continue
-                others = "、".join(sorted({r[5] or "（无户编号）" for r in group if r[0] != hid}))
-                out.append(ctx.finding(
-                    "member.in_two_households", hid,
-                    f"{name}的{label}“{value}”同时登记在户编号{others}的户中，"
-                    "一人只能在一户，请核实后办理成员减少或更正。",
-                    member_id=mid, member_no=no, field_name=field_name))
+    # The same 证件号码 cannot be present twice: the unique index uq_members_current_id18
+    # refuses it, so only the 人口编号 (no such index) is looked at.
+    shared = (select(Member.person_no)
+              .where(Member.person_no.is_not(None), Member.status == MEMBER_PRESENT,
+                     Member.household_id.in_(active))
+              .group_by(Member.person_no).having(func.count(func.distinct(Member.household_id)) > 1))
+    rows = s.execute(
+        select(Member.household_id, Member.id, Member.person_no, Member.name, Household.household_no)
+        .join(Household, Household.id == Member.household_id)
+        .where(Member.person_no.in_(shared), Member.status == MEMBER_PRESENT,
+               Household.status == HOUSEHOLD_ACTIVE)
+        .order_by(Member.person_no, Member.household_id)
+    ).all()
+    by_value: dict[str, list] = {}
+    for row in rows:
+        by_value.setdefault(row[2], []).append(row)
+    for value, group in by_value.items():
+        for hid, mid, no, name, _no in group:
+            if hid not in ctx.numbers:
+                continue
+            others = "、".join(sorted({r[4] or "（无户编号）" for r in group if r[0] != hid}))
+            out.append(ctx.finding(
+                "member.in_two_households", hid,
+                f"{name}的人口编号“{value}”同时登记在户编号{others}的户中，"
+                "一人只能在一户，请核实后办理成员减少或更正。",
+                member_id=mid, member_no=no, field_name="person_no"))
     return out
 
 
@@ -507,8 +514,6 @@ def _projects_overdue(ctx: _Ctx) -> list[Finding]:
             .order_by(Project.region_code, Project.project_no))
     if ctx.prefix:
         stmt = stmt.where(Project.region_code.like(ctx.prefix + "%"))
-    if ctx.household_ids is not None:
-        return []
     return [Finding("project.overdue", None, None, None, None, "status",
                     f"项目{no or ''}“{name}”计划{end}完工，现状态为“{label_of('project_status', status)}”，"
                     "请更新项目进度或办理调整。", region, project_id=pid)
@@ -521,8 +526,6 @@ def _assets_without_custodian(ctx: _Ctx) -> list[Finding]:
             .where(Asset.status != ASSET_DISPOSED, blank).order_by(Asset.region_code, Asset.asset_no))
     if ctx.prefix:
         stmt = stmt.where(Asset.region_code.like(ctx.prefix + "%"))
-    if ctx.household_ids is not None:
-        return []
     return [Finding("asset.no_custodian", None, None, None, None, "custodian_person",
                     f"资产{no}“{name}”没有管护责任人，请落实管护主体和责任人。", region, asset_id=aid)
             for aid, no, name, region in ctx.session.execute(stmt)]

@@ -2,8 +2,9 @@
 household's error list read (one source).
 
 ``check_findings`` keeps, per place, the open findings of the latest run over it
-(``fixed_run_id`` NULL) and the findings that run no longer found (``fixed_run_id`` = the
-run): 「已整改」. A run over a place replaces both for that place.
+(``fixed_run_id`` NULL; ``run_id`` = the run that first found each) and the findings that
+run no longer found (``fixed_run_id`` = the run): 「已整改」. A run over a place replaces
+both for that place.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from fupin_desktop.models import CheckFinding, CheckRun, Household, Member
@@ -57,22 +58,47 @@ def store_run(session: Session, result: CheckResult, *, user: str, seconds: floa
     session.flush()
     # Findings fixed by an earlier run: replaced by what this run finds fixed.
     session.execute(delete(F).where(place, F.fixed_run_id.is_not(None)))
-    new_keys = {f.key() for f in findings}
-    old = session.execute(
-        select(F.id, F.check, F.household_id, F.member_id, F.project_id, F.asset_id, F.helper_id, F.field)
-        .where(place, F.fixed_run_id.is_(None))
-    ).all()
-    fixed_ids = [r.id for r in old if _key_of_row(r) not in new_keys]
+    # Diff against the open findings: a finding found again keeps its row (``run_id`` stays
+    # the run that first found it), one no longer found is marked fixed by this run, a new
+    # one is inserted. A repeat run over unchanged data writes almost nothing.
+    old: dict[tuple, tuple[int, str]] = {}
+    duplicates: list[int] = []
+    for r in session.execute(
+        select(F.id, F.check, F.household_id, F.member_id, F.project_id, F.asset_id, F.helper_id, F.field,
+               F.message).where(place, F.fixed_run_id.is_(None))
+    ):
+        key = _key_of_row(r)
+        if key in old:
+            duplicates.append(r.id)
+        else:
+            old[key] = (r.id, r.message)
     fixed: dict[str, int] = {}
-    for r in old:
-        if _key_of_row(r) not in new_keys:
-            fixed[r.check] = fixed.get(r.check, 0) + 1
+    fixed_ids, reworded, fresh = [], [], []
+    seen: set[tuple] = set()
+    for f in findings:
+        key = f.key()
+        if key in seen:
+            fresh.append(f)  # a second finding of the same kind on the same field
+            continue
+        seen.add(key)
+        hit = old.pop(key, None)
+        if hit is None:
+            fresh.append(f)
+        elif hit[1] != f.message[:500]:
+            reworded.append({"fid": hit[0], "msg": f.message[:500]})
+    for key, (fid, _msg) in old.items():
+        fixed_ids.append(fid)
+        fixed[key[0]] = fixed.get(key[0], 0) + 1
     for i in range(0, len(fixed_ids), _CHUNK):
         session.execute(update(F).where(F.id.in_(fixed_ids[i:i + _CHUNK])).values(fixed_run_id=run.id))
-    session.execute(delete(F).where(place, F.fixed_run_id.is_(None)))
-    rows = _rows(findings, run.id)
+    for i in range(0, len(duplicates), _CHUNK):
+        session.execute(delete(F).where(F.id.in_(duplicates[i:i + _CHUNK])))
     table = F.__table__
     conn = session.connection()
+    if reworded:
+        conn.execute(table.update().where(table.c.id == bindparam("fid")).values(message=bindparam("msg")),
+                     reworded)
+    rows = _rows(fresh, run.id)
     for i in range(0, len(rows), 5000):
         conn.execute(table.insert(), rows[i:i + 5000])
     run.fixed = fixed
@@ -139,6 +165,18 @@ def open_error_count(session: Session, region_code: str | None = None) -> int:
         _in_place(region_code), F.fixed_run_id.is_(None), F.severity == ERROR)) or 0
 
 
+def open_counts_by_village(session: Session, region_code: str | None = None) -> dict[str, dict[str, int]]:
+    """check code → village (region) code → open findings under ``region_code``: what
+    :meth:`CheckResult.counts_by_village` gives, read from the stored findings."""
+    out: dict[str, dict[str, int]] = {}
+    for check, region, n in session.execute(
+        select(F.check, F.region_code, func.count()).where(_in_place(region_code), F.fixed_run_id.is_(None))
+        .group_by(F.check, F.region_code)
+    ):
+        out.setdefault(check, {})[region or ""] = n
+    return out
+
+
 def household_error_counts(session: Session, ids: Iterable[int]) -> dict[int, int]:
     """household id → open 错误 findings, for the household list."""
     ids = list(ids)
@@ -164,19 +202,19 @@ def fixed_since_previous(session: Session, region_code: str | None = None) -> li
 
 
 def run_history(session: Session, region_code: str | None = None) -> list[dict]:
-    """Runs over the place (or one containing it), newest first: id, when, who, region,
-    seconds, households checked, findings per check and fixed per check."""
-    stmt = select(CheckRun).where(CheckRun.households_checked > 0)
-    if region_code:
-        prefixes = [region_code[:n] for n in (2, 4, 6, 9, 12)]
-        stmt = stmt.where(or_(CheckRun.region_code.is_(None),
-                              and_(CheckRun.region_code.is_not(None),
-                                   or_(CheckRun.region_code.like(code_prefix(region_code) + "%"),
-                                       CheckRun.region_code.in_([p.ljust(12, "0") for p in prefixes])))))
+    """Runs that covered the place (over it, a place containing it, or a place inside it;
+    all when None), newest first: id, when, who, region, seconds, households checked,
+    findings per check and fixed per check."""
+    def covers(run_region: str | None) -> bool:
+        if not region_code or not run_region:
+            return True
+        return region_code.startswith(code_prefix(run_region)) or run_region.startswith(code_prefix(region_code))
+
+    runs = session.scalars(select(CheckRun).where(CheckRun.households_checked > 0).order_by(CheckRun.id.desc()))
     return [{"id": r.id, "when": r.started_at, "who": r.user, "region_code": r.region_code,
              "seconds": r.seconds, "households_checked": r.households_checked,
              "counts": dict(r.counts or {}), "fixed": dict(r.fixed or {})}
-            for r in session.scalars(stmt.order_by(CheckRun.id.desc()))]
+            for r in runs if covers(r.region_code)]
 
 
 def latest_run(session: Session) -> CheckRun | None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import Asset, Helper, Household, Member, Project, Region
 from fupin_desktop.rules.validation import HOUSEHOLD_FIELD_LABELS
-from fupin_desktop.services.checks.catalogue import BY_CODE, CATALOGUE, ERROR
+from fupin_desktop.services.checks.catalogue import CATALOGUE, ERROR
 from fupin_desktop.services.checks.engine import CheckResult, Finding
 from fupin_desktop.sheets.error_report import atomic_save
 from fupin_desktop.sheets.export import display_width
@@ -173,6 +173,7 @@ def write_findings_xlsx(result: CheckResult, session: Session, path) -> Path:
     for row in rows:
         summary.append(row)
         r = summary.max_row
+        summary.row_dimensions[r].height = 15 * max(1, -(-display_width(row[4]) // 69))
         for i, cell in enumerate(summary[r]):
             cell.border = border
             cell.alignment = center if i in (0, 2, 3) else wrap
@@ -199,6 +200,9 @@ def write_findings_xlsx(result: CheckResult, session: Session, path) -> Path:
         header(ws, f"{c.title}（{c.severity}，{len(findings)} 条）", heads, widths)
         for r in data:
             ws.append(r)
+            # Row height for the wrapped text (spreadsheet programs do not grow rows on open).
+            lines = max(-(-display_width(v) // max(int(widths[i]) - 1, 1)) for i, v in enumerate(r) if v)
+            ws.row_dimensions[ws.max_row].height = 15 * max(lines, 1)
         for row in ws.iter_rows(min_row=4):
             for cell in row:
                 cell.border = border

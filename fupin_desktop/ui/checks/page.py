@@ -64,7 +64,7 @@ class ChecksPage(QWidget):
         self.db = db
         self.setObjectName("page_checks")
         self.opener = HouseholdOpener(db, self)
-        self.findings: list[checks.Finding] = []
+        self.by_village: dict[str, dict[str, int]] = {}  # check → place code → open findings
         self.fixed: list[checks.Finding] = []
         self.history: list[dict] = []
         self.region_names: dict[str, str] = {}
@@ -139,7 +139,7 @@ class ChecksPage(QWidget):
     def refresh(self) -> None:
         with self.db.session() as s:
             choices = region_choices(s)
-            self.findings = checks.open_findings(s)
+            self.by_village = checks.open_counts_by_village(s)
             self.fixed = checks.fixed_since_previous(s)
             self.history = checks.run_history(s)
         self.region_names = {code: name for code, name, _lv in choices}
@@ -159,21 +159,15 @@ class ChecksPage(QWidget):
     def region(self) -> str | None:
         return self.region_combo.currentData()
 
-    def _in_region(self, findings: list[checks.Finding]) -> list[checks.Finding]:
-        code = self.region()
-        if not code:
-            return findings
-        prefix = code_prefix(code)
-        return [f for f in findings if (f.region_code or "").startswith(prefix)]
+    def _in_region(self, code: str | None) -> bool:
+        region = self.region()
+        return not region or (code or "").startswith(code_prefix(region))
 
     def _show(self) -> None:
-        shown, fixed = self._in_region(self.findings), self._in_region(self.fixed)
-        counts: dict[str, int] = {}
-        by_place: dict[str, dict[str, int]] = {}
-        for f in shown:
-            counts[f.check] = counts.get(f.check, 0) + 1
-            per = by_place.setdefault(f.check, {})
-            per[f.region_code or ""] = per.get(f.region_code or "", 0) + 1
+        fixed = [f for f in self.fixed if self._in_region(f.region_code)]
+        by_place = {check: {code: n for code, n in per.items() if self._in_region(code)}
+                    for check, per in self.by_village.items()}
+        counts = {check: sum(per.values()) for check, per in by_place.items()}
         fixed_counts: dict[str, int] = {}
         for f in fixed:
             fixed_counts[f.check] = fixed_counts.get(f.check, 0) + 1
@@ -239,7 +233,10 @@ class ChecksPage(QWidget):
         if not 0 <= row < len(rows):
             return None
         code = rows[row]["code"]
-        findings = [f for f in self._in_region(self.findings) if f.check == code]
+        if not rows[row]["count"]:
+            return None
+        with self.db.session() as s:
+            findings = checks.open_findings(s, self.region(), check=code)
         if not findings:
             return None
         place = self.region_combo.currentText().strip() or "全部"
@@ -254,15 +251,15 @@ class ChecksPage(QWidget):
 
     def export_to(self, path: Path) -> BackgroundOp:
         region = self.region()
-        findings = self._in_region(self.findings)
         households = self.history[0]["households_checked"] if self.history else 0
 
         def work(_progress, _cancelled):
-            counts: dict[str, int] = {}
-            for f in findings:
-                counts[f.check] = counts.get(f.check, 0) + 1
-            result = checks.CheckResult(None, households, 0.0, counts, findings, region_code=region)
             with self.db.session() as s:
+                findings = checks.open_findings(s, region)
+                counts: dict[str, int] = {}
+                for f in findings:
+                    counts[f.check] = counts.get(f.check, 0) + 1
+                result = checks.CheckResult(None, households, 0.0, counts, findings, region_code=region)
                 return checks.write_findings_xlsx(result, s, path)
 
         return BackgroundOp(self, work, title="导出核查结果", label="正在导出…", cancellable=False).success(

@@ -175,6 +175,9 @@ class HouseholdWindow(QWidget):
         self.base: svc.HouseholdData
         self.data: svc.HouseholdData
         self.problems: list = []
+        # The latest 核查 run's findings about this household that no single-household
+        # rule can see (人口数, 帮扶措施, 帮扶责任人 …); the field rules run live below.
+        self.check_findings: list = []
         self.conflict_dialog: ConflictDialog | None = None
         self.action_dialog: dialogs.ActionDialog | None = None
         self.resize(1100, 720)
@@ -401,8 +404,13 @@ class HouseholdWindow(QWidget):
     # -- loading --------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the household afresh, discarding unsaved edits."""
+        from fupin_desktop.services.checks import FIELD_CHECKS, findings_for_household
+
+        field_checks = {c.code for c in FIELD_CHECKS}
         with self.db.session() as s:
             data = svc.load_household(s, self.household_id)
+            self.check_findings = [f for f in findings_for_household(s, self.household_id)
+                                   if f.check not in field_checks]
         self._show(data, data.copy())
 
     def _show(self, base: svc.HouseholdData, edited: svc.HouseholdData) -> None:
@@ -600,6 +608,7 @@ class HouseholdWindow(QWidget):
                 household.setdefault(p.field, entry)
             else:
                 loose.append(("✖ " if p.severity == "error" else "△ ") + p.message)
+        loose += [("✖ 核查：" if f.severity == "错误" else "△ 核查：") + f.message for f in self.check_findings]
         self.basic_form.set_problems(household)
         self.status_form.set_problems(household)
         self.conditions_form.set_problems({p.field: (p.severity, p.message) for p in self.problems

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from fupin_desktop.models import Household, Member
 from fupin_desktop.ui.checks import ChecksPage
-from tests.factories import add_household, add_regions
+from tests.factories import VILLAGE, add_household, add_regions
 
 
 @pytest.fixture
@@ -43,6 +43,10 @@ def test_run_lists_counts_and_opens_the_household_on_the_field(county_db, main_w
     row = _row_of(page, "household.member_count")
     assert page.check_model.rows()[row]["count"] == 1
     assert "错误" in page.status_label.text() and page.run_model.rowCount() == 1
+    assert page.check_model.rows()[row]["top"] == "新寨村 1 条"
+    page.region_combo.setCurrentIndex(page.region_combo.findData(VILLAGE))
+    row = _row_of(page, "household.member_count")
+    assert page.check_model.rows()[row]["count"] == 1 and "新寨村" in page.status_label.text()
 
     dialog = page.open_check(row)
     assert dialog.model.rowCount() == 1

@@ -301,6 +301,8 @@ def test_runs_are_stored_and_compared(county):
         s.flush()
         first = _run(s)
         assert first.run_id is not None
+        assert checks.open_counts_by_village(s) == first.counts_by_village() == {
+            "household.phone_format": {VILLAGE: 1}, "household.member_count": {VILLAGE: 1}}
         assert checks.open_error_count(s) == 2
         assert [f.check for f in checks.findings_for_household(s, a)] == ["household.phone_format"]
         assert reg.household_ids(s, reg.HouseholdFilter(has_errors=True)) in ([a, b], [b, a])
@@ -318,6 +320,10 @@ def test_runs_are_stored_and_compared(county):
         assert history[0]["who"] == "测试员" and history[0]["households_checked"] == 2
         third = _run(s, store=False)
         assert third.run_id is None and len(checks.run_history(s)) == 2
+        village = _run(s, region_code=VILLAGE)
+        assert [h["id"] for h in checks.run_history(s, VILLAGE)] == [village.run_id, second.run_id, first.run_id]
+        # Another township's history has the county runs, not this village's.
+        assert [h["id"] for h in checks.run_history(s, "522326200000")] == [second.run_id, first.run_id]
 
 
 def test_editor_save_updates_the_households_findings(county):
