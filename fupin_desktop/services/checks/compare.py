@@ -244,9 +244,11 @@ def read_list(path: str | os.PathLike[str]) -> ParsedList:
     column = replace(_ID_FIELD, label=parsed.id_column)
     for r in range(header.data_start, sheet.last_nonblank_row() + 1):
         cells = sheet.rows[r]
-        if _is_skippable(cells, mapped, identity):
+        raw = cells[id_col] if id_col < len(cells) else None
+        # A row whose ID cell starts with digits is a person: the blank/合计/footer test is for the rest.
+        if not (type(raw) is str and raw[:6].isdigit()) and _is_skippable(cells, mapped, identity):
             continue
-        id_text, id18, problem = _parse_id(sheet.cell(r, id_col), column)
+        id_text, id18, problem = _parse_id(raw, column)
         name = normalize_text(sheet.cell(r, name_col))[:40] if name_col is not None else ""
         values = {}
         for c, label in others:

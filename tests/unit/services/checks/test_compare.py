@@ -195,3 +195,24 @@ def test_cli_import_list_and_lists(db, tmp_path, capsys):
     assert main(["--db", db.url, "check", "import-list", str(tmp_path / "没有.xlsx"), "--kind", "工商注册"]) == 2
     err = capsys.readouterr().err.strip()
     assert "找不到文件" in err and "\n" not in err
+
+
+def test_xls_with_unnamed_id_header_and_old_15_digit_ids(db, tmp_path):
+    import xlwt
+
+    ids = _county(db)
+    book = xlwt.Workbook()
+    ws = book.add_sheet("商品房备案")
+    ws.write_merge(0, 0, 0, 3, "2024年商品房网签备案名单")
+    for col, text in enumerate(("买受人", "身份证号码（18位）", "项目名称", "面积")):
+        ws.write(1, col, text)
+    old15 = ids["王五"][:6] + ids["王五"][8:17]
+    for row, values in enumerate((("王五", old15, "城南小区", 98.5), ("周九", ids["周九"], "城南小区", 120))):
+        for col, value in enumerate(values):
+            ws.write(row + 2, col, value)
+    path = tmp_path / "商品房.xls"
+    book.save(str(path))
+    with db.session() as s:
+        result = cmp.import_list(s, path, "商品房", user="甲")
+    assert result.id_column == "身份证号码（18位）" and result.name_column == "买受人"
+    assert sorted((h.name, h.list_values["面积"]) for h in result.hits) == [("周九", 120), ("王五", 98.5)]
