@@ -36,7 +36,7 @@ LIST_COLUMNS = (("label", "类别"), ("source", "来源文件"), ("version", "�
                 ("imported_by", "导入人"), ("rows_read", "行数"), ("ids_valid", "有效证件号"),
                 ("hits", "比中"), ("verified", "已核实"))
 HIT_COLUMNS = (("household_no", "户编号"), ("name", "姓名"), ("list_name", "名单姓名"), ("state", "核实"),
-               ("says", "名单情况"), ("action", "处理要求"), ("note", "核实说明"), ("kind", "名单"))
+               ("kind", "名单"), ("says", "名单情况"), ("action", "处理要求"), ("note", "核实说明"))
 
 
 def what_the_list_says(hit: svc.ComparisonHit) -> str:
@@ -154,7 +154,7 @@ class CompareTab(QWidget):
         self.hit_model = RecordTableModel(HIT_COLUMNS, self, muted=lambda r: r.get("state") == "已核实")
         self.hit_view = record_view(self.hit_model, "comparisonHits")
         self.hit_view.doubleClicked.connect(lambda _i: self.open_selected())
-        for col, width in enumerate((120, 60, 120, 56, 360, 330, 320, 110)):
+        for col, width in enumerate((120, 60, 120, 56, 110, 340, 330, 320)):
             self.hit_view.setColumnWidth(col, width)
         for col, width in enumerate((150, 200, 44, 130, 70, 60, 80, 50, 56)):
             self.list_view.setColumnWidth(col, width)
@@ -180,7 +180,7 @@ class CompareTab(QWidget):
         splitter.addWidget(self.list_view)
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -219,10 +219,9 @@ class CompareTab(QWidget):
         return [h for h in self.hits if h.kind == lst.kind and (h.list_id in (None, lst.id))]
 
     def _show_hits(self) -> None:
-        labels = {k.key: k.label for k in svc.LIST_KINDS}
         self._shown = self.shown_hits()
         self.hit_model.set_rows([{
-            "id": i, "kind": labels.get(h.kind, h.kind), "household_no": h.household_no, "name": h.name,
+            "id": i, "kind": h.kind, "household_no": h.household_no, "name": h.name,
             "list_name": (h.list_name or "") + ("（姓名不同）" if h.name_differs else ""),
             "says": what_the_list_says(h), "action": h.action, "state": "已核实" if h.verified else "待核实",
             "note": h.note or "",
