@@ -1542,7 +1542,7 @@ def save_household(
         _raise_changed(session, hh, base, edited)
     changes = changed_paths(base, edited)
     if not changes:
-        _record_findings(session, hh, edited, problems)
+        _store_error_count(hh, problems, edited)
         return SaveResult(True, problems, hh.version)
 
     _apply_fields(hh, edited.household, HOUSEHOLD_FIELDS, "基本信息：")
@@ -1580,7 +1580,7 @@ def save_household(
     details = {c.label: [c.old, c.new] for c in described}
     _event(session, hh.id, EV_INFO, effective=today,
            month=reported_month or _current_month(today), note=note, details=details)
-    _record_findings(session, hh, edited, problems)
+    _store_error_count(hh, problems, edited)
     try:
         session.flush()
     except StaleDataError:
@@ -1590,11 +1590,19 @@ def save_household(
     return SaveResult(True, problems, hh.version, described)
 
 
-def _record_findings(session: Session, hh: Household, data: HouseholdData,
-                       problems: list[Problem]) -> None:
-    """The saved household's findings of the per-household rules replace those of the last
-    核查 run (services.checks: the one stored result the filter and lists read)."""
+def _store_error_count(hh: Household, problems: list[Problem], data: HouseholdData | None = None) -> None:
+    """Store what the per-household rules found in ``hh`` (``problems``, checked on
+    ``data``, by default the household as it now is): they replace its findings of those
+    rules from the last 核查 run (services.checks: the one stored result the 「有数据错误」
+    filter and the lists read)."""
+    from sqlalchemy.orm import object_session
+
     from fupin_desktop.services.checks import Finding, check_of_rule, record_household
+
+    session = object_session(hh)
+    if hh.id is None:
+        session.flush()
+    data = data or _snapshot(hh)
 
     def member(i: int | None, key: str):
         return data.members[i].get(key) if i is not None and i < len(data.members) else None

@@ -148,6 +148,9 @@ def monitoring_line(session: Session, year: int) -> Decimal | None:
 class _Ctx:
     def __init__(self, session: Session, region_code: str | None, today: dt.date) -> None:
         self.session = session
+        # Plain column rows straight off the connection (the session's transaction): no
+        # ORM result processing for the hundreds of thousands of rows of the field rules.
+        self.conn = session.connection()
         self.region_code = region_code
         self.prefix = code_prefix(region_code) if region_code else None
         self.today = today
@@ -237,7 +240,7 @@ def _member_order(values: dict[str, Any]) -> tuple:
 def _field_checks(ctx: _Ctx, progress: Progress | None,
                   cancel: Callable[[], bool] | None) -> tuple[list[Finding], int]:
     s = ctx.session
-    hh_rows = s.execute(
+    hh_rows = ctx.conn.execute(
         select(Household.id, Household.household_no, *(getattr(Household, c) for c in _HOUSEHOLD_COLUMNS))
         .where(ctx.where_household()).order_by(Household.id)
     ).all()
@@ -245,7 +248,7 @@ def _field_checks(ctx: _Ctx, progress: Progress | None,
     names = list(MEMBER_FIELDS)
     # No ORDER BY (a sort of every member): rows come grouped well enough, and each
     # household's members are put in the editor's order (present first, then 户内序号).
-    member_rows = s.execute(
+    member_rows = ctx.conn.execute(
         select(Member.household_id, Member.id, Member.seq, *(getattr(Member, n) for n in names))
         .where(Member.household_id.in_(ctx.scope_ids()))
     ).all()
@@ -279,7 +282,7 @@ def _field_checks(ctx: _Ctx, progress: Progress | None,
               .group_by(HouseholdYear.household_id).subquery())
     conditions = {
         hid: SimpleNamespace(is_dangerous_house=d, safe_drinking_water=w)
-        for hid, d, w in s.execute(
+        for hid, d, w in ctx.conn.execute(
             select(HouseholdYear.household_id, HouseholdYear.is_dangerous_house,
                    HouseholdYear.safe_drinking_water)
             .join(latest, and_(latest.c.household_id == HouseholdYear.household_id,
