@@ -294,6 +294,8 @@ AREA_COMMAND_MODULES = (
     "exchange",
     "regions",
     "report",
+    "check_lists",  # before check: adds check import-list / check lists
+    "check",
 )
 
 

@@ -11,6 +11,8 @@ from fupin_desktop.models.asset import (
 )
 from fupin_desktop.models.audit import AppSetting, AuditLog, ImportBatch, ImportProfile, SourceRow, User
 from fupin_desktop.models.base import Base
+from fupin_desktop.models.checks import CheckFinding, CheckRun
+from fupin_desktop.models.comparison import ComparisonList, ComparisonMark, ComparisonRow
 from fupin_desktop.models.handbook import (
     HandbookEntry,
     Helper,
@@ -58,6 +60,11 @@ __all__ = [
     "AuditLog",
     "Base",
     "ChangeEvent",
+    "CheckFinding",
+    "CheckRun",
+    "ComparisonList",
+    "ComparisonMark",
+    "ComparisonRow",
     "Disbursement",
     "GuaranteeCheck",
     "HandbookEntry",

@@ -108,9 +108,6 @@ class Household(TimestampMixin, Base):
     code_list_era: Mapped[str] = mapped_column(String(4), default="2021", server_default="2021")
     # The county sheet's row this household was read from (its 户主's row).
     source_row_id: Mapped[int | None] = mapped_column(ForeignKey("source_rows.id"))
-    # Result of the last data check (rules.validation) by services.registry: number of
-    # errors; None = not checked since the last bulk write. Drives the 「有数据错误」 filter.
-    error_count: Mapped[int | None]
     # Optimistic concurrency: a save of a stale copy fails instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

@@ -800,7 +800,9 @@ def validate_household_values(
     # --- rule 1: duplicate ID in the household -----------------------------------------
     seen: dict[str, int] = {}
     for i, v in enumerate(values):
-        key = _id_key_of(v.get("id_number"))
+        checked = id_checks[i]
+        # A valid ID's id18 is its key (what _id_key_of would work out again).
+        key = checked[0].id18 if checked is not None and checked[0] is not None else _id_key_of(v.get("id_number"))
         if key is None:
             continue
         if key in seen:

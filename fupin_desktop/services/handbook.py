@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from fupin_desktop.codes import CodeError, code_list
@@ -49,6 +49,9 @@ __all__ = [
     "helper_loads",
     "list_helpers",
     "load_check",
+    "needs_helper",
+    "over_limit",
+    "region_loads",
     "region_choices",
     "save_helper",
     "save_team_member",
@@ -483,43 +486,60 @@ class LoadReport:
         return not (self.overloaded or self.without_helper)
 
 
+def region_loads(session: Session, region_code: str | None = None, *,
+                 on: dt.date | None = None) -> dict[int, int]:
+    """helper id → households they currently help (帮扶责任人 role, households 正常), for
+    the helpers who help a household under ``region_code`` (all if None). A helper's load
+    counts every household they help, wherever it is; the region only chooses the helpers."""
+    on = on or dt.date.today()
+    stmt = (select(HelperAssignment.helper_id, func.count(func.distinct(HelperAssignment.household_id)))
+            .join(Household, Household.id == HelperAssignment.household_id)
+            .where(_current(on), HelperAssignment.role == ROLE_HELPER, Household.status == "01"))
+    if region_code:
+        helpers_here = (select(HelperAssignment.helper_id)
+                        .join(Household, Household.id == HelperAssignment.household_id)
+                        .where(_current(on), Household.region_code.like(code_prefix(region_code) + "%")))
+        stmt = stmt.where(HelperAssignment.helper_id.in_(helpers_here))
+    return dict(session.execute(stmt.group_by(HelperAssignment.helper_id)).all())
+
+
+def over_limit(cadre_rank: str | None, households: int) -> int | None:
+    """The 4-3-2-1 limit a helper of ``cadre_rank`` carrying ``households`` exceeds, else
+    None (also None for an unranked helper: they cannot be checked)."""
+    limit = LOAD_LIMITS.get(cadre_rank or "")
+    return limit if limit is not None and households > limit else None
+
+
+def needs_helper(on: dt.date | None = None):
+    """SQL condition on ``Household``: a 脱贫户 or monitored household (正常) without a
+    current helper."""
+    on = on or dt.date.today()
+    helped = select(HelperAssignment.household_id).where(_current(on))
+    return and_(Household.status == "01",
+                or_(Household.household_type == "01", Household.monitoring_category.is_not(None)),
+                Household.id.not_in(helped))
+
+
 def load_check(session: Session, region_code: str | None = None, *,
                on: dt.date | None = None) -> LoadReport:
     """The 4-3-2-1 check (县级领导 4, 正科 3, 副科 2, 一般干部 1 households) on ``on``
     (today), for households under ``region_code`` (everything if None)."""
     on = on or dt.date.today()
-    region_filter = (Household.region_code.like(code_prefix(region_code) + "%")
-                     if region_code else None)
-    stmt = (select(HelperAssignment.helper_id, func.count(func.distinct(HelperAssignment.household_id)))
-            .join(Household, Household.id == HelperAssignment.household_id)
-            .where(_current(on), HelperAssignment.role == ROLE_HELPER, Household.status == "01"))
-    if region_filter is not None:
-        # A helper's load counts every household they help, wherever it is; the region
-        # only chooses which helpers to report on.
-        helpers_here = (select(HelperAssignment.helper_id)
-                        .join(Household, Household.id == HelperAssignment.household_id)
-                        .where(_current(on), region_filter))
-        stmt = stmt.where(HelperAssignment.helper_id.in_(helpers_here))
-    loads = dict(session.execute(stmt.group_by(HelperAssignment.helper_id)).all())
+    loads = region_loads(session, region_code, on=on)
     helpers = {h.id: h for h in session.scalars(select(Helper).where(Helper.id.in_(list(loads))))}
     ranks = code_list("cadre_rank")
     overloaded, unranked = [], []
     for hid, count in sorted(loads.items(), key=lambda kv: -kv[1]):
         h = helpers[hid]
-        limit = LOAD_LIMITS.get(h.cadre_rank or "")
-        if limit is None:
+        if LOAD_LIMITS.get(h.cadre_rank or "") is None:
             unranked.append(h)
-        elif count > limit:
+        elif (limit := over_limit(h.cadre_rank, count)) is not None:
             overloaded.append(Overload(h, ranks.label(h.cadre_rank), count, limit))
     # Households that need a helper: 脱贫户 and monitored households.
-    helped = select(HelperAssignment.household_id).where(_current(on))
-    need = (select(Household).where(Household.status == "01",
-                                    or_(Household.household_type == "01",
-                                        Household.monitoring_category.is_not(None)),
-                                    Household.id.not_in(helped))
+    need = (select(Household).where(needs_helper(on))
             .order_by(Household.region_code, Household.group_name, Household.household_no))
-    if region_filter is not None:
-        need = need.where(region_filter)
+    if region_code:
+        need = need.where(Household.region_code.like(code_prefix(region_code) + "%"))
     without = _hits(session, list(session.scalars(need)))
     return LoadReport(overloaded, unranked, without)
 

@@ -1758,9 +1758,6 @@ def _refresh_summaries(conn: Any, household_ids: list[int]) -> None:
             head_id18=select(m.c.id18).where(head).order_by(m.c.id).limit(1).scalar_subquery(),
             member_count=select(func.count()).where(m.c.household_id == h.c.id,
                                                     m.c.status == MEMBER_PRESENT).scalar_subquery(),
-            # Not checked since this bulk write: services.registry.recheck_households
-            # picks it up for the 「有数据错误」 filter.
-            error_count=None,
         )
     )
     # The pinyin sort key of the (possibly new) 户主 name is computed in Python.

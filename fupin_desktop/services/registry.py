@@ -23,7 +23,7 @@ import copy
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
@@ -663,7 +663,9 @@ def _filter_conditions(session: Session, flt: HouseholdFilter,
             or_(*(c.is_(True) for c in columns)),
         ))
     if flt.has_errors:
-        conds.append(_plain(Household.error_count, sqlite) > 0)
+        from fupin_desktop.services.checks import has_open_errors
+
+        conds.append(has_open_errors())
     if flt.household_ids is not None:
         conds.append(_id_in(session, flt.household_ids, name="filter_ids"))
     return conds
@@ -923,8 +925,7 @@ def household_rows(session: Session, ids: Sequence[int], search: str = "") -> li
             Household.member_count, Household.household_type, Household.monitoring_category,
             Household.main_cause, Household.exit_year, Household.phone,
             func.coalesce(Household.updated_at, Household.created_at),
-            Household.region_code, Household.group_name, Household.error_count,
-            Household.status,
+            Household.region_code, Household.group_name, Household.status,
         ).where(Household.id.in_(ids))
     ).all()
     helpers = dict(session.execute(
@@ -946,9 +947,12 @@ def household_rows(session: Session, ids: Sequence[int], search: str = "") -> li
     risk = code_list("risk_type")
     status_list = code_list("household_status")
     matched = matched_members(session, ids, search) if search else {}
+    from fupin_desktop.services.checks import household_error_counts
+
+    errors_of = household_error_counts(session, ids)
     by_id = {}
     for (hid, no, head, id18, count, ht, mc, mainc, exit_year, phone, updated, region, group,
-         errors, status) in rows:
+         status) in rows:
         if hid in risks:
             cause_text = "风险：" + "、".join(risk.label(c, c) for c in dict.fromkeys(risks[hid]))
         else:
@@ -960,7 +964,7 @@ def household_rows(session: Session, ids: Sequence[int], search: str = "") -> li
             exit_year=str(exit_year) if exit_year else "", phone=phone or "",
             helper=helpers.get(hid, ""),
             updated=updated.strftime("%Y-%m-%d %H:%M") if updated else "",
-            region_code=region, group_name=group or "", error_count=errors,
+            region_code=region, group_name=group or "", error_count=errors_of.get(hid, 0),
             status=status_list.label(status, status) if status != HOUSEHOLD_ACTIVE else "",
             matched=matched.get(hid, ""),
         )
@@ -997,50 +1001,6 @@ def check_household_data(data: HouseholdData, today: dt.date | None = None) -> l
         conditions=_namespace(conditions) if conditions else None,
         absent=data.absent,
     )
-
-
-def recheck_households(
-    session: Session,
-    *,
-    only_unchecked: bool = True,
-    progress: Callable[[int, int, str], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-    batch: int = 500,
-) -> int:
-    """Run the data check over households and store each one's error count (drives the
-    「有数据错误」 filter). Returns how many were checked. Stops between batches when
-    ``cancelled()`` is true (what was checked so far is kept)."""
-    stmt = select(Household.id).where(Household.status == HOUSEHOLD_ACTIVE)
-    if only_unchecked:
-        stmt = stmt.where(Household.error_count.is_(None))
-    ids = list(session.scalars(stmt.order_by(Household.id)))
-    done = 0
-    today = dt.date.today()
-    for start in range(0, len(ids), batch):
-        if cancelled is not None and cancelled():
-            break
-        chunk = ids[start:start + batch]
-        households = session.scalars(
-            select(Household).where(Household.id.in_(chunk))
-            .options(selectinload(Household.members), selectinload(Household.years))
-        ).all()
-        values = []
-        absent = _absent_fields(session, chunk)
-        for hh in households:
-            data = _snapshot(hh)
-            data.absent = absent.get(hh.id, frozenset())
-            problems = check_household_data(data, today)
-            values.append({"hid": hh.id, "n": sum(p.severity == "error" for p in problems)})
-        # A Core update: the check result is not a change of the household.
-        for v in values:
-            session.execute(
-                update(Household.__table__).where(Household.__table__.c.id == v["hid"])
-                .values(error_count=v["n"])
-            )
-        done += len(chunk)
-        if progress is not None:
-            progress(done, len(ids), "正在检查数据")
-    return done
 
 
 # =========================================================================== load / edit data
@@ -1604,7 +1564,7 @@ def save_household(
         _raise_changed(session, hh, base, edited)
     changes = changed_paths(base, edited)
     if not changes:
-        _store_error_count(hh, problems)
+        _store_error_count(hh, problems, edited)
         return SaveResult(True, problems, hh.version)
 
     _apply_fields(hh, edited.household, HOUSEHOLD_FIELDS, "基本信息：")
@@ -1642,7 +1602,7 @@ def save_household(
     details = {c.label: [c.old, c.new] for c in described}
     _event(session, hh.id, EV_INFO, effective=today,
            month=reported_month or _current_month(today), note=note, details=details)
-    _store_error_count(hh, problems)
+    _store_error_count(hh, problems, edited)
     try:
         session.flush()
     except StaleDataError:
@@ -1652,10 +1612,28 @@ def save_household(
     return SaveResult(True, problems, hh.version, described)
 
 
-def _store_error_count(hh: Household, problems: list[Problem]) -> None:
-    count = sum(p.severity == "error" for p in problems)
-    if hh.error_count != count:
-        hh.error_count = count
+def _store_error_count(hh: Household, problems: list[Problem], data: HouseholdData | None = None) -> None:
+    """Store what the per-household rules found in ``hh`` (``problems``, checked on
+    ``data``, by default the household as it now is): they replace its findings of those
+    rules from the last 核查 run (services.checks: the one stored result the 「有数据错误」
+    filter and the lists read)."""
+    from sqlalchemy.orm import object_session
+
+    from fupin_desktop.services.checks import Finding, check_of_rule, record_household
+
+    session = object_session(hh)
+    if hh.id is None:
+        session.flush()
+    data = data or _snapshot(hh)
+
+    def member(i: int | None, key: str):
+        return data.members[i].get(key) if i is not None and i < len(data.members) else None
+
+    record_household(session, hh.id, [
+        Finding(check_of_rule(p.rule), hh.id, hh.household_no, member(p.member_index, "id"),
+                member(p.member_index, "person_no"), p.field, p.message, hh.region_code)
+        for p in problems
+    ])
 
 
 def _raise_changed(session: Session, hh: Household, base: HouseholdData,

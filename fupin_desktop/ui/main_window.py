@@ -37,6 +37,7 @@ from fupin_desktop import __version__
 from fupin_desktop.db import Database, open_database
 from fupin_desktop.services.overview import DatabaseInfo, database_info
 from fupin_desktop.ui.assets import AssetsPage
+from fupin_desktop.ui.checks import ChecksPage
 from fupin_desktop.ui.exchange import ExchangePage
 from fupin_desktop.ui.handbook import HandbookPage
 from fupin_desktop.ui.help import GuideDialog
@@ -60,6 +61,7 @@ DEFAULT_PAGES: tuple[type[AreaPage], ...] = (
     ProjectsPage,
     AssetsPage,
     ReportsPage,
+    ChecksPage,
     ExchangePage,
 )
 

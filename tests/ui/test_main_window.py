@@ -16,6 +16,7 @@ AREAS = {
     "projects": "项目库",
     "assets": "资产台账",
     "reports": "月度报表",
+    "checks": "数据核查",
     "exchange": "导入导出",
 }
 
@@ -96,9 +97,9 @@ def test_register_page_replaces_a_placeholder_in_place(main_window: MainWindow):
 
 
 def test_register_page_adds_a_new_area(main_window: MainWindow):
-    main_window.register_page("checks", "数据核查", "reports", lambda db: QLabel("核查"))
-    assert main_window.page_keys()[-1] == "checks"
-    assert main_window.select_page("checks").text() == "核查"
+    main_window.register_page("training", "培训", "reports", lambda db: QLabel("培训"))
+    assert main_window.page_keys()[-1] == "training"
+    assert main_window.select_page("training").text() == "培训"
 
 
 def test_geometry_and_page_are_remembered(make_main_window):

@@ -305,3 +305,43 @@ def test_a_broad_search_lists_its_first_households_then_all_on_request(page, qtb
     # Sorted by 户主: the first five in pinyin order (刘 liu, digits as written, before 王, 张).
     page._on_header_clicked(1)
     assert [page.model.row(i).head_name for i in range(5)] == ["刘10", "刘11", "刘12", "刘13", "刘14"]
+
+
+def test_errors_chip_runs_the_checks_and_lists_what_they_found(page, qtbot, filled_db):
+    from fupin_desktop.models import Household
+    from fupin_desktop.services import checks
+
+    with filled_db.session() as s:
+        clean = s.query(Household).filter_by(household_no="5223261002010001").one().id
+        # The factory households lack 民族 etc.; with every required field present one is clean.
+        for m in s.get(Household, clean).members:
+            m.ethnicity, m.health, m.labour_skill, m.education, m.id_type = "01", "01", "01", "03", "01"
+            m.has_resident_medical, m.has_employee_medical, m.has_critical_illness_ins = True, False, True
+            m.has_resident_pension, m.is_dibao, m.is_tekun = True, False, False
+        s.get(Household, clean).household_type, s.get(Household, clean).exit_year = "02", None
+    page.chip_errors.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 38, timeout=20000)
+    with filled_db.session() as s:
+        assert checks.latest_run(s) is not None
+        flagged = set(svc.household_ids(s, svc.HouseholdFilter(has_errors=True)))
+        errors = checks.household_error_counts(s, flagged)
+    assert clean not in flagged and set(page.model.ids()) == flagged
+    tip = page.model.data(page.model.index(0, 1), Qt.ItemDataRole.ToolTipRole)
+    assert tip == f"上次核查发现 {errors[page.model.ids()[0]]} 个数据错误"
+    page.chip_errors.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 39, timeout=5000)
+
+
+def test_household_window_lists_the_households_cross_table_findings(page, qtbot, filled_db, tmp_path):
+    from fupin_desktop.models import Household
+    from fupin_desktop.services import checks
+
+    with filled_db.session() as s:
+        hid = s.query(Household).filter_by(household_no="5223261002010002").one().id
+        s.get(Household, hid).member_count = 5
+        checks.run_checks(s, user="测试员")
+    window = page.open_household(hid)
+    qtbot.waitUntil(lambda: "家庭人口数为5人" in window.household_problems.text(), timeout=5000)
+    assert "✖ 核查：家庭人口数为5人，但在户成员有2人" in window.household_problems.text()
+    assert window.grab().save(str(tmp_path / "household_window_findings.png"))
+    window.close()

@@ -154,6 +154,11 @@ class ConflictDialog(QDialog):
         layout.addWidget(buttons)
 
 
+# Fields with no editor of their own (derived or kept in a list): the tab where they are fixed.
+_FIELD_TABS = {"member_count": "家庭成员", "per_capita_net_income": "收支", "resolved_on": "两不愁三保障",
+               "measures": "监测", "end_date": "监测", "helper": "帮扶"}
+
+
 class HouseholdWindow(QWidget):
     """One household's window (a top-level window, several may be open)."""
 
@@ -170,6 +175,9 @@ class HouseholdWindow(QWidget):
         self.base: svc.HouseholdData
         self.data: svc.HouseholdData
         self.problems: list = []
+        # The latest 核查 run's findings about this household that no single-household
+        # rule can see (人口数, 帮扶措施, 帮扶责任人 …); the field rules run live below.
+        self.check_findings: list = []
         self.conflict_dialog: ConflictDialog | None = None
         self.action_dialog: dialogs.ActionDialog | None = None
         self.resize(1100, 720)
@@ -396,8 +404,13 @@ class HouseholdWindow(QWidget):
     # -- loading --------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the household afresh, discarding unsaved edits."""
+        from fupin_desktop.services.checks import FIELD_CHECKS, findings_for_household
+
+        field_checks = {c.code for c in FIELD_CHECKS}
         with self.db.session() as s:
             data = svc.load_household(s, self.household_id)
+            self.check_findings = [f for f in findings_for_household(s, self.household_id)
+                                   if f.check not in field_checks]
         self._show(data, data.copy())
 
     def _show(self, base: svc.HouseholdData, edited: svc.HouseholdData) -> None:
@@ -440,6 +453,42 @@ class HouseholdWindow(QWidget):
         self.action_buttons["eliminate"].setEnabled(active and open_case)
         self.action_buttons["monitor"].setEnabled(active and not open_case)
         self._validate()
+
+    def focus_field(self, field: str | None, member_id: int | None = None) -> bool:
+        """Show the tab holding ``field`` — the member ``member_id``'s cell when given — and
+        put the cursor on it (a 核查 finding opens the window here). False when the window
+        has no such field (the household's first tab is shown then)."""
+        if member_id is not None:
+            members = self.member_model.members()
+            row = next((i for i, m in enumerate(members) if m.get("id") == member_id), None)
+            if row is not None:
+                try:
+                    column = self.member_model.column_of(field or "name")
+                except KeyError:
+                    column = self.member_model.column_of("name")
+                self.tabs.setCurrentIndex(self.tabs.indexOf(self.member_view.parentWidget()))
+                index = self.member_model.index(row, column)
+                self.member_view.setCurrentIndex(index)
+                self.member_view.scrollTo(index)
+                self.member_view.setFocus()
+                return True
+        for form in self.findChildren(FieldForm):
+            editor = form.editors.get(field or "")
+            if editor is None:
+                continue
+            page = editor
+            while page is not None and self.tabs.indexOf(page) < 0:
+                page = page.parentWidget()
+            if page is not None:
+                self.tabs.setCurrentIndex(self.tabs.indexOf(page))
+                editor.setFocus()
+                return True
+        tab = _FIELD_TABS.get(field or "")
+        for i in range(self.tabs.count()):
+            if tab is not None and self.tabs.tabText(i) == tab:
+                self.tabs.setCurrentIndex(i)
+                return True
+        return False
 
     def _show_income_year(self, year: int | None) -> None:
         self.income_form.bind(self.data.years.get(year) if year is not None else None)
@@ -561,6 +610,8 @@ class HouseholdWindow(QWidget):
             else:
                 loose.append(("✖ " if p.severity == "error" else "△ ") + p.message)
                 loose_error = loose_error or p.severity == "error"
+        loose += [("✖ 核查：" if f.severity == "错误" else "△ 核查：") + f.message for f in self.check_findings]
+        loose_error = loose_error or any(f.severity == "错误" for f in self.check_findings)
         self.basic_form.set_problems(household)
         self.status_form.set_problems(household)
         self.conditions_form.set_problems({p.field: (p.severity, p.message) for p in self.problems

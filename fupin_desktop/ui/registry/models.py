@@ -274,7 +274,7 @@ class HouseholdTableModel(QAbstractTableModel):
             if key == "head_name":
                 tips = [f"按家庭成员“{row.matched}”找到"] if row.matched else []
                 if row.error_count:
-                    tips.append(f"上次检查发现 {row.error_count} 个数据错误")
+                    tips.append(f"上次核查发现 {row.error_count} 个数据错误")
                 return "\n".join(tips) or None
             return None
         return self._text(row, key)

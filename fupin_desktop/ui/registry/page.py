@@ -501,19 +501,23 @@ class RegistryPage(QWidget):
         if not checked:
             self.reload()
             return
-        # The filter needs every household checked once; do the unchecked ones now.
+        # The filter reads the stored 核查 findings: run the checks now (seconds for a county).
         op = BackgroundOp(
             self,
             lambda progress, cancelled: self._recheck(progress, cancelled),
             title="检查数据",
-            label="正在检查各户数据，请稍候…",
+            label="正在核查全部农户数据，请稍候…",
         )
         op.success(lambda _n: self.reload()).failure(lambda _e: self.reload()).start()
         self._recheck_op = op
 
     def _recheck(self, progress, cancelled) -> int:
-        with self.db.session(note="数据检查") as s:
-            return svc.recheck_households(s, progress=progress, cancelled=cancelled)
+        from fupin_desktop.audit import current_user
+        from fupin_desktop.services.checks import run_checks
+
+        with self.db.session(note="数据核查") as s:
+            return run_checks(s, user=current_user(s), progress=progress,
+                              cancel=cancelled).households_checked
 
     # -- columns --------------------------------------------------------------------------
     def _column_menu(self, pos) -> None:

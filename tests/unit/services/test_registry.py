@@ -13,6 +13,7 @@ from fupin_desktop.cli import main as cli_main
 from fupin_desktop.errors import ConcurrentEditError, UserError
 from fupin_desktop.models import ChangeEvent, Household, Member, MonitoringCase
 from fupin_desktop.services import registry as svc
+from fupin_desktop.services.checks import run_checks
 from tests.factories import COUNTY, TOWNSHIP, VILLAGE, add_household, add_regions, make_id
 
 TODAY = dt.date.today()
@@ -327,12 +328,13 @@ def test_new_household_and_recheck(filled):
                                                   relation="01"),
                                effective=TODAY, reported_month=MONTH)
     with db.session() as s:
-        assert s.get(Household, new_id).error_count > 0  # checked when registered
-        assert svc.recheck_households(s) == 2
+        assert run_checks(s, user="测试").households_checked == 3
         # The factory households lack ethnicity etc.: the filter lists households with errors.
         flagged = svc.household_ids(s, svc.HouseholdFilter(has_errors=True))
-        counts = dict(s.execute(select(Household.id, Household.error_count)).all())
-    assert all(counts[i] > 0 for i in flagged) and set(flagged) <= {a, b, new_id}
+        rows = {r.id: r for r in svc.household_rows(s, [a, b, new_id])}
+    assert flagged and set(flagged) <= {a, b, new_id}
+    assert all(rows[i].error_count > 0 for i in flagged)
+    assert all(rows[i].error_count == 0 for i in {a, b, new_id} - set(flagged))
 
 
 def test_cli_search_and_show(filled, capsys):
