@@ -1,7 +1,7 @@
 """Month locks for submitted reports (上报 / 申请解锁)
 
 Revision ID: 0006_report_locks
-Revises: 0004_source_rows
+Revises: 0005_region_history
 
 ``report_locks``: one row per lock of a month for a region, set when the month's report is
 submitted (with the snapshot revision), lifted by 申请解锁 (reason, who, when). Rows are
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_report_locks"
-down_revision = "0005_region_history"  # chained after the regions migration on merge
+down_revision = "0005_region_history"
 branch_labels = None
 depends_on = None
 

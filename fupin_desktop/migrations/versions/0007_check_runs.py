@@ -1,7 +1,7 @@
 """核查: stored check runs and their findings; households.error_count replaced by them
 
 Revision ID: 0007_check_runs
-Revises: 0004_source_rows
+Revises: 0006_report_locks
 
 - ``check_runs``: one row per run of the county checks (when, who, where, how long, how
   many households, findings per check and how many of the previous run's were fixed).
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_check_runs"
-down_revision = "0004_source_rows"
+down_revision = "0006_report_locks"
 branch_labels = None
 depends_on = None
 

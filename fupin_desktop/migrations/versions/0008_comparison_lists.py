@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_comparison_lists"
-down_revision = "0007_check_runs"  # lead: 0004_source_rows before re-chaining
+down_revision = "0007_check_runs"
 branch_labels = None
 depends_on = None
 

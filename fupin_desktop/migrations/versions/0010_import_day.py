@@ -1,7 +1,7 @@
 """Import batches remember the columns their file did not have
 
 Revision ID: 0010_import_day
-Revises: 0006_report_locks (assigned: after 0004_source_rows)
+Revises: 0008_comparison_lists
 
 ``import_batches.absent_fields``: the fields (member and household attribute names of
 rules.validation) the imported file had no column for. Records created from the batch keep
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_import_day"
-down_revision = "0006_report_locks"  # re-chained: assigned after 0004_source_rows
+down_revision = "0008_comparison_lists"
 branch_labels = None
 depends_on = None
 
