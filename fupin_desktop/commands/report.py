@@ -56,28 +56,26 @@ def _output(args: argparse.Namespace, report) -> int:
     return EXIT_OK
 
 
-def cmd_monthly(args: argparse.Namespace) -> int:
-    from fupin_desktop.services import reports
-
+def _report(args: argparse.Namespace, compute) -> int:
     db = _open(args)
     try:
         with db.session() as session:
-            report = reports.monthly_report(session, args.month, args.region, live=args.live)
+            report = compute(session)
         return _output(args, report)
     finally:
         db.dispose()
+
+
+def cmd_monthly(args: argparse.Namespace) -> int:
+    from fupin_desktop.services import reports
+
+    return _report(args, lambda s: reports.monthly_report(s, args.month, args.region, live=args.live))
 
 
 def cmd_yearly(args: argparse.Namespace) -> int:
     from fupin_desktop.services import reports
 
-    db = _open(args)
-    try:
-        with db.session() as session:
-            report = reports.yearly_report(session, args.year, args.region)
-        return _output(args, report)
-    finally:
-        db.dispose()
+    return _report(args, lambda s: reports.yearly_report(s, args.year, args.region))
 
 
 def cmd_submit(args: argparse.Namespace) -> int:

@@ -124,7 +124,7 @@ def story(data: ReportPrint, width: float) -> list[Flowable]:
         table_width = widths[0] + sum(widths[c] for c in cols)
         body += [
             para(data.title + suffix, st.subtitle.clone("report_title", fontSize=15, leading=21)),
-            _unit_line(data, table_width),
+            _unit_line(data, max(table_width, width * 0.75)),
             Spacer(1, 1.5 * mm),
             _part_table(data, cols, widths),
         ]

@@ -19,7 +19,7 @@ from fupin_desktop.services.reports.report import KIND_YEARLY, LEVEL_OWN, Report
 
 NOTES = ("注：开工率＝已开工项目数÷年度计划项目数；完工率＝已完工项目数÷年度计划项目数；"
          "拨付率＝已拨付资金÷已下达资金；支出进度＝已支出（报账）资金÷已下达资金；"
-         "监测对象含风险已消除户；人数为月末在户人口。")
+         "监测对象含风险已消除户；人数为期末在户人口。")
 FIRST_DATA_ROW = 3 + C.HEADER_ROWS  # title, unit row, header rows
 
 
