@@ -1630,7 +1630,7 @@ def _store_error_count(hh: Household, problems: list[Problem], data: HouseholdDa
         return data.members[i].get(key) if i is not None and i < len(data.members) else None
 
     record_household(session, hh.id, [
-        Finding(check_of_rule(p.rule), hh.id, hh.household_no, member(p.member_index, "id"),
+        Finding(check_of_rule(p.rule, p.severity), hh.id, hh.household_no, member(p.member_index, "id"),
                 member(p.member_index, "person_no"), p.field, p.message, hh.region_code)
         for p in problems
     ])

@@ -118,6 +118,12 @@ FIELD_CHECKS: tuple[Check, ...] = (
     _c("household.exit_before_identified", "脱贫早于识别", ERROR, "脱贫年度、识别年度", "脱贫年度不能早于识别年度。"),
     _c("household.conditions_blank", "危房/饮水情况未填", WARNING, "是否危房户、是否解决安全饮用水",
        "最近一年的生产生活条件应填写是否危房户和是否解决安全饮用水。"),
+    _c("field.pending", "待补充（导入表格缺少的列）", WARNING, "导入表格中没有的列",
+       "从缺少某些列的表格导入的户，这些字段未填时列为待补充，请在户籍管理中补填。"),
+    # Rules the catalogue does not name yet (a rule added to the validator later): still
+    # reported, under their severity, rather than lost.
+    _c("field.other", "其他字段错误", ERROR, "（按说明）", "户籍数据检查的其他规则。"),
+    _c("field.other_warning", "其他字段提醒", WARNING, "（按说明）", "户籍数据检查的其他规则。"),
 )
 
 SET_CHECKS: tuple[Check, ...] = (
@@ -151,15 +157,19 @@ CATALOGUE: tuple[Check, ...] = FIELD_CHECKS + SET_CHECKS
 BY_CODE: dict[str, Check] = {c.code: c for c in CATALOGUE}
 
 
-def check_of_rule(rule: str) -> str:
+def check_of_rule(rule: str, severity: str = "error") -> str:
     """The catalogue code of a :class:`~fupin_desktop.rules.validation.Problem` rule id:
     the id itself, or for rules named after an attribute (``code.ethnicity.invalid``,
-    ``member.is_dibao_blank``) the check they all belong to."""
+    ``member.is_dibao_blank``, ``pending.ethnicity``) the check they all belong to. A rule
+    the catalogue does not know goes to ``field.other`` (``field.other_warning`` for a
+    problem of ``severity`` "warning")."""
     if rule in BY_CODE:
         return rule
+    if rule.startswith("pending."):
+        return "field.pending"
     for prefix, suffixes in _PARAMETRISED.items():
         if rule.startswith(prefix):
             for suffix, code in suffixes.items():
                 if rule.endswith(suffix):
                     return code
-    raise KeyError(rule)
+    return "field.other" if severity == "error" else "field.other_warning"

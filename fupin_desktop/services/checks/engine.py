@@ -226,7 +226,7 @@ def problems_to_findings(ctx: _Ctx, household_id: int, member_ids: list[int],
     for p in problems:
         i = p.member_index
         out.append(ctx.finding(
-            check_of_rule(p.rule), household_id, p.message, field_name=p.field,
+            check_of_rule(p.rule, p.severity), household_id, p.message, field_name=p.field,
             member_id=member_ids[i] if i is not None else None,
             member_no=member_nos[i] if i is not None else None,
         ))
