@@ -20,6 +20,7 @@ from pathlib import Path
 from fupin_desktop.errors import UserError
 from fupin_desktop.sheets.headers import HeaderBlock, column_letter
 from fupin_desktop.sheets.readers import SheetData
+from fupin_desktop.sheets.text_cells import text_cell, text_row
 
 __all__ = ["ERROR_COLUMN_TITLE", "Issue", "atomic_save", "write_error_report"]
 
@@ -92,7 +93,6 @@ def write_error_report(
 ) -> Path:
     """Write the report (see module docstring); returns the path written."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
 
     by_row: dict[int, list[Issue]] = {}
@@ -122,25 +122,25 @@ def write_error_report(
         for c in range(width):
             value = _cell_value(cells[c]) if c < len(cells) else None
             if c in bad_cols:
-                cell = WriteOnlyCell(ws, value=value)
+                cell = text_cell(ws, value)
                 cell.fill = bad
                 out.append(cell)
             else:
                 out.append(value)
         if r == header.first_row:
-            cell = WriteOnlyCell(ws, value=ERROR_COLUMN_TITLE)
+            cell = text_cell(ws, ERROR_COLUMN_TITLE)
             cell.font = bold
             cell.fill = note_fill
             out.append(cell)
         elif row_issues and r not in header_rows:
             text = "；".join(dict.fromkeys(i.message for i in row_issues))
-            cell = WriteOnlyCell(ws, value=text)
+            cell = text_cell(ws, text)
             cell.alignment = wrap
             if any(i.severity == "error" for i in row_issues):
                 cell.font = red
             cell.fill = note_fill
             out.append(cell)
-        ws.append(out)
+        ws.append(text_row(ws, out))
     for r0, c0, r1, c1 in sheet.merged:
         if r0 == r1 and c0 == c1:
             continue
