@@ -35,8 +35,10 @@ def _progress(quiet: bool):
 
 
 def cmd_import_households(args: argparse.Namespace) -> int:
+    from fupin_desktop.commands import refuse_report_over_input
     from fupin_desktop.services.household_import import import_households
 
+    refuse_report_over_input(args)
     db = _open(args)
     try:
         result = import_households(

@@ -22,7 +22,7 @@ from fupin_desktop.sheets.headers import HeaderBlock, column_letter
 from fupin_desktop.sheets.readers import SheetData
 from fupin_desktop.sheets.text_cells import text_cell, text_row
 
-__all__ = ["ERROR_COLUMN_TITLE", "Issue", "atomic_save", "write_error_report"]
+__all__ = ["ERROR_COLUMN_TITLE", "Issue", "atomic_save", "check_report_target", "write_error_report"]
 
 ERROR_COLUMN_TITLE = "错误说明"
 _BAD_FILL = "FFC7CE"
@@ -37,6 +37,22 @@ class Issue:
     col: int | None
     message: str
     severity: str = "error"  # error / warning / note
+
+
+def check_report_target(target: str | os.PathLike[str], source: str | os.PathLike[str] | None) -> None:
+    """Refuse (``UserError``) an error report that would replace ``source``, the file being
+    imported: the same file under another spelling (``..``, a link, case on Windows) too."""
+    if source is None:
+        return
+    a, b = Path(target), Path(source)
+    try:
+        same = a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        same = False
+    if same:
+        raise UserError(
+            f"错误报告不能写到要导入的文件本身（{b.name}），否则原表会被覆盖。请给错误报告另起一个文件名。"
+        )
 
 
 def atomic_save(workbook, path: str | os.PathLike[str]) -> Path:
@@ -91,7 +107,9 @@ def write_error_report(
     issues: Iterable[Issue],
     path: str | os.PathLike[str],
 ) -> Path:
-    """Write the report (see module docstring); returns the path written."""
+    """Write the report (see module docstring); returns the path written. Refuses to
+    replace the file the sheet was read from."""
+    check_report_target(path, sheet.source)
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 

@@ -49,6 +49,8 @@ _ENCRYPTED_MARKERS = (
     "EncryptedPackage".encode("utf-16-le"),
 )
 _EXCEL_WRAPPED = re.compile(r'^="(.*)"$', re.S)
+# What a web page saved with an .xls name starts with (Excel and many web systems write these).
+_HTML_START = re.compile(r"<(?:!doctype\s+html|!--|html|head|meta|title|style|script|link|body|table|div|tr|td)\b")
 
 
 class SheetReadError(UserError):
@@ -71,6 +73,7 @@ class SheetData:
     name: str
     rows: list[list[Any]]
     merged: list[MergedRange] = field(default_factory=list)
+    source: Path | None = None  # the file it was read from
 
     @property
     def height(self) -> int:
@@ -142,7 +145,9 @@ class Workbook:
             shown = "、".join(self.sheet_names)
             raise SheetReadError(f"文件中没有名为“{name}”的工作表。文件中的工作表：{shown}。")
         if self.format == "csv":
-            return _read_text_rows(self._text or "", name, max_rows)
+            sheet = _read_text_rows(self._text or "", name, max_rows)
+            sheet.source = self.path
+            return sheet
         try:
             sheet = self._book.get_sheet_by_name(name)
             if max_rows is None:
@@ -160,7 +165,7 @@ class Workbook:
         # whole grid (a second copy of a 50 000-row sheet costs ~40 MB at the peak).
         if type(rows) is not list or not all(type(r) is list for r in rows):
             rows = [list(r) for r in rows]
-        return SheetData(name, rows, merged)
+        return SheetData(name, rows, merged, source=self.path)
 
     def close(self) -> None:
         if self._book is not None:
@@ -306,8 +311,12 @@ def _open_text(p: Path) -> Workbook:
     except OSError as exc:
         raise SheetReadError(f"无法读取文件：{p}（{exc.strerror or exc}）。") from None
     text, encoding = _decode(p, data)
-    sample = text[:4096].lstrip().lower()
-    if sample.startswith(("<!doctype html", "<html", "<table", "<?xml")):
+    sample = text[:4096].lstrip("\ufeff \t\r\n").lower()
+    if _HTML_START.match(sample) or (sample.startswith("<?xml") and "<html" in sample):
+        raise SheetReadError(
+            f"文件“{p.name}”：这是网页文件（HTML）另存的 .xls，请在 Excel 中打开后另存为 .xlsx 再导入。"
+        )
+    if sample.startswith("<?xml"):
         raise SheetReadError(
             f"文件“{p.name}”实际上是网页（HTML/XML）格式，只是扩展名像表格。"
             "请用Excel打开它，再“另存为”Excel工作簿（.xlsx）后导入。"
@@ -348,11 +357,35 @@ def _read_text_rows(text: str, name: str, max_rows: int | None) -> SheetData:
             if max_rows is not None and len(rows) >= max_rows:
                 break
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _field_too_long(text, name, len(rows)) from None
         raise SheetReadError(
             f"CSV文件第{reader.line_num}行格式有误（{exc}），通常是引号没有成对。"
             "请用Excel打开该文件检查这一行，另存为.xlsx后再导入。"
         ) from None
     return SheetData(name, rows, [])
+
+
+def _field_too_long(text: str, name: str, record: int) -> SheetReadError:
+    """The message for a CSV field over the csv module's limit: which row and column (the
+    row is the record as Excel numbers it; a quoted field may span several lines)."""
+    limit = csv.field_size_limit()
+    col = 0
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        for i, fields in enumerate(reader):
+            if i == record:
+                col = next((c for c, v in enumerate(fields) if len(v) > limit), 0)
+                break
+    except csv.Error:
+        pass
+    finally:
+        csv.field_size_limit(limit)
+    return SheetReadError(
+        f"CSV文件“{name}”第{record + 1}行第{col + 1}列的内容过长（超过{limit}个字符），不是正常的表格数据。"
+        "请用Excel打开检查这一格，删去多余内容后另存为.xlsx再导入。"
+    )
 
 
 def iter_rows(sheet: SheetData, start: int = 0) -> Iterator[tuple[int, Sequence[Any]]]:
