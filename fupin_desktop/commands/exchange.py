@@ -92,7 +92,7 @@ def cmd_export_households(args: argparse.Namespace) -> int:
         db.dispose()
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    masked = "（证件号码、电话、银行账号已隐去）" if result.masked else ""
+    masked = "（证件号码、电话、银行账号已隐去，出生日期只留年份）" if result.masked else ""
     print(f"已导出 {result.households} 户 {result.members} 人到 {result.path}{masked}")
     return EXIT_OK
 
@@ -114,5 +114,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = what.add_parser("households", help="导出农户和家庭成员（全国系统导出表的列顺序，可再导入）")
     p.add_argument("out", metavar="OUT.xlsx", help="输出文件（.xlsx）")
     p.add_argument("--region", metavar="CODE", help="只导出该区划（县/乡镇/村的12位代码）内的农户")
-    p.add_argument("--mask", action="store_true", help="隐去证件号码、电话和银行账号的中间几位")
+    p.add_argument("--mask", action="store_true", help="隐去证件号码、电话和银行账号的中间几位，出生日期只留年份")
     p.set_defaults(func=cmd_export_households)
