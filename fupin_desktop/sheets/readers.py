@@ -34,6 +34,8 @@ __all__ = [
     "MergedRange",
     "SheetData",
     "SheetReadError",
+    "UNCOMPUTED_MESSAGE",
+    "UncomputedFormula",
     "Workbook",
     "fill_merged",
     "is_blank",
@@ -55,6 +57,21 @@ _HTML_START = re.compile(r"<(?:!doctype\s+html|!--|html|head|meta|title|style|sc
 
 class SheetReadError(UserError):
     """The file cannot be read as a spreadsheet; the message says why and what to do."""
+
+
+UNCOMPUTED_MESSAGE = "公式没有计算结果，请在 Excel 中打开并保存后再导入"
+
+
+@dataclass(frozen=True)
+class UncomputedFormula:
+    """A formula cell saved without its result (by a program, not by Excel): the value is
+    unknown, so it is never read as blank; converting it is a row error
+    (:data:`UNCOMPUTED_MESSAGE`). ``str()`` gives the formula as typed."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return "=" + self.formula
 
 
 def is_blank(value: Any) -> bool:
@@ -133,6 +150,7 @@ class Workbook:
     encoding: str | None = None  # text files only
     _book: Any = None
     _text: str | None = None
+    _scans: dict[str, Any] = field(default_factory=dict)  # .xlsx: sheet name → SheetScan
 
     def read(self, name: str | None = None, *, max_rows: int | None = None) -> SheetData:
         """Read one sheet (the first when ``name`` is None); ``max_rows`` reads only the top.
@@ -148,6 +166,7 @@ class Workbook:
             sheet = _read_text_rows(self._text or "", name, max_rows)
             sheet.source = self.path
             return sheet
+        scan = self._scan(name) if self.format == "xlsx" else None
         try:
             sheet = self._book.get_sheet_by_name(name)
             if max_rows is None:
@@ -165,7 +184,36 @@ class Workbook:
         # whole grid (a second copy of a 50 000-row sheet costs ~40 MB at the peak).
         if type(rows) is not list or not all(type(r) is list for r in rows):
             rows = [list(r) for r in rows]
+        if scan is not None and scan.uncomputed:
+            _mark_uncomputed(rows, scan.uncomputed, max_rows)
         return SheetData(name, rows, merged, source=self.path)
+
+    def _scan(self, name: str) -> Any:
+        """Bound the sheet before calamine reads it (see sheets.xlsx_scan); once per sheet."""
+        from fupin_desktop.sheets import xlsx_scan
+
+        scan = self._scans.get(name)
+        if scan is not None:
+            return scan
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                entry = xlsx_scan.sheet_parts(zf).get(name)
+                entries = [entry] if entry else [
+                    n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+                scans = [xlsx_scan.scan_sheet(zf, e) for e in entries]
+        except xlsx_scan.TooLarge as exc:
+            raise SheetReadError(
+                f"工作表“{name}”太大，无法读取：{exc}。可能是表格下方或右侧远处有零星的内容。"
+                "请在Excel中删除多余的行和列（或只把需要的部分复制到新工作簿）后保存，再导入。"
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - zip/zlib/XML damage: calamine would fail too
+            raise SheetReadError(
+                f"工作表“{name}”已损坏，无法读取（{_short(exc)}）。"
+                "请用Excel或WPS打开该文件，确认能正常显示后另存为.xlsx再导入。"
+            ) from exc
+        scan = scans[0] if entry and scans else xlsx_scan.SheetScan()
+        self._scans[name] = scan
+        return scan
 
     def close(self) -> None:
         if self._book is not None:
@@ -180,6 +228,18 @@ class Workbook:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _mark_uncomputed(rows: list[list[Any]], cells: Sequence[tuple[int, int, str]], max_rows: int | None) -> None:
+    for r, c, formula in cells:
+        if max_rows is not None and r >= max_rows:
+            continue
+        while len(rows) <= r:
+            rows.append([])
+        row = rows[r]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        row[c] = UncomputedFormula(formula)
 
 
 def _short(exc: BaseException) -> str:
