@@ -53,10 +53,29 @@ def resolve_url(target: str | os.PathLike[str] | None = None) -> str:
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
+# How long a write waits for another program's write to finish before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+BUSY_MESSAGE = "数据库正被其他程序写入（可能是另一个导入或示例数据生成正在进行），请等它完成后再试。"
+
+
+def busy_error(exc: BaseException) -> UserError | None:
+    """The ``UserError`` to show for ``exc`` when it is the database being locked by another
+    writer (SQLite's "database is locked"/"busy", PostgreSQL's lock timeout), else None.
+    Covers SQLAlchemy's wrapped errors and raw driver errors alike."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).lower()
+    if isinstance(orig, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return UserError(BUSY_MESSAGE)
+    if type(orig).__name__ in ("LockNotAvailable", "DeadlockDetected"):
+        return UserError(BUSY_MESSAGE)
+    return None
+
+
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -5,7 +5,8 @@
     fupin [--db D] export households OUT.xlsx [--region CODE] [--mask]
 
 Import exit codes: 0 when the file was processed (even with row errors, which are listed),
-2 when it could not be read or its columns could not be recognised.
+2 when it could not be read or its columns could not be recognised, or when ``--strict``
+refused it for its errors (nothing imported).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import sys
 
 EXIT_OK = 0
+EXIT_REFUSED = 2  # --strict and the file has errors: nothing was imported
 
 
 def _open(args: argparse.Namespace):
@@ -54,9 +56,12 @@ def cmd_import_households(args: argparse.Namespace) -> int:
         db.dispose()
     if not args.json and sys.stderr.isatty():
         print(file=sys.stderr)
+    code = EXIT_REFUSED if result.strict_refused else EXIT_OK
+    if result.strict_refused:
+        print(f"严格模式：文件中有 {len(result.errors)} 处错误，没有导入任何数据。", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
-        return EXIT_OK
+        return code
     c = result.counts
     head = "试导入（未写入数据库）" if result.dry_run else (
         "严格模式：有错误，未导入任何数据" if result.strict_refused else "导入完成")
@@ -78,7 +83,7 @@ def cmd_import_households(args: argparse.Namespace) -> int:
         print(f"  提示 {len(result.warnings)} 处（不影响导入）")
     if result.error_report:
         print(f"  错误报告：{result.error_report}")
-    return EXIT_OK
+    return code
 
 
 def cmd_export_households(args: argparse.Namespace) -> int:

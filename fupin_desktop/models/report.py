@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fupin_desktop.models.base import Base, Code, Month, Text
+from fupin_desktop.models.base import USER_NAME_LENGTH, Base, Code, Month, Text
 
 
 class ReportSnapshot(Base):
@@ -24,6 +24,6 @@ class ReportSnapshot(Base):
     revision: Mapped[int] = mapped_column(default=1)
     data: Mapped[dict[str, Any]]
     submitted: Mapped[bool] = mapped_column(default=False)
-    created_by: Mapped[str | None] = mapped_column(String(40))
+    created_by: Mapped[str | None] = mapped_column(String(USER_NAME_LENGTH))
     created_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)
     note: Mapped[Text | None]

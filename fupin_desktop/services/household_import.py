@@ -1322,6 +1322,7 @@ def commit(
             raise UserError(f"减少原因代码“{left_reason}”无效，请从“死亡、婚出、迁出……”中选择。")
     note = f"导入 {parsed.path.name}"
     started = time.perf_counter()
+    plan: ImportPlan | None = None
     try:
         with db.session(note=note) as session:
             user = audit.current_user(session)
@@ -1343,6 +1344,8 @@ def commit(
                 raise UserError("已取消导入，数据库未改动。")
     except IntegrityError as exc:
         log.exception("import rejected by the database")
+        if _written_meanwhile(db, parsed, plan, record_missing=record_missing, ref_date=ref_date):
+            raise ConcurrentEditError(CONCURRENT_IMPORT) from exc
         raise UserError(
             "导入时数据库拒绝了写入（数据之间有冲突，例如同一证件号码登记在两户）。本次没有导入任何数据。"
             f"请把这个文件和以下信息发给维护人员：{str(exc.orig)[:160]}"
@@ -1350,6 +1353,24 @@ def commit(
     result = _result(plan, committed=True, dry_run=False, recorded_left=recorded)
     result.seconds = time.perf_counter() - started
     return result
+
+
+CONCURRENT_IMPORT = "另一个导入正在进行或刚刚写入，请稍后重试。本次没有导入任何数据。"
+
+
+def _written_meanwhile(db: Any, parsed: ParsedFile, plan: ImportPlan | None, **analyse_kw: Any) -> bool:
+    """Whether the records the plan was made against changed before its write (another
+    import committed in between): the plan made again now differs."""
+    if plan is None:
+        return False
+    try:
+        with db.session() as session:
+            again = analyse(session, parsed, **analyse_kw)
+            session.rollback()
+        return again.fingerprint() != plan.fingerprint()
+    except Exception:  # noqa: BLE001 - only deciding which message to show
+        log.exception("could not re-check the database after a refused import")
+        return False
 
 
 def _household_row(values: dict[str, Any]) -> dict[str, Any]:

@@ -96,3 +96,48 @@ def test_write_error_report_itself_refuses_to_replace_its_source(tmp_path):
         write_error_report(sheet, HeaderBlock(0, 1, ()), [], tmp_path / "." / "a.csv")
     assert _digest(src) == before
     write_error_report(sheet, HeaderBlock(0, 1, ()), [], tmp_path / "report.xlsx")
+
+
+# -- 7. a closed pipe and a database another process is writing --------------------------------
+
+def test_output_into_a_closed_pipe_exits_quietly(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    from tests.unit.services.test_household_import import HEADERS, person
+
+    src = tmp_path / "a.csv"
+    rows = [",".join(HEADERS)] + [  # every row an error: the JSON is far larger than a pipe
+        ",".join(str(v or "") for v in person(f"52232610020{i:05d}", f"张{i}", str(i), "户主").values())
+        for i in range(2000)]
+    src.write_text("\n".join(rows), encoding="utf-8")
+    db = tmp_path / "d.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen([sys.executable, "-m", "fupin_desktop", "--db", str(db), "import", "households",
+                             str(src), "--dry-run", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=root)
+    proc.stdout.close()  # like `| head` that has gone away before the JSON comes
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert err == ""
+
+
+def test_demo_against_a_database_being_written_is_a_clean_refusal(tmp_path, capsys, monkeypatch):
+    from fupin_desktop import db as dbmod
+
+    path = tmp_path / "d.sqlite3"
+    assert main(["--db", str(path), "init"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(dbmod, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    other = sqlite3.connect(path)
+    other.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        assert main(["--db", str(path), "demo", "--households", "3", "-q"]) == 2
+    finally:
+        other.rollback()
+        other.close()
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("数据库正被其他程序写入")
