@@ -179,7 +179,11 @@ class Workbook:
                 f"工作表“{name}”已损坏，无法读取（{_short(exc)}）。"
                 "请用Excel或WPS打开该文件，确认能正常显示后另存为.xlsx再导入。"
             ) from exc
-        merged = [(a[0], a[1], b[0], b[1]) for a, b in merged_raw]
+        # A merged range reaching past the cells (A4:XFD1048576) is cut to them: filling it
+        # would otherwise write every cell of the range.
+        height, width = len(rows), max(map(len, rows), default=0)
+        merged = [(a[0], a[1], min(b[0], height - 1), min(b[1], width - 1))
+                  for a, b in merged_raw if a[0] < height and a[1] < width]
         # to_python() already gives a fresh list of lists: keep it rather than copying the
         # whole grid (a second copy of a 50 000-row sheet costs ~40 MB at the peak).
         if type(rows) is not list or not all(type(r) is list for r in rows):
@@ -316,7 +320,22 @@ def _open_zip(p: Path) -> Workbook:
         raise SheetReadError(
             f"文件“{p.name}”是Excel二进制工作簿（.xlsb），请在Excel中另存为.xlsx后再导入。"
         )
+    _check_declared_counts(p)
     return _open_calamine(p, "xlsx")
+
+
+def _check_declared_counts(p: Path) -> None:
+    from fupin_desktop.sheets import xlsx_scan
+
+    try:
+        with zipfile.ZipFile(p) as zf:
+            xlsx_scan.check_declared_counts(zf)
+    except xlsx_scan.TooLarge as exc:
+        raise SheetReadError(
+            f"文件“{p.name}”已损坏（{exc}），无法读取。请用Excel或WPS打开，确认能正常显示后另存为.xlsx再导入。"
+        ) from None
+    except Exception:  # noqa: BLE001 - a damaged part: calamine reports it in its own words
+        pass
 
 
 def _open_calamine(p: Path, fmt: str) -> Workbook:

@@ -6,7 +6,7 @@ sheet's XML out of the zip (a few megabytes at a time, never the whole text) and
 
 - the used range calamine will allocate — the largest row and column any cell names (or
   takes by position when it names none) — and refuses a range over :data:`MAX_CELLS`
-  cells, or beyond Excel's own limits, with one Chinese line;
+  cells or :data:`MAX_ROWS` rows, or beyond Excel's own limits, with one Chinese line;
 - formula cells that carry no cached result (``<f>`` without ``<v>``): calamine reads them
   as empty, which would blank stored data, so they are returned for the reader to mark.
 
@@ -26,11 +26,12 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from xml.etree import ElementTree
 
-__all__ = ["MAX_CELLS", "SheetScan", "TooLarge", "scan_sheet", "sheet_parts"]
+__all__ = ["MAX_CELLS", "SheetScan", "TooLarge", "check_declared_counts", "scan_sheet", "sheet_parts"]
 
 EXCEL_ROWS = 1_048_576
 EXCEL_COLS = 16_384
 MAX_CELLS = 20_000_000  # rows × columns calamine allocates (~32 bytes each, then a Python list)
+MAX_ROWS = 300_000  # a county's whole export fits; a stray cell at row 1 048 576 does not
 _CHUNK = 4 << 20
 _MAX_TAIL = 16 << 20
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -140,6 +141,26 @@ def _normalise(path: str) -> str:
     return "/".join(parts)
 
 
+_COUNT_ATTR = re.compile(rb'\b(?:count|uniqueCount)\s*=\s*["\']\s*([0-9]+)')
+
+
+def check_declared_counts(zf: zipfile.ZipFile) -> None:
+    """Refuse (:class:`TooLarge`) shared-string and style tables that declare more entries
+    than their XML can hold: calamine reserves memory for the declared count up front
+    (``uniqueCount="4000000000"`` asks for 96 GB)."""
+    for info in zf.infolist():
+        name = info.filename.lower()
+        if not (name.startswith("xl/") and name.endswith((".xml",)) and ("sharedstrings" in name or "styles" in name)):
+            continue
+        with zf.open(info) as fh:
+            head = fh.read(8 << 20)
+        # The smallest entry (<si/>, <xf/>) is 5 bytes.
+        fits = max(len(head), info.file_size) // 5 + 16
+        for m in _COUNT_ATTR.finditer(head):
+            if int(m.group(1)) > fits:
+                raise TooLarge(f"{info.filename} 声明了{int(m.group(1)):,}个条目，与其内容不符")
+
+
 def scan_sheet(zf: zipfile.ZipFile, entry: str) -> SheetScan:
     """Stream ``entry`` (a worksheet part) and return its used range and uncomputed formula
     cells; raises :class:`TooLarge` for a range beyond :data:`MAX_CELLS` or Excel's limits."""
@@ -218,6 +239,8 @@ def _scan_block(scan: SheetScan, data: bytes, prefix: bytes, rows_seen: int, ext
 
 
 def _check(scan: SheetScan) -> None:
+    if scan.rows > MAX_ROWS:
+        raise TooLarge(f"有内容或格式的行一直到第{scan.rows}行，超过一次能读取的{MAX_ROWS:,}行")
     if scan.rows * max(scan.cols, 1) > MAX_CELLS:
         raise TooLarge(
             f"有内容或格式的范围一直到第{scan.rows}行、第{scan.cols}列（{_column_letters(scan.cols)}列），"
