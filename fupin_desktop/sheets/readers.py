@@ -125,9 +125,11 @@ def fill_merged(sheet: SheetData, first_row: int = 0) -> None:
     their sub-columns, then read like ordinary cells. Ranges above ``first_row`` are left.
     """
     rows = sheet.rows
+    width = sheet.width
     for r0, c0, r1, c1 in sheet.merged:
         if r1 < first_row or r0 >= len(rows):
             continue
+        c1 = min(c1, width - 1)  # a range reaching past the cells (A4:XFD1048576) stops at them
         value = sheet.cell(r0, c0)
         if is_blank(value):
             continue
@@ -179,11 +181,7 @@ class Workbook:
                 f"工作表“{name}”已损坏，无法读取（{_short(exc)}）。"
                 "请用Excel或WPS打开该文件，确认能正常显示后另存为.xlsx再导入。"
             ) from exc
-        # A merged range reaching past the cells (A4:XFD1048576) is cut to them: filling it
-        # would otherwise write every cell of the range.
-        height, width = len(rows), max(map(len, rows), default=0)
-        merged = [(a[0], a[1], min(b[0], height - 1), min(b[1], width - 1))
-                  for a, b in merged_raw if a[0] < height and a[1] < width]
+        merged = [(a[0], a[1], b[0], b[1]) for a, b in merged_raw]
         # to_python() already gives a fresh list of lists: keep it rather than copying the
         # whole grid (a second copy of a 50 000-row sheet costs ~40 MB at the peak).
         if type(rows) is not list or not all(type(r) is list for r in rows):
