@@ -31,7 +31,7 @@ from fupin_desktop.sheets import error_report
 from fupin_desktop.sheets.diff import compare, display_value
 from fupin_desktop.sheets.export import ExportColumn, write_table
 from fupin_desktop.sheets.headers import detect_header
-from fupin_desktop.sheets.readers import fill_merged, is_blank, open_workbook
+from fupin_desktop.sheets.readers import UNCOMPUTED_MESSAGE, UncomputedFormula, fill_merged, is_blank, open_workbook
 from fupin_desktop.sheets.schema import Field, Schema
 from fupin_desktop.sheets.text_cells import text_row
 
@@ -331,7 +331,11 @@ def import_ledger(db: Database, path: Path, *, dry_run: bool = False, errors_pat
                 failed.add((i, key))
             cells[key] = values
         else:
-            cells[key] = [None if is_blank(v) else v for v in raw]
+            cells[key] = [None if is_blank(v) or type(v) is UncomputedFormula else v for v in raw]
+            for i, v in enumerate(raw):
+                if type(v) is UncomputedFormula:  # the converter's own check, for these columns too
+                    bad(body[i], key, UNCOMPUTED_MESSAGE)
+                    failed.add((i, key))
 
     def text(v: Any) -> str:
         if v is None:

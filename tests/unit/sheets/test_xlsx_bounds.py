@@ -144,3 +144,27 @@ def test_a_merged_range_past_the_cells_fills_only_the_cells():
     sheet = SheetData("s", [["户主", "张三"], ["", ""], ["", ""]], merged=[(0, 0, 1_048_575, 16_383)])
     fill_merged(sheet)
     assert sheet.rows == [["户主", "张三"], ["户主", "户主"], ["户主", "户主"]]
+
+
+def test_the_asset_import_reports_uncomputed_formulas_in_its_own_columns(sqlite_db, tmp_path):
+    import datetime as dt
+    from decimal import Decimal
+
+    from fupin_desktop.services import asset_exchange as ax
+    from fupin_desktop.services import assets as svc
+    from tests.factories import VILLAGE, add_regions
+
+    with sqlite_db.session() as s:
+        add_regions(s)
+        svc.create_asset(s, {"name": "通组公路", "category": "公益性", "original_value": "100", "ownership_level": "村",
+                             "formed_on": dt.date(2021, 5, 1), "custodian": "新寨村"},
+                         region_code=VILLAGE, fundings=[svc.FundingShare("01", Decimal("100"))])
+    out = tmp_path / "台账.xlsx"
+    ax.export_ledger(sqlite_db, out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["资产台账"]
+    col = next(c.column for c in ws[1] if c.value == "管护主体")
+    ws.cell(2, col).value = '=CONCAT("新寨","村委")'
+    wb.save(out)
+    report = ax.import_ledger(sqlite_db, out, dry_run=True)
+    assert any("公式没有计算结果" in str(i) for i in report.issues), report.issues
