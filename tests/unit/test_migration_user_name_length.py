@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from factories import engine_at_revision
-from fupin_desktop import db as dbmod
 from fupin_desktop.models import Base
+from tests.unit.test_migration_source_rows import _alembic
 
 BEFORE = "0004_source_rows"
 LONG = "域账户-" + "某" * 90  # 94 characters
-
-
-def _alembic(engine, action: str, target: str) -> None:
-    cfg = dbmod._alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        getattr(command, action)(cfg, target)
-    engine.dispose()
 
 
 def _length(engine, table: str, column: str) -> int:
