@@ -69,7 +69,8 @@ def read_in_child(path: Path, limit_mb: int = 1500) -> dict:
             out = {{"ok": True, "height": sheet.height, "width": sheet.width}}
         except SheetReadError as exc:
             out = {{"ok": False, "message": str(exc)}}
-        out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # VmHWM: this process's own peak (ru_maxrss would include the forked parent's)
+        out["peak_mb"] = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
         print(json.dumps(out, ensure_ascii=False))
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
