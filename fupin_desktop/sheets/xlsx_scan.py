@@ -12,7 +12,7 @@ sheet's XML out of the zip (a few megabytes at a time, never the whole text) and
 
 Most cells are never looked at one by one: each block is checked with a single regular
 expression for a cell reference beyond the range known so far (rows grow block by block
-from the ``<row r=…>`` tags, columns from the first block); only a block where one is
+from the last ``<row r=…>`` tag of each block, columns from the first block); only a block where one is
 found is read cell by cell.
 """
 
@@ -94,16 +94,18 @@ _TEXT_RESULT = re.compile(rb"""\st\s*=\s*["']str["']""")
 
 
 @lru_cache(maxsize=8)
-def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
     p = re.escape(prefix)
     row_tag = re.compile(rb"<" + p + rb'row\b[^>]*?\sr="0*([0-9]{1,9})"')
+    # A cell tag not written as <c r="…: no reference, or it comes later, or oddly spelled.
+    odd_cell = re.compile(rb"<" + p + rb'c(?! r=")[\s>/]')
     # A formula cell: its attributes, the formula, then the cached value (<v>) if any.
     formula = re.compile(
         rb"<" + p + rb"c\b([^>]*)>\s*<" + p + rb"f\b[^>]*?(?:/>|>(.*?)</" + p + rb"f>)\s*"
         rb"(?:<" + p + rb"v\b[^>]*?(?:/>|>(.*?)</" + p + rb"v>)|(<" + p + rb"is\b))?",
         re.S,
     )
-    return row_tag, formula
+    return row_tag, odd_cell, formula
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -195,14 +197,20 @@ def scan_sheet(zf: zipfile.ZipFile, entry: str) -> SheetScan:
 
 
 def _scan_block(scan: SheetScan, data: bytes, prefix: bytes, rows_seen: int, extra_cols: int) -> tuple[int, int]:
-    """One block of whole rows: tags first, then references only where needed."""
-    row_tag, formula = _patterns(prefix)
-    tags = row_tag.findall(data)
-    if tags:
-        rows_seen = max(rows_seen, max(map(int, tags)))
+    """One block of whole rows: a few passes over the bytes, references read one by one
+    only where one of them finds something out of the ordinary."""
+    row_tag, odd_cell, formula = _patterns(prefix)
+    # Rows ascend in a sheet as Excel writes it: the block's last row number is its largest.
+    # (A reference beyond it, in any order, is what the check below finds.)
+    last = data.rfind(b"<" + prefix + b"row")
+    while last >= 0:
+        m = row_tag.match(data, last)
+        if m:
+            rows_seen = max(rows_seen, int(m.group(1)))
+            break
+        last = data.rfind(b"<" + prefix + b"row", 0, last)
     cell = b"<" + prefix + b"c"
-    # Every cell tag (and <col…>, <cfRule…>: harmless) written as <c r="…: the fast path.
-    unusual = data.count(cell) != data.count(cell + b' r="')
+    unusual = odd_cell.search(data) is not None
     if unusual:
         # Cells that name no reference take the next column in their row, rows without a
         # number the next row: bound both by counting, row by row.
@@ -210,8 +218,9 @@ def _scan_block(scan: SheetScan, data: bytes, prefix: bytes, rows_seen: int, ext
         widest = 0
         for part in data.split(row_close):
             widest = max(widest, part.count(cell + b" ") + part.count(cell + b">") + part.count(cell + b"/"))
-            if row_open in part and row_tag.search(part) is None:
-                rows_seen += 1
+            if row_open in part:
+                m = row_tag.search(part)
+                rows_seen = max(rows_seen, int(m.group(1))) if m else rows_seen + 1
         extra_cols = max(extra_cols, widest)
     if rows_seen > EXCEL_ROWS:
         raise TooLarge(f"行号超过Excel的上限（{EXCEL_ROWS}行）")
