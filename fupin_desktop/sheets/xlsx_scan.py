@@ -11,9 +11,9 @@ sheet's XML out of the zip (a few megabytes at a time, never the whole text) and
   as empty, which would blank stored data, so they are returned for the reader to mark.
 
 Most cells are never looked at one by one: each block is checked with a single regular
-expression for a cell reference beyond the range known so far (rows grow block by block
-from the last ``<row r=…>`` tag of each block, columns from the first block); only a block where one is
-found is read cell by cell.
+expression for a cell reference beyond the range known so far (rows from the last
+``<row r=…>`` tag of each block, columns from the first block); only a block where one
+is found is read cell by cell.
 """
 
 from __future__ import annotations
