@@ -19,18 +19,25 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, attributes
 
 from fupin_desktop.models import AuditLog
+from fupin_desktop.models.base import USER_NAME_LENGTH
 
 # Columns not worth recording (they change on every write, or are the audit itself).
 _SKIP_COLUMNS = {"updated_at", "created_at", "version"}
 _SKIP_TABLES = {AuditLog.__tablename__}
 
 
+def user_name(name: object) -> str:
+    """``name`` as every user-name column stores it: at most :data:`USER_NAME_LENGTH`
+    characters (a domain login name can be longer)."""
+    return str(name)[:USER_NAME_LENGTH]
+
+
 def current_user(session: Session) -> str:
     user = session.info.get("user")
     if user:
-        return str(user)
+        return user_name(user)
     try:
-        return getpass.getuser()
+        return user_name(getpass.getuser())
     except Exception:  # noqa: BLE001 - no login name on some Windows service accounts
         return "unknown"
 
@@ -168,7 +175,7 @@ def record_bulk(session_or_conn: Any, table: str, action: str, note: str, user: 
         [
             {
                 "at": dt.datetime.now(),
-                "user": user,
+                "user": user_name(user),
                 "action": action,
                 "table_name": table,
                 "row_key": None,

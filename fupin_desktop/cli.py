@@ -1,7 +1,8 @@
 """The ``fupin`` command: ``fupin [--db URL_OR_PATH] COMMAND``; ``gui`` is the default.
 
-Exit codes: 0 success, 2 a user error (one Chinese line on stderr, never a traceback),
-1 an unexpected failure (logged with its traceback).
+Exit codes: 0 success, 2 a user error (one Chinese line on stderr, never a traceback; a
+database another program is writing is one), 1 an unexpected failure (logged with its
+traceback). Output into a pipe whose reader has gone (``| head``) ends quietly with 0.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import contextlib
 import logging
 import re
+import os
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -324,14 +326,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     func = getattr(args, "func", cmd_gui)
     try:
-        return func(args)
+        code = func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
     except UserError as err:
         print(str(err).replace("\n", " "), file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
-    except Exception:
+    except BrokenPipeError:
+        # The reader went away (`fupin … --json | head`): the work is done, stop quietly.
+        # Point stdout at devnull so the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        from fupin_desktop.db import busy_error
+
+        busy = busy_error(exc)
+        if busy is not None:
+            print(str(busy), file=sys.stderr)
+            return EXIT_USER_ERROR
         log.exception("unexpected failure")
         print("程序内部错误，详细信息已写入日志。请把上面的错误信息发给维护人员。", file=sys.stderr)
         return EXIT_FAILURE

@@ -53,10 +53,29 @@ def resolve_url(target: str | os.PathLike[str] | None = None) -> str:
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
+# How long a write waits for another program's write to finish before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+BUSY_MESSAGE = "数据库正被其他程序写入（可能是另一个导入或示例数据生成正在进行），请等它完成后再试。"
+
+
+def busy_error(exc: BaseException) -> UserError | None:
+    """The ``UserError`` to show for ``exc`` when it is the database being locked by another
+    writer (SQLite's "database is locked"/"busy", PostgreSQL's lock timeout), else None.
+    Covers SQLAlchemy's wrapped errors and raw driver errors alike."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).lower()
+    if isinstance(orig, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return UserError(BUSY_MESSAGE)
+    if type(orig).__name__ in ("LockNotAvailable", "DeadlockDetected"):
+        return UserError(BUSY_MESSAGE)
+    return None
+
+
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -185,10 +204,9 @@ def backup_sqlite(db_path: Path, reason: str = "backup") -> Path:
 
 
 @functools.lru_cache(maxsize=None)
-def _head_from_files(migrations: Path) -> str | None:
-    """The newest revision as the migration files name it (``revision`` and
-    ``down_revision`` lines), or None when that is not plain (no .py files, several heads):
-    then Alembic decides."""
+def _revisions_from_files(migrations: Path) -> tuple[frozenset[str], frozenset[str]] | None:
+    """``(revisions, down_revisions)`` as the migration files name them (``revision`` and
+    ``down_revision`` lines), or None when a file does not say them plainly."""
     revisions: set[str] = set()
     downs: set[str] = set()
     for path in (migrations / "versions").glob("*.py"):
@@ -199,8 +217,17 @@ def _head_from_files(migrations: Path) -> str | None:
             return None
         revisions.add(rev.group(1))
         downs.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
-    heads = revisions - downs
-    return heads.pop() if len(heads) == 1 else None
+    return frozenset(revisions), frozenset(downs)
+
+
+def _head_from_files(migrations: Path) -> str | None:
+    """The newest revision as the migration files name it, or None when that is not plain
+    (no .py files, several heads): then Alembic decides."""
+    graph = _revisions_from_files(migrations)
+    if graph is None:
+        return None
+    heads = graph[0] - graph[1]
+    return next(iter(heads)) if len(heads) == 1 else None
 
 
 def _is_current(engine: Engine) -> bool:
@@ -232,16 +259,12 @@ def upgrade(engine: Engine) -> Path | None:
         return None
     table_names = set(inspect(engine).get_table_names())
     if current is None and table_names - {"alembic_version"}:
-        raise DatabaseVersionError(
-            "这个数据库里已有其他程序的数据表，不是本程序的数据库。请选择本程序的数据库文件，或新建一个。"
-        )
+        raise DatabaseVersionError(_NOT_OURS)
     if current is not None:
         try:
             script.get_revision(current)
         except Exception as exc:  # alembic raises CommandError/ResolutionError subclasses
-            raise DatabaseVersionError(
-                f"这个数据库由更新版本的程序创建（版本 {current}），请升级本程序后再打开。"
-            ) from exc
+            raise _newer_version(current) from exc
     backup = None
     if current is not None and engine.dialect.name == "sqlite" and engine.url.database:
         backup = backup_sqlite(Path(engine.url.database), reason=f"before-upgrade-{current}")
@@ -250,6 +273,79 @@ def upgrade(engine: Engine) -> Path | None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return backup
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_NOT_OURS = "这个数据库里已有其他程序的数据表，不是本程序的数据库。请选择本程序的数据库文件，或新建一个。"
+
+
+def _newer_version(version: str) -> DatabaseVersionError:
+    return DatabaseVersionError(f"这个数据库由更新版本的程序创建（版本 {version}），请升级本程序后再打开。")
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse (``UserError``) a file that is not a SQLite database of this program, or of an
+    older version of it, before anything opens it for writing: the header is read and the
+    tables are listed through a read-only connection, so a refused file is left exactly as
+    it was (no switch to WAL, no journal). A missing or empty file is a new database."""
+    try:
+        if not path.exists():
+            return
+        if path.is_dir():
+            raise UserError(f"“{path}”是文件夹，不是数据库文件。请选择本程序的数据库文件（.sqlite3）。")
+        with path.open("rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except PermissionError:
+        raise UserError(f"没有权限读取数据库文件“{path}”。请检查文件权限。") from None
+    except OSError as exc:
+        raise UserError(f"无法读取数据库文件“{path}”：{exc.strerror or exc}。") from None
+    if not head:
+        return
+    if head != _SQLITE_MAGIC:
+        raise UserError(
+            f"“{path.name}”不是数据库文件（可能是表格、文本或其他文件）。"
+            "请选择本程序的数据库文件（.sqlite3），或指定一个新文件名来新建数据库。"
+        )
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            versions = (
+                [r[0] for r in con.execute("SELECT version_num FROM alembic_version")]
+                if "alembic_version" in tables else []
+            )
+        finally:
+            con.close()
+    except sqlite3.OperationalError:
+        return  # locked or not readable read-only here: the ordinary open reports it
+    except sqlite3.DatabaseError:
+        raise UserError(
+            f"数据库文件“{path.name}”已损坏，无法打开。请从 backups 文件夹中的备份恢复，或联系维护人员。"
+        ) from None
+    if not versions and tables - {"alembic_version"}:
+        raise DatabaseVersionError(_NOT_OURS)
+    graph = _revisions_from_files(MIGRATIONS_DIR)
+    if graph is not None:
+        unknown = [v for v in versions if v not in graph[0]]
+        if unknown:
+            raise _newer_version(unknown[0])
+
+
+def hide_password(text: str, url: str) -> str:
+    """``text`` (a message that may quote ``url``) with the password of ``url`` replaced by
+    ``***``; works on addresses SQLAlchemy cannot parse too."""
+    m = re.match(r"^[^:/]+://[^:@/]*:([^@]+)@", url)
+    if m and m.group(1):
+        text = text.replace(m.group(1), "***")
+    return text
+
+
+def safe_url(url: str) -> str:
+    """``url`` for messages and logs: never its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not even parseable: mask by hand
+        return hide_password(url, url)
 
 
 def open_database(
@@ -265,11 +361,15 @@ def open_database(
     """
     url = resolve_url(target)
     try:
+        sa_url = make_url(url)
+        if sa_url.get_backend_name() == "sqlite" and sa_url.database and sa_url.database != ":memory:":
+            check_sqlite_file(Path(sa_url.database))
         engine = make_engine(url)
     except UserError:
         raise
     except Exception as exc:
-        raise UserError(f"无法打开数据库 {url!r}：{exc}。请检查 --db 参数或 FUPIN_DB_URL。") from exc
+        raise UserError(hide_password(
+            f"无法打开数据库 {safe_url(url)}：{exc}。请检查 --db 参数或 FUPIN_DB_URL。", url)) from None
     if migrate:
         try:
             upgrade(engine)
@@ -281,9 +381,9 @@ def open_database(
             from sqlalchemy.exc import OperationalError
 
             if isinstance(exc, OperationalError):
-                raise UserError(
-                    f"无法连接或读写数据库：{exc.orig}。请检查数据库地址、文件权限或服务器是否已启动。"
-                ) from exc
+                raise UserError(hide_password(
+                    f"无法连接或读写数据库：{exc.orig}。请检查数据库地址、文件权限或服务器是否已启动。", url
+                )) from exc
             raise
     factory = sessionmaker(bind=engine, class_=AuditedSession, expire_on_commit=False)
     return Database(url=url, engine=engine, session_factory=factory, user=user)

@@ -19,3 +19,12 @@ def noun_parsers(sub: argparse._SubParsersAction, verb: str, help_text: str) -> 
     action = parser.add_subparsers(dest=f"{verb}_what", metavar="WHAT", parser_class=type(parser))
     action.required = True
     return action
+
+
+def refuse_report_over_input(args: argparse.Namespace) -> None:
+    """``--errors OUT.xlsx`` naming the file being imported (``args.file``) is a user error,
+    found before the database is opened."""
+    if getattr(args, "errors", None):
+        from fupin_desktop.sheets.error_report import check_report_target
+
+        check_report_target(args.errors, args.file)

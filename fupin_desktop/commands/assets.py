@@ -37,8 +37,10 @@ def _progress(done: int, total: int, message: str) -> None:
 
 
 def cmd_import_assets(args: argparse.Namespace) -> int:
+    from fupin_desktop.commands import refuse_report_over_input
     from fupin_desktop.services import asset_exchange
 
+    refuse_report_over_input(args)
     db = _open(args)
     try:
         report = asset_exchange.import_ledger(db, Path(args.file), dry_run=args.dry_run,

@@ -6,8 +6,8 @@
     fupin [--db D] export households OUT.xlsx [--region CODE] [--mask]
 
 Import exit codes: 0 when the file was processed (even with row errors, which are listed),
-2 when it could not be read or its columns could not be recognised, or when its 报告月份 is
-reported and locked (nothing is written then).
+2 when it could not be read or its columns could not be recognised, when ``--strict`` refused
+it for its errors, or when its 报告月份 is reported and locked (nothing is written then).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import json
 import sys
 
 EXIT_OK = 0
+EXIT_REFUSED = 2  # --strict and the file has errors: nothing was imported
 
 
 def _open(args: argparse.Namespace):
@@ -37,8 +38,10 @@ def _progress(quiet: bool):
 
 
 def cmd_import_households(args: argparse.Namespace) -> int:
+    from fupin_desktop.commands import refuse_report_over_input
     from fupin_desktop.services.household_import import import_households
 
+    refuse_report_over_input(args)
     db = _open(args)
     try:
         result = import_households(
@@ -58,9 +61,12 @@ def cmd_import_households(args: argparse.Namespace) -> int:
         db.dispose()
     if not args.json and sys.stderr.isatty():
         print(file=sys.stderr)
+    code = EXIT_REFUSED if result.strict_refused else EXIT_OK
+    if result.strict_refused:
+        print(f"严格模式：文件中有 {len(result.errors)} 处错误，没有导入任何数据。", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
-        return EXIT_OK
+        return code
     c = result.counts
     head = "试导入（未写入数据库）" if result.dry_run else (
         "严格模式：有错误，未导入任何数据" if result.strict_refused else "导入完成")
@@ -96,7 +102,7 @@ def cmd_import_households(args: argparse.Namespace) -> int:
         print(f"  提示 {len(result.warnings)} 处（不影响导入）")
     if result.error_report:
         print(f"  错误报告：{result.error_report}")
-    return EXIT_OK
+    return code
 
 
 def cmd_export_households(args: argparse.Namespace) -> int:
@@ -110,7 +116,7 @@ def cmd_export_households(args: argparse.Namespace) -> int:
         db.dispose()
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    masked = "（证件号码、电话、银行账号已隐去）" if result.masked else ""
+    masked = "（证件号码、电话、银行账号已隐去，出生日期只留年份）" if result.masked else ""
     print(f"已导出 {result.households} 户 {result.members} 人到 {result.path}{masked}")
     return EXIT_OK
 
@@ -137,5 +143,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = what.add_parser("households", help="导出农户和家庭成员（全国系统导出表的列顺序，可再导入）")
     p.add_argument("out", metavar="OUT.xlsx", help="输出文件（.xlsx）")
     p.add_argument("--region", metavar="CODE", help="只导出该区划（县/乡镇/村的12位代码）内的农户")
-    p.add_argument("--mask", action="store_true", help="隐去证件号码、电话和银行账号的中间几位")
+    p.add_argument("--mask", action="store_true", help="隐去证件号码、电话和银行账号的中间几位，出生日期只留年份")
     p.set_defaults(func=cmd_export_households)

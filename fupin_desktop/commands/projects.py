@@ -51,8 +51,10 @@ def cmd_import_projects(args: argparse.Namespace) -> int:
     import json
 
     from fupin_desktop.db import open_database
+    from fupin_desktop.commands import refuse_report_over_input
     from fupin_desktop.services.project_exchange import import_projects
 
+    refuse_report_over_input(args)
     db = open_database(args.db)
     try:
         result = import_projects(db, args.file, dry_run=args.dry_run, errors_out=args.errors)

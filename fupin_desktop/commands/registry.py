@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from fupin_desktop.codes import bool_label, label_of
-from fupin_desktop.rules.idnumber import mask_id, mask_phone
+from fupin_desktop.rules.idnumber import mask_birth_date, mask_id, mask_phone
 from fupin_desktop.services import registry as svc
 
 
@@ -87,6 +87,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if not args.full_ids:
         for m in data.members:
             m["id_number"] = mask_id(m.get("id_number"))
+            m["birth_date"] = mask_birth_date(m.get("birth_date"))
             m["phone"] = mask_phone(m.get("phone"))
         data.household["phone"] = mask_phone(data.household.get("phone"))
         data.household["bank_account"] = None if data.household.get("bank_account") is None else "（已隐藏）"

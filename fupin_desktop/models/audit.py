@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fupin_desktop.models.base import Base, Code
+from fupin_desktop.models.base import USER_NAME_LENGTH, Base, Code
 
 
 class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(40), unique=True)
+    username: Mapped[str] = mapped_column(String(USER_NAME_LENGTH), unique=True)
     display_name: Mapped[str] = mapped_column(String(40))
     role: Mapped[Code] = mapped_column(default="02")  # user_role: 管理员 / 专干 / 只读
     active: Mapped[bool] = mapped_column(default=True)
@@ -31,7 +31,7 @@ class AuditLog(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     at: Mapped[dt.datetime]
-    user: Mapped[str] = mapped_column(String(40))
+    user: Mapped[str] = mapped_column(String(USER_NAME_LENGTH))
     action: Mapped[str] = mapped_column(String(10))  # insert / update / delete / bulk
     table_name: Mapped[str] = mapped_column(String(60))
     row_key: Mapped[str | None] = mapped_column(String(60))
@@ -79,7 +79,7 @@ class ImportBatch(Base):
     # of the records it created are 待补充, not errors (services.household_import).
     absent_fields: Mapped[list[Any] | None]
     imported_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)
-    imported_by: Mapped[str | None] = mapped_column(String(40))
+    imported_by: Mapped[str | None] = mapped_column(String(USER_NAME_LENGTH))
 
 
 class SourceRow(Base):

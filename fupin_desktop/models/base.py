@@ -16,6 +16,10 @@ from typing import Annotated, Any
 from sqlalchemy import JSON, Date, DateTime, MetaData, Numeric, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# Width of every column holding a user or login name (users.username, audit_log.user and the
+# *_by columns); audit.user_name() cuts longer names to it.
+USER_NAME_LENGTH = 100
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

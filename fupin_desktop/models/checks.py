@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fupin_desktop.models.base import Base
+from fupin_desktop.models.base import USER_NAME_LENGTH, Base
 
 
 class CheckRun(Base):
@@ -21,7 +21,7 @@ class CheckRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     started_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)  # when
-    user: Mapped[str | None] = mapped_column(String(40))  # who
+    user: Mapped[str | None] = mapped_column(String(USER_NAME_LENGTH))  # who
     region_code: Mapped[str | None] = mapped_column(String(12))  # None = the whole database
     seconds: Mapped[float | None] = mapped_column(Numeric(10, 3, asdecimal=False))
     households_checked: Mapped[int] = mapped_column(default=0)

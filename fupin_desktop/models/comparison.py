@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fupin_desktop.models.base import Base, Text
+from fupin_desktop.models.base import USER_NAME_LENGTH, Base, Text
 
 
 class ComparisonList(Base):
@@ -25,7 +25,7 @@ class ComparisonList(Base):
     source: Mapped[str] = mapped_column(String(260))  # file name the list came from
     version: Mapped[int] = mapped_column(default=1)
     imported_at: Mapped[dt.datetime]
-    imported_by: Mapped[str] = mapped_column(String(40))
+    imported_by: Mapped[str] = mapped_column(String(USER_NAME_LENGTH))
     sheet: Mapped[str | None] = mapped_column(String(100))
     headers: Mapped[list[Any] | None]
     rows_read: Mapped[int] = mapped_column(default=0)
@@ -69,5 +69,5 @@ class ComparisonMark(Base):
     kind: Mapped[str] = mapped_column(String(16))
     id18: Mapped[str] = mapped_column(String(18))
     note: Mapped[Text]
-    marked_by: Mapped[str] = mapped_column(String(40))
+    marked_by: Mapped[str] = mapped_column(String(USER_NAME_LENGTH))
     marked_at: Mapped[dt.datetime]

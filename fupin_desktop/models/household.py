@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fupin_desktop.models.audit import SourceRow
-from fupin_desktop.models.base import Area, Base, Code, Money, Month, Text, TimestampMixin
+from fupin_desktop.models.base import USER_NAME_LENGTH, Area, Base, Code, Money, Month, Text, TimestampMixin
 
 # Codes the database constraints rely on (resources/codes/relation.csv, member_status.csv).
 RELATION_HEAD = "01"
@@ -346,7 +346,7 @@ class GuaranteeCheck(TimestampMixin, Base):
     # What the rules suggested from member data when the clerk confirmed.
     suggested: Mapped[dict[str, Any] | None]
     confirmed: Mapped[bool] = mapped_column(default=False)
-    checked_by: Mapped[str | None] = mapped_column(String(40))
+    checked_by: Mapped[str | None] = mapped_column(String(USER_NAME_LENGTH))
     checked_on: Mapped[dt.date | None]
     resolved_on: Mapped[dt.date | None]
     note: Mapped[Text | None]
@@ -375,8 +375,8 @@ class ChangeEvent(TimestampMixin, Base):
     effective_date: Mapped[dt.date]
     reported_month: Mapped[Month]
     doc_no: Mapped[str | None] = mapped_column(String(60))
-    approved_by: Mapped[str | None] = mapped_column(String(40))
-    recorded_by: Mapped[str | None] = mapped_column(String(40))
+    approved_by: Mapped[str | None] = mapped_column(String(USER_NAME_LENGTH))
+    recorded_by: Mapped[str | None] = mapped_column(String(USER_NAME_LENGTH))
     note: Mapped[Text | None]
     # Field-level detail of what changed: {"field": [old, new], ...}.
     details: Mapped[dict[str, Any] | None]

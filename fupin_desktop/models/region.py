@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fupin_desktop.models.base import Base, Code
+from fupin_desktop.models.base import USER_NAME_LENGTH, Base, Code
 
 # region_level codes: the 12-digit code is 2+2+2+3+3 digits.
 LEVEL_PROVINCE = "province"
@@ -88,5 +88,5 @@ class RegionChange(Base):
     new_name: Mapped[str | None] = mapped_column(String(60))
     households: Mapped[int] = mapped_column(default=0)  # households moved by a merge
     note: Mapped[str | None] = mapped_column(String(200))
-    recorded_by: Mapped[str | None] = mapped_column(String(40))
+    recorded_by: Mapped[str | None] = mapped_column(String(USER_NAME_LENGTH))
     recorded_at: Mapped[dt.datetime]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fupin_desktop.models.base import Base, Code, Month, Text
+from fupin_desktop.models.base import USER_NAME_LENGTH, Base, Code, Month, Text
 
 
 class ReportSnapshot(Base):
@@ -24,7 +24,7 @@ class ReportSnapshot(Base):
     revision: Mapped[int] = mapped_column(default=1)
     data: Mapped[dict[str, Any]]
     submitted: Mapped[bool] = mapped_column(default=False)
-    created_by: Mapped[str | None] = mapped_column(String(40))
+    created_by: Mapped[str | None] = mapped_column(String(USER_NAME_LENGTH))
     created_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)
     note: Mapped[Text | None]
 
@@ -43,8 +43,8 @@ class ReportLock(Base):
     period: Mapped[Month]  # "YYYY-MM"
     revision: Mapped[int]  # the ReportSnapshot revision whose submission set this lock
     locked: Mapped[bool] = mapped_column(default=True)
-    locked_by: Mapped[str | None] = mapped_column(String(40))
+    locked_by: Mapped[str | None] = mapped_column(String(USER_NAME_LENGTH))
     locked_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)
     unlock_reason: Mapped[Text | None]
-    unlocked_by: Mapped[str | None] = mapped_column(String(40))
+    unlocked_by: Mapped[str | None] = mapped_column(String(USER_NAME_LENGTH))
     unlocked_at: Mapped[dt.datetime | None]

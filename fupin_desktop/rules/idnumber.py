@@ -26,6 +26,7 @@ __all__ = [
     "convert15",
     "make_id",
     "mask_bank_account",
+    "mask_birth_date",
     "mask_id",
     "mask_phone",
     "normalize_id",
@@ -232,6 +233,20 @@ def mask_id(value: object) -> str:
     if len(text) < 10:
         return "*" * len(text)
     return f"{text[:6]}********{text[-4:]}"
+
+
+def mask_birth_date(value: object) -> str:
+    """``1970年``: a birth date shown beside a masked ID keeps its year only (the full date is
+    the ID's hidden middle eight digits)."""
+    if value is None or value == "":
+        return ""
+    year = getattr(value, "year", None)
+    if year is None:
+        digits = normalize_text(value)[:4]
+        if not (len(digits) == 4 and digits.isdigit()):
+            return ""
+        year = digits
+    return f"{year}年"
 
 
 def mask_phone(value: object) -> str:

@@ -32,8 +32,9 @@ from fupin_desktop.sheets import error_report
 from fupin_desktop.sheets.diff import compare, display_value
 from fupin_desktop.sheets.export import ExportColumn, write_table
 from fupin_desktop.sheets.headers import detect_header
-from fupin_desktop.sheets.readers import fill_merged, is_blank, open_workbook
+from fupin_desktop.sheets.readers import UNCOMPUTED_MESSAGE, UncomputedFormula, fill_merged, is_blank, open_workbook
 from fupin_desktop.sheets.schema import Field, Schema
+from fupin_desktop.sheets.text_cells import text_row
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -175,14 +176,15 @@ def export_ledger(db: Database, path: Path, *, region_code: str | None = None,
     # The roll-up sheet beside the table (small: a few dozen rows).
     wb = load_workbook(path)
     sm = wb.create_sheet("分类汇总")
-    sm.append(["分类", "项目", "资产数（项）", "资产原值（元）", "账面价值（元）"])
-    for code, t in totals.by_category.items():
-        sm.append(["资产类别", label_of("asset_category", code), t.count, float(t.original), float(t.book)])
-    for code, t in totals.by_level.items():
-        sm.append(["确权层级", label_of("ownership_level", code), t.count, float(t.original), float(t.book)])
-    for code, t in totals.by_status.items():
-        sm.append(["资产状态", label_of("asset_status", code), t.count, float(t.original), float(t.book)])
-    sm.append(["合计", "", totals.all.count, float(totals.all.original), float(totals.all.book)])
+    table = [["分类", "项目", "资产数（项）", "资产原值（元）", "账面价值（元）"]]
+    for kind, code_list_name, by in (("资产类别", "asset_category", totals.by_category),
+                                      ("确权层级", "ownership_level", totals.by_level),
+                                      ("资产状态", "asset_status", totals.by_status)):
+        for code, t in by.items():
+            table.append([kind, label_of(code_list_name, code), t.count, float(t.original), float(t.book)])
+    table.append(["合计", "", totals.all.count, float(totals.all.original), float(totals.all.book)])
+    for values in table:
+        sm.append(text_row(sm, values))
     for cell in sm[1]:
         cell.font = Font(bold=True)
     for row in sm.iter_rows(min_row=2, min_col=4, max_col=5):
@@ -330,7 +332,11 @@ def import_ledger(db: Database, path: Path, *, dry_run: bool = False, errors_pat
                 failed.add((i, key))
             cells[key] = values
         else:
-            cells[key] = [None if is_blank(v) else v for v in raw]
+            cells[key] = [None if is_blank(v) or type(v) is UncomputedFormula else v for v in raw]
+            for i, v in enumerate(raw):
+                if type(v) is UncomputedFormula:  # the converter's own check, for these columns too
+                    bad(body[i], key, UNCOMPUTED_MESSAGE)
+                    failed.add((i, key))
 
     def text(v: Any) -> str:
         if v is None:

@@ -3,7 +3,8 @@
 
 Codes are written as their Chinese labels, yes/no as 是/否, IDs and numbers as text.
 ``mask=True`` hides 证件号码, phone numbers and bank accounts with the shared masks
-(rules.idnumber.mask_*) — such a file is for reading and printing, not for re-import.
+(rules.idnumber.mask_*) and reduces 出生日期 to the year (with the whole date the masked ID
+could be rebuilt) — such a file is for reading and printing, not for re-import.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fupin_desktop.errors import UserError
 from fupin_desktop.models import Household, Member, Region
 from fupin_desktop.models.household import HOUSEHOLD_ACTIVE, MEMBER_PRESENT
 from fupin_desktop.models.region import code_prefix
-from fupin_desktop.rules.idnumber import mask_bank_account, mask_id, mask_phone
+from fupin_desktop.rules.idnumber import mask_bank_account, mask_birth_date, mask_id, mask_phone
 from fupin_desktop.services.household_sheet import HOUSEHOLD_ATTR, HOUSEHOLD_SCHEMA
 from fupin_desktop.sheets.export import ExportColumn, write_table
 
@@ -34,6 +35,7 @@ CancelFn = Callable[[], bool]
 _MASKS = {
     "id_number": mask_id,
     "head_id_number": mask_id,
+    "birth_date": mask_birth_date,  # with the whole date the masked ID could be rebuilt
     "phone": mask_phone,
     "household_phone": mask_phone,
     "bank_account": mask_bank_account,

@@ -1124,20 +1124,26 @@ def _absent_fields(mapped: set[str]) -> frozenset[str]:
     return frozenset(member | household)
 
 
-def pending_fields(session: Session, household_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+def pending_fields(session: Session, household_ids: Iterable[int] | None = None, *,
+                   scope: Any = None) -> dict[int, frozenset[str]]:
     """Per household: the fields the files its record and its members' records were
     imported from had no column for (``ImportBatch.absent_fields``) — what the data check
     lists as 待补充 when blank (``rules.validation``, ``absent``). Households without any
-    are left out."""
+    are left out. The households are ``household_ids``, or ``scope``, a SELECT of household
+    ids (the county check reads them in one query per table)."""
     b, r = ImportBatch.__table__, SourceRow.__table__
     out: dict[int, set[str]] = {}
-    ids = sorted(set(household_ids))
     for owner, hh_col in ((_H, _H.c.id), (_M, _M.c.household_id)):
         stmt = (select(hh_col, b.c.absent_fields).join(r, r.c.id == owner.c.source_row_id)
-                .join(b, b.c.id == r.c.batch_id)
-                .where(hh_col.in_(bindparam("ids", expanding=True)), b.c.absent_fields.is_not(None)))
-        for chunk in _chunks(ids):
-            for hid, fields in session.execute(stmt, {"ids": list(chunk)}):
+                .join(b, b.c.id == r.c.batch_id).where(b.c.absent_fields.is_not(None)))
+        if scope is not None:
+            batches = [session.execute(stmt.where(hh_col.in_(scope)))]
+        else:
+            stmt = stmt.where(hh_col.in_(bindparam("ids", expanding=True)))
+            batches = [session.execute(stmt, {"ids": list(chunk)})
+                       for chunk in _chunks(sorted(set(household_ids or ())))]
+        for rows in batches:
+            for hid, fields in rows:
                 if fields:
                     out.setdefault(hid, set()).update(fields)
     return {hid: frozenset(fields) for hid, fields in out.items()}
@@ -1412,6 +1418,7 @@ def commit(
         left_reason = decrease_reason(left_reason)
     note = f"导入 {parsed.path.name}"
     started = time.perf_counter()
+    plan: ImportPlan | None = None
     try:
         with db.session(note=note) as session:
             user = audit.current_user(session)
@@ -1437,6 +1444,9 @@ def commit(
                 raise UserError("已取消导入，数据库未改动。")
     except IntegrityError as exc:
         log.exception("import rejected by the database")
+        if _written_meanwhile(db, parsed, plan, record_missing=record_missing, ref_date=ref_date,
+                              month=month, create_regions=create_regions):
+            raise ConcurrentEditError(CONCURRENT_IMPORT) from exc
         raise UserError(
             "导入时数据库拒绝了写入（数据之间有冲突，例如同一证件号码登记在两户）。本次没有导入任何数据。"
             f"请把这个文件和以下信息发给维护人员：{str(exc.orig)[:160]}"
@@ -1485,6 +1495,24 @@ def _ensure_month_open(session: Session, plan: ImportPlan) -> None:
                     if hp.status in ("new", "changed") and hp.values.get("region_code")})
     for code in codes or [None]:
         ensure_month_open(session, plan.month, code)
+
+
+CONCURRENT_IMPORT = "另一个导入正在进行或刚刚写入，请稍后重试。本次没有导入任何数据。"
+
+
+def _written_meanwhile(db: Any, parsed: ParsedFile, plan: ImportPlan | None, **analyse_kw: Any) -> bool:
+    """Whether the records the plan was made against changed before its write (another
+    import committed in between): the plan made again now differs."""
+    if plan is None:
+        return False
+    try:
+        with db.session() as session:
+            again = analyse(session, parsed, **analyse_kw)
+            session.rollback()
+        return again.fingerprint() != plan.fingerprint()
+    except Exception:  # noqa: BLE001 - only deciding which message to show
+        log.exception("could not re-check the database after a refused import")
+        return False
 
 
 def _household_row(values: dict[str, Any]) -> dict[str, Any]:

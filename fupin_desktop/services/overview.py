@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from fupin_desktop import audit
 from fupin_desktop.db import Database, current_revision
 from fupin_desktop.models import (
     MEMBER_PRESENT,
@@ -196,9 +197,9 @@ def overview(session: Session) -> Overview:
 def current_user_name(db: Database) -> str:
     """The name writes are recorded under: the database's user, else the login name."""
     if db.user:
-        return db.user
+        return audit.user_name(db.user)
     try:
-        return getpass.getuser()
+        return audit.user_name(getpass.getuser())
     except Exception:  # noqa: BLE001 - no login name on some Windows service accounts
         return "未知用户"
 

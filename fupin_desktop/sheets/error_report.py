@@ -20,8 +20,9 @@ from pathlib import Path
 from fupin_desktop.errors import UserError
 from fupin_desktop.sheets.headers import HeaderBlock, column_letter
 from fupin_desktop.sheets.readers import SheetData
+from fupin_desktop.sheets.text_cells import text_cell, text_row
 
-__all__ = ["ERROR_COLUMN_TITLE", "Issue", "atomic_save", "write_error_report"]
+__all__ = ["ERROR_COLUMN_TITLE", "Issue", "atomic_save", "check_report_target", "write_error_report"]
 
 ERROR_COLUMN_TITLE = "错误说明"
 _BAD_FILL = "FFC7CE"
@@ -36,6 +37,22 @@ class Issue:
     col: int | None
     message: str
     severity: str = "error"  # error / warning / note
+
+
+def check_report_target(target: str | os.PathLike[str], source: str | os.PathLike[str] | None) -> None:
+    """Refuse (``UserError``) an error report that would replace ``source``, the file being
+    imported: the same file under another spelling (``..``, a link, case on Windows) too."""
+    if source is None:
+        return
+    a, b = Path(target), Path(source)
+    try:
+        same = a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        same = False
+    if same:
+        raise UserError(
+            f"错误报告不能写到要导入的文件本身（{b.name}），否则原表会被覆盖。请给错误报告另起一个文件名。"
+        )
 
 
 def atomic_save(workbook, path: str | os.PathLike[str]) -> Path:
@@ -90,9 +107,10 @@ def write_error_report(
     issues: Iterable[Issue],
     path: str | os.PathLike[str],
 ) -> Path:
-    """Write the report (see module docstring); returns the path written."""
+    """Write the report (see module docstring); returns the path written. Refuses to
+    replace the file the sheet was read from."""
+    check_report_target(path, sheet.source)
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
 
     by_row: dict[int, list[Issue]] = {}
@@ -122,25 +140,25 @@ def write_error_report(
         for c in range(width):
             value = _cell_value(cells[c]) if c < len(cells) else None
             if c in bad_cols:
-                cell = WriteOnlyCell(ws, value=value)
+                cell = text_cell(ws, value)
                 cell.fill = bad
                 out.append(cell)
             else:
                 out.append(value)
         if r == header.first_row:
-            cell = WriteOnlyCell(ws, value=ERROR_COLUMN_TITLE)
+            cell = text_cell(ws, ERROR_COLUMN_TITLE)
             cell.font = bold
             cell.fill = note_fill
             out.append(cell)
         elif row_issues and r not in header_rows:
             text = "；".join(dict.fromkeys(i.message for i in row_issues))
-            cell = WriteOnlyCell(ws, value=text)
+            cell = text_cell(ws, text)
             cell.alignment = wrap
             if any(i.severity == "error" for i in row_issues):
                 cell.font = red
             cell.fill = note_fill
             out.append(cell)
-        ws.append(out)
+        ws.append(text_row(ws, out))
     for r0, c0, r1, c1 in sheet.merged:
         if r0 == r1 and c0 == c1:
             continue

@@ -23,6 +23,7 @@ from typing import Any
 from fupin_desktop.errors import UserError
 from fupin_desktop.sheets.error_report import atomic_save
 from fupin_desktop.sheets.headers import column_letter
+from fupin_desktop.sheets.text_cells import text_cell, text_row
 
 __all__ = ["ExportColumn", "display_width", "write_table"]
 
@@ -82,7 +83,6 @@ def write_table(
     ``Decimal`` → number, ``date`` → date cell, text kinds → text.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
 
     target = Path(path)
@@ -119,7 +119,7 @@ def write_table(
     n_title = len(title_rows)
     ws.freeze_panes = f"A{n_title + 2}"
     for text in title_rows:
-        cell = WriteOnlyCell(ws, value=text)
+        cell = text_cell(ws, text)
         cell.font = Font(bold=True, size=14 if text is title_rows[0] else 11)
         ws.append([cell])
     if columns:
@@ -130,7 +130,7 @@ def write_table(
     head_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
     header_cells = []
     for col in columns:
-        cell = WriteOnlyCell(ws, value=col.header)
+        cell = text_cell(ws, col.header)
         cell.font = head_font
         cell.fill = head_fill
         cell.alignment = head_align
@@ -157,7 +157,7 @@ def write_table(
             v = values[i]
             if isinstance(v, dt.datetime):
                 values[i] = v.date()
-        append(values)
+        append(text_row(ws, values))
 
     try:
         for row in sample:

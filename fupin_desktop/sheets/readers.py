@@ -34,6 +34,8 @@ __all__ = [
     "MergedRange",
     "SheetData",
     "SheetReadError",
+    "UNCOMPUTED_MESSAGE",
+    "UncomputedFormula",
     "Workbook",
     "fill_merged",
     "is_blank",
@@ -49,10 +51,27 @@ _ENCRYPTED_MARKERS = (
     "EncryptedPackage".encode("utf-16-le"),
 )
 _EXCEL_WRAPPED = re.compile(r'^="(.*)"$', re.S)
+# What a web page saved with an .xls name starts with (Excel and many web systems write these).
+_HTML_START = re.compile(r"<(?:!doctype\s+html|!--|html|head|meta|title|style|script|link|body|table|div|tr|td)\b")
 
 
 class SheetReadError(UserError):
     """The file cannot be read as a spreadsheet; the message says why and what to do."""
+
+
+UNCOMPUTED_MESSAGE = "公式没有计算结果，请在 Excel 中打开并保存后再导入"
+
+
+@dataclass(frozen=True)
+class UncomputedFormula:
+    """A formula cell saved without its result (by a program, not by Excel): the value is
+    unknown, so it is never read as blank; converting it is a row error
+    (:data:`UNCOMPUTED_MESSAGE`). ``str()`` gives the formula as typed."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return "=" + self.formula
 
 
 def is_blank(value: Any) -> bool:
@@ -71,6 +90,7 @@ class SheetData:
     name: str
     rows: list[list[Any]]
     merged: list[MergedRange] = field(default_factory=list)
+    source: Path | None = None  # the file it was read from
 
     @property
     def height(self) -> int:
@@ -105,9 +125,11 @@ def fill_merged(sheet: SheetData, first_row: int = 0) -> None:
     their sub-columns, then read like ordinary cells. Ranges above ``first_row`` are left.
     """
     rows = sheet.rows
+    width = sheet.width
     for r0, c0, r1, c1 in sheet.merged:
         if r1 < first_row or r0 >= len(rows):
             continue
+        c1 = min(c1, width - 1)  # a range reaching past the cells (A4:XFD1048576) stops at them
         value = sheet.cell(r0, c0)
         if is_blank(value):
             continue
@@ -130,6 +152,7 @@ class Workbook:
     encoding: str | None = None  # text files only
     _book: Any = None
     _text: str | None = None
+    _scans: dict[str, Any] = field(default_factory=dict)  # .xlsx: sheet name → SheetScan
 
     def read(self, name: str | None = None, *, max_rows: int | None = None) -> SheetData:
         """Read one sheet (the first when ``name`` is None); ``max_rows`` reads only the top.
@@ -142,7 +165,10 @@ class Workbook:
             shown = "、".join(self.sheet_names)
             raise SheetReadError(f"文件中没有名为“{name}”的工作表。文件中的工作表：{shown}。")
         if self.format == "csv":
-            return _read_text_rows(self._text or "", name, max_rows)
+            sheet = _read_text_rows(self._text or "", name, max_rows)
+            sheet.source = self.path
+            return sheet
+        scan = self._scan(name) if self.format == "xlsx" else None
         try:
             sheet = self._book.get_sheet_by_name(name)
             if max_rows is None:
@@ -160,7 +186,36 @@ class Workbook:
         # whole grid (a second copy of a 50 000-row sheet costs ~40 MB at the peak).
         if type(rows) is not list or not all(type(r) is list for r in rows):
             rows = [list(r) for r in rows]
-        return SheetData(name, rows, merged)
+        if scan is not None and scan.uncomputed:
+            _mark_uncomputed(rows, scan.uncomputed, max_rows)
+        return SheetData(name, rows, merged, source=self.path)
+
+    def _scan(self, name: str) -> Any:
+        """Bound the sheet before calamine reads it (see sheets.xlsx_scan); once per sheet."""
+        from fupin_desktop.sheets import xlsx_scan
+
+        scan = self._scans.get(name)
+        if scan is not None:
+            return scan
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                entry = xlsx_scan.sheet_parts(zf).get(name)
+                entries = [entry] if entry else [
+                    n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+                scans = [xlsx_scan.scan_sheet(zf, e) for e in entries]
+        except xlsx_scan.TooLarge as exc:
+            raise SheetReadError(
+                f"工作表“{name}”太大，无法读取：{exc}。可能是表格下方或右侧远处有零星的内容。"
+                "请在Excel中删除多余的行和列（或只把需要的部分复制到新工作簿）后保存，再导入。"
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - zip/zlib/XML damage: calamine would fail too
+            raise SheetReadError(
+                f"工作表“{name}”已损坏，无法读取（{_short(exc)}）。"
+                "请用Excel或WPS打开该文件，确认能正常显示后另存为.xlsx再导入。"
+            ) from exc
+        scan = scans[0] if entry and scans else xlsx_scan.SheetScan()
+        self._scans[name] = scan
+        return scan
 
     def close(self) -> None:
         if self._book is not None:
@@ -175,6 +230,18 @@ class Workbook:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _mark_uncomputed(rows: list[list[Any]], cells: Sequence[tuple[int, int, str]], max_rows: int | None) -> None:
+    for r, c, formula in cells:
+        if max_rows is not None and r >= max_rows:
+            continue
+        while len(rows) <= r:
+            rows.append([])
+        row = rows[r]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        row[c] = UncomputedFormula(formula)
 
 
 def _short(exc: BaseException) -> str:
@@ -251,7 +318,22 @@ def _open_zip(p: Path) -> Workbook:
         raise SheetReadError(
             f"文件“{p.name}”是Excel二进制工作簿（.xlsb），请在Excel中另存为.xlsx后再导入。"
         )
+    _check_declared_counts(p)
     return _open_calamine(p, "xlsx")
+
+
+def _check_declared_counts(p: Path) -> None:
+    from fupin_desktop.sheets import xlsx_scan
+
+    try:
+        with zipfile.ZipFile(p) as zf:
+            xlsx_scan.check_declared_counts(zf)
+    except xlsx_scan.TooLarge as exc:
+        raise SheetReadError(
+            f"文件“{p.name}”已损坏（{exc}），无法读取。请用Excel或WPS打开，确认能正常显示后另存为.xlsx再导入。"
+        ) from None
+    except Exception:  # noqa: BLE001 - a damaged part: calamine reports it in its own words
+        pass
 
 
 def _open_calamine(p: Path, fmt: str) -> Workbook:
@@ -306,8 +388,12 @@ def _open_text(p: Path) -> Workbook:
     except OSError as exc:
         raise SheetReadError(f"无法读取文件：{p}（{exc.strerror or exc}）。") from None
     text, encoding = _decode(p, data)
-    sample = text[:4096].lstrip().lower()
-    if sample.startswith(("<!doctype html", "<html", "<table", "<?xml")):
+    sample = text[:4096].lstrip("\ufeff \t\r\n").lower()
+    if _HTML_START.match(sample) or (sample.startswith("<?xml") and "<html" in sample):
+        raise SheetReadError(
+            f"文件“{p.name}”：这是网页文件（HTML）另存的 .xls，请在 Excel 中打开后另存为 .xlsx 再导入。"
+        )
+    if sample.startswith("<?xml"):
         raise SheetReadError(
             f"文件“{p.name}”实际上是网页（HTML/XML）格式，只是扩展名像表格。"
             "请用Excel打开它，再“另存为”Excel工作簿（.xlsx）后导入。"
@@ -348,11 +434,35 @@ def _read_text_rows(text: str, name: str, max_rows: int | None) -> SheetData:
             if max_rows is not None and len(rows) >= max_rows:
                 break
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _field_too_long(text, name, len(rows)) from None
         raise SheetReadError(
             f"CSV文件第{reader.line_num}行格式有误（{exc}），通常是引号没有成对。"
             "请用Excel打开该文件检查这一行，另存为.xlsx后再导入。"
         ) from None
     return SheetData(name, rows, [])
+
+
+def _field_too_long(text: str, name: str, record: int) -> SheetReadError:
+    """The message for a CSV field over the csv module's limit: which row and column (the
+    row is the record as Excel numbers it; a quoted field may span several lines)."""
+    limit = csv.field_size_limit()
+    col = 0
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        for i, fields in enumerate(reader):
+            if i == record:
+                col = next((c for c, v in enumerate(fields) if len(v) > limit), 0)
+                break
+    except csv.Error:
+        pass
+    finally:
+        csv.field_size_limit(limit)
+    return SheetReadError(
+        f"CSV文件“{name}”第{record + 1}行第{col + 1}列的内容过长（超过{limit}个字符），不是正常的表格数据。"
+        "请用Excel打开检查这一格，删去多余内容后另存为.xlsx再导入。"
+    )
 
 
 def iter_rows(sheet: SheetData, start: int = 0) -> Iterator[tuple[int, Sequence[Any]]]:

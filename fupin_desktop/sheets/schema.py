@@ -39,6 +39,7 @@ from fupin_desktop.codes import CodeError, code_list, parse_bool
 from fupin_desktop.rules.idnumber import normalize_id
 from fupin_desktop.rules.text import normalize_text
 from fupin_desktop.sheets.headers import HeaderBlock, header_key
+from fupin_desktop.sheets.readers import UNCOMPUTED_MESSAGE, UncomputedFormula
 
 __all__ = [
     "KINDS",
@@ -412,6 +413,8 @@ def _to_date(f: Field, value: Any) -> dt.date:
 
 def convert_value(f: Field, value: Any) -> Any:
     """Convert one raw cell for field ``f`` (see the kinds table). Raises CellError."""
+    if type(value) is UncomputedFormula:
+        raise CellError(UNCOMPUTED_MESSAGE)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     kind = f.kind

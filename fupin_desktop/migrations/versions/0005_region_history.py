@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("new_name", sa.String(length=60), nullable=True),
         sa.Column("households", sa.Integer(), nullable=False),
         sa.Column("note", sa.String(length=200), nullable=True),
-        sa.Column("recorded_by", sa.String(length=40), nullable=True),
+        sa.Column("recorded_by", sa.String(length=100), nullable=True),
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["region_id"], ["regions.id"], name="fk_region_changes_region_id_regions"),
         sa.PrimaryKeyConstraint("id", name="pk_region_changes"),

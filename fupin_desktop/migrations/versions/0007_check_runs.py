@@ -28,7 +28,7 @@ def upgrade() -> None:
         "check_runs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("started_at", sa.DateTime(), nullable=False),
-        sa.Column("user", sa.String(length=40), nullable=True),
+        sa.Column("user", sa.String(length=100), nullable=True),
         sa.Column("region_code", sa.String(length=12), nullable=True),
         sa.Column("seconds", sa.Numeric(precision=10, scale=3, asdecimal=False), nullable=True),
         sa.Column("households_checked", sa.Integer(), nullable=False),

@@ -1,7 +1,7 @@
 """Import batches remember the columns their file did not have
 
 Revision ID: 0010_import_day
-Revises: 0008_comparison_lists
+Revises: 0009_user_name_length
 
 ``import_batches.absent_fields``: the fields (member and household attribute names of
 rules.validation) the imported file had no column for. Records created from the batch keep
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_import_day"
-down_revision = "0008_comparison_lists"
+down_revision = "0009_user_name_length"
 branch_labels = None
 depends_on = None
 

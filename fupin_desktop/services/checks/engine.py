@@ -289,6 +289,11 @@ def _field_checks(ctx: _Ctx, progress: Progress | None,
                                latest.c.year == HouseholdYear.year))
         )
     }
+    # Blank fields whose column the household's file did not have are 待补充, not errors
+    # (the editor's check reads the same record).
+    from fupin_desktop.services.household_import import pending_fields
+
+    absent = pending_fields(s, scope=ctx.scope_ids())
     out: list[Finding] = []
     today = ctx.today
     total = len(hh_rows)
@@ -303,7 +308,8 @@ def _field_checks(ctx: _Ctx, progress: Progress | None,
         household = SimpleNamespace(**dict(zip(_HOUSEHOLD_COLUMNS, row[2:])))
         values = members.get(hid, empty)
         problems = validate_household_values(household, values, ref_date=today,
-                                             conditions=conditions.get(hid), today=today)
+                                             conditions=conditions.get(hid), today=today,
+                                             absent=absent.get(hid, ()))
         if problems:
             out.extend(problems_to_findings(ctx, hid, [v["_id"] for v in values],
                                             [v.get("person_no") for v in values], problems))

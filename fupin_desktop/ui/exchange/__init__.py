@@ -95,7 +95,7 @@ class ExchangePage(AreaPage):
         text_out.setWordWrap(True)
         self.region = QComboBox()
         self.region.setMinimumWidth(240)
-        self.mask = QCheckBox("隐去证件号码、电话、银行账号")
+        self.mask = QCheckBox("隐去证件号码、电话、银行账号，出生日期只留年份")
         self.export_button = QPushButton("导出…")
         self.export_button.clicked.connect(self.choose_export_file)
         row2 = QHBoxLayout()
