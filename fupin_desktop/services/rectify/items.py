@@ -31,7 +31,7 @@ from fupin_desktop.models import (
     RectifyVillage,
     Region,
 )
-from fupin_desktop.rules.text import normalize_text
+from fupin_desktop.rules.text import normalize_text, text_key
 
 OPEN = ("01", "02")
 DONE = ("03", "04")
@@ -66,10 +66,18 @@ def is_overdue(deadline: dt.date | None, status: str, today: dt.date | None = No
 
 
 def _code(list_name: str, value: Any, label: str) -> str:
+    """A code from its code, label or alias; else the one entry whose label or alias the text
+    contains (「省级成效考核」 → 考核, 「中央巡视反馈」 → 巡视, 「“两不愁三保障”方面」)."""
+    codes = code_list(list_name)
     try:
-        code = code_list(list_name).normalize(value)
+        code = codes.normalize(value)
     except CodeError as exc:
-        raise UserError(str(exc)) from None
+        key = text_key(value)
+        found = {e.code for e in codes for name in (e.label, *e.aliases)
+                 if len(text_key(name)) > 1 and text_key(name) in key}
+        if len(found) != 1:
+            raise UserError(str(exc)) from None
+        code = found.pop()
     if code is None:
         raise UserError(f"请填写{label}。")
     return code
@@ -133,11 +141,13 @@ def clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "deadline":
             if isinstance(value, dt.date) or value is None:
                 out["deadline"] = value
-                out.setdefault("deadline_note", None)
+                if "deadline_note" not in values:
+                    out["deadline_note"] = None
             else:
                 out["deadline"], out["deadline_note"] = parse_deadline(value)
         elif key == "deadline_note":
-            out.setdefault("deadline_note", normalize_text(value)[:60] if value else None)
+            if isinstance(values.get("deadline"), dt.date | None):  # else parsed from the text
+                out["deadline_note"] = normalize_text(value)[:60] if value else None
         elif key == "item_no":
             text = normalize_text(value) if value is not None else ""
             if len(text) > 40:

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from fupin_desktop.codes import label_of
 from fupin_desktop.db import Database
 from fupin_desktop.errors import UserError
-from fupin_desktop.models import Household, Project
+from fupin_desktop.models import Household, Project, Region
 from fupin_desktop.rules.text import normalize_text
 from fupin_desktop.services.rectify import items as svc
 from fupin_desktop.services.regions import RegionResolver
@@ -45,8 +45,9 @@ SHEET_TITLE = "整改清单"
 SCHEMA = Schema("rectify", [
     Field("seq", "序号", "int", export_only=True),
     Field("item_no", "问题编号", "text", ("编号", "问题序号编号")),
-    Field("source", "问题来源", "code", ("来源", "问题来源渠道", "发现渠道", "反馈渠道"), "rectify_source"),
-    Field("category", "问题类别", "code", ("类别", "问题类型", "问题分类", "所属类别"), "rectify_category"),
+    # Codes are read by the service (label, alias, or a text naming one: 「省级成效考核」).
+    Field("source", "问题来源", "text", ("来源", "问题来源渠道", "发现渠道", "反馈渠道")),
+    Field("category", "问题类别", "text", ("类别", "问题类型", "问题分类", "所属类别")),
     Field("description", "问题描述", "text", ("存在问题", "问题表现", "具体问题", "反馈问题", "问题内容",
                                           "问题清单"), max_length=2000),
     Field("villages", "涉及村", "text", ("涉及村（社区）", "所在村", "村（社区）", "涉及村组")),
@@ -57,8 +58,7 @@ SCHEMA = Schema("rectify", [
     Field("person", "责任人", "text", ("具体责任人", "责任人员")),
     Field("measures", "整改措施", "text", ("整改方案", "整改举措", "整改目标和措施")),
     Field("deadline", "整改时限", "text", ("时限", "完成时限", "整改期限", "整改完成时限")),
-    Field("status", "整改状态", "code", ("整改情况", "完成情况", "整改进度", "状态", "是否完成整改"),
-          "rectify_status"),
+    Field("status", "整改状态", "text", ("整改情况", "完成情况", "整改进度", "状态", "是否完成整改")),
     Field("completed_on", "完成时间", "date", ("完成日期", "整改完成时间", "销号时间")),
     Field("progress", "整改进展", "text", ("整改进展情况", "进展情况", "整改成效", "整改落实情况"),
           max_length=2000),
@@ -223,8 +223,8 @@ def _text(value: Any) -> str:
 
 def _existing_record(r: svc.ItemRow) -> dict[str, Any]:
     return {"source": r.source_label, "category": r.category_label, "description": r.description,
-            "villages": "、".join(r.villages), "households": "、".join(r.households),
-            "projects": "、".join(r.projects), "lead": r.lead, "unit": r.unit, "person": r.person,
+            "villages": "、".join(r.villages), "households": "、".join(sorted(r.households)),
+            "projects": "、".join(sorted(set(r.projects))), "lead": r.lead, "unit": r.unit, "person": r.person,
             "measures": r.measures, "deadline": r.deadline_text, "status": r.status_label,
             "completed_on": r.completed_on, "progress": r.last_progress, "evidence": r.last_evidence,
             "note": r.note}
@@ -287,8 +287,11 @@ def import_list(db: Database, path: Path, *, dry_run: bool = False, user: str | 
             hh_ids.update(s.execute(select(Household.household_no, Household.id)
                                     .where(Household.household_no.in_(numbers[i:i + 500]))).all())
         project_ids: dict[str, int] = {}
+        project_shown: dict[int, str] = {}
+        region_names = dict(s.execute(select(Region.code, Region.name)).all())
         for pid, no, name in s.execute(select(Project.id, Project.project_no, Project.name)):
             project_ids.setdefault(name, pid)
+            project_shown[pid] = no or name
             if no:
                 project_ids[no] = pid
 
@@ -312,11 +315,15 @@ def import_list(db: Database, path: Path, *, dry_run: bool = False, user: str | 
             for key in ("source", "category", "description"):
                 if (i, key) not in failed and not values.get(key):
                     bad(r, key, f"请填写{_LABEL[key]}。")
-            try:
-                values = svc.clean_values({k: v for k, v in values.items()
-                                           if v is not None or k not in ("source", "category", "description")})
-            except UserError as exc:
-                bad(r, "", str(exc))
+            clean: dict[str, Any] = {}
+            for key, value in values.items():
+                if value is None and key in ("source", "category", "description"):
+                    continue
+                try:
+                    clean.update(svc.clean_values({key: value}))
+                except UserError as exc:
+                    bad(r, key, str(exc))
+            values = clean
             if "deadline" in cols:
                 raw = cell["deadline"]
                 if type(raw) is UncomputedFormula:
@@ -346,9 +353,14 @@ def import_list(db: Database, path: Path, *, dry_run: bool = False, user: str | 
                     if found.code and not found.missing:
                         codes.append(found.code)
                     else:
-                        bad(r, "villages", found.error or f"找不到村“{name}”，请核对村名或填写12位区划代码。")
+                        bad(r, "villages", f"找不到村“{name}”（或有重名），请核对村名或填写12位区划代码。")
                 links["village_codes"] = codes
-            status = cell.get("status") if (i, "status") not in failed else None
+            status = None
+            if cell.get("status") and (i, "status") not in failed:
+                try:
+                    status = svc.normalize_status(cell["status"])
+                except UserError as exc:
+                    bad(r, "status", str(exc))
             completed = cell.get("completed_on")
             if completed and completed > dt.date.today():
                 bad(r, "completed_on", f"完成时间 {completed.isoformat()} 在今天之后，请核对。")
@@ -380,9 +392,13 @@ def import_list(db: Database, path: Path, *, dry_run: bool = False, user: str | 
                 record["status"] = svc.status_label(status)
             if "completed_on" in cols:
                 record["completed_on"] = completed
-            for key in ("households", "projects", "villages"):
-                if key in cols:
-                    record[key] = _text(cell[key])
+            # Links compare as the list shows them (户编号, 项目编号 or name, village name).
+            if "households" in cols:
+                record["households"] = "、".join(sorted(set(_SPLIT.split(_text(cell["households"]))) - {""}))
+            if "projects" in cols:
+                record["projects"] = "、".join(sorted({project_shown[p] for p in links["project_ids"]}))
+            if "villages" in cols:
+                record["villages"] = "、".join(region_names[c] for c in sorted(set(links["village_codes"])))
             for key in ("progress", "evidence"):
                 if key in cols:
                     record[key] = cell.get(key)
