@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from fupin_desktop.printing.fonts import font_chain
 from fupin_desktop.printing.layout import (
@@ -26,9 +26,9 @@ from fupin_desktop.printing.layout import (
 MARGIN = 12 * mm
 OVERDUE_FILL = colors.Color(1, 0.9, 0.9)
 # (header, relative width, alignment) of the list's columns.
-COLUMNS = (("序号", 3.2, "c"), ("问题来源", 6, "c"), ("问题类别", 8, "c"), ("问题描述", 26, "l"),
-           ("涉及村/户/项目", 11, "l"), ("牵头领导", 6, "c"), ("责任单位\n责任人", 10, "l"),
-           ("整改措施", 22, "l"), ("整改时限", 8, "c"), ("整改状态", 8, "c"), ("最新进展", 16, "l"))
+COLUMNS = (("序号", 3.2, "c"), ("问题来源", 6, "c"), ("问题类别", 8, "c"), ("问题描述", 24, "l"),
+           ("涉及村/户/项目", 11, "l"), ("牵头领导", 7.5, "c"), ("责任单位\n责任人", 10, "l"),
+           ("整改措施", 20, "l"), ("整改时限", 10, "c"), ("整改状态", 9, "c"), ("最新进展", 16, "l"))
 
 
 @dataclass
@@ -60,12 +60,12 @@ def story(data: RectifyPrint, width: float) -> list[Flowable]:
                    extra_style=overdue),
         Spacer(1, 2 * mm),
         para("注：底色标红的为已过整改时限仍未完成的问题。", st.note),
-        section_title("整改情况汇总"),
-        para(data.summary_text, st.body),
     ]
     head = ["问题类别", "问题数", *data.statuses, "逾期未完成"]
     cw = width * 0.7 / len(head)
-    body += [
+    body.append(KeepTogether([
+        section_title("整改情况汇总"),
+        para(data.summary_text, st.body),
         Spacer(1, 1.5 * mm),
         grid_table(head, data.summary, [cw * 1.6, *([cw * (len(head) - 1.6) / (len(head) - 1)] * (len(head) - 1))],
                    align=["l", *(["r"] * (len(head) - 1))],
@@ -75,7 +75,7 @@ def story(data: RectifyPrint, width: float) -> list[Flowable]:
         para(data.nine_zero_text, st.body),
         Spacer(1, 3 * mm),
         signature_row(data.signatures, width),
-    ]
+    ]))
     return record(data.title, f"打印日期：{data.printed_on}", body)
 
 

@@ -549,8 +549,8 @@ class Summary:
 
     def nine_zero_text(self) -> str:
         open_ = [f"{line.label} {line.open} 个" for line in self.nine_zero if not line.zeroed]
-        head = f"九个清零：已清零 {self.zeroed} 类，共 {len(self.nine_zero)} 类"
-        return head + ("；未清零：" + "，".join(open_) if open_ else "。") + ("。" if open_ else "")
+        head = f"九个清零：已清零 {self.zeroed} 类（共 {len(self.nine_zero)} 类）"
+        return head + ("；未清零：" + "，".join(open_) + "。" if open_ else "，全部清零。")
 
     def to_json(self) -> dict[str, Any]:
         return {"categories": len(self.lines), "total": self.total, "overdue": self.overdue,
