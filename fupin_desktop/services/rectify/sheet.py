@@ -153,6 +153,7 @@ class ImportReport:
     issues: list[Issue] = field(default_factory=list)
     applied: bool = False
     ignored_columns: list[str] = field(default_factory=list)
+    error_report: str | None = None  # no marked copy of the sheet is written (yet)
 
     def _of(self, action: str) -> list[RowResult]:
         return [r for r in self.results if r.action == action]
