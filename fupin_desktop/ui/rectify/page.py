@@ -64,7 +64,7 @@ class RectifyPage(QWidget):
         self.review: ImportReviewDialog | None = None
         self.rows: list[rectify.ItemRow] = []
 
-        title = QLabel(self.title)
+        self.title_label = title = QLabel(self.title)
         title.setObjectName("pageTitle")
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
