@@ -4,7 +4,6 @@ the PDF atomically (a failed print leaves no file)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 from fupin_desktop.db import Database
@@ -50,7 +49,7 @@ def print_list(db: Database, out: Path | str, flt: svc.RectifyFilter | None = No
                title: str = "整改清单") -> int:
     """Print the list (all items, or those of ``flt``) to ``out``; returns the page count."""
     from fupin_desktop.printing.rectify import write_pdf
-    from fupin_desktop.services.printing import _temp_beside
+    from fupin_desktop.services.printing import write_pdf_atomically
 
     out = Path(out)
     if out.suffix.lower() != ".pdf":
@@ -69,12 +68,4 @@ def print_list(db: Database, out: Path | str, flt: svc.RectifyFilter | None = No
             parts.append("逾期未完成")
         filter_text = "，".join(parts)
     data = print_data(rows, totals, title=title, filter_text=filter_text)
-    tmp = _temp_beside(out)
-    try:
-        pages = write_pdf(data, tmp)
-        os.replace(tmp, out)
-    except OSError as err:
-        raise UserError(f"无法写入文件 {out}：{err.strerror or err}。如文件正在打开，请先关闭。") from err
-    finally:
-        tmp.unlink(missing_ok=True)
-    return pages
+    return write_pdf_atomically(out, lambda path: write_pdf(data, path))

@@ -29,6 +29,7 @@ from fupin_desktop.db import Database
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import Household, Project, Region
 from fupin_desktop.rules.text import normalize_text
+from fupin_desktop.services.asset_exchange import Issue  # row, column, Chinese message
 from fupin_desktop.services.rectify import items as svc
 from fupin_desktop.services.regions import RegionResolver
 from fupin_desktop.sheets.diff import compare, display_value
@@ -123,17 +124,6 @@ def export_list(db: Database, path: Path, *, flt: svc.RectifyFilter | None = Non
 
 
 # -- import ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Issue:
-    row: int  # 1-based sheet row
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"第 {self.row} 行" + (f"“{self.column}”列" if self.column else "")
-        return f"{where}：{self.message}"
 
 
 @dataclass

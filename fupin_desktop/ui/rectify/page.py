@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -29,6 +29,7 @@ from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.registry.models import RecordTableModel
 from fupin_desktop.ui.registry.widgets import code_combo, record_view
 from fupin_desktop.ui.theme import DANGER
+from fupin_desktop.ui.widgets.titles import page_title
 
 ITEM_COLUMNS = (("no", "序号"), ("source", "问题来源"), ("category", "问题类别"), ("description", "问题描述"),
                 ("places", "涉及村"), ("lead", "牵头领导"), ("unit", "责任单位"), ("person", "责任人"),
@@ -64,12 +65,7 @@ class RectifyPage(QWidget):
         self.review: ImportReviewDialog | None = None
         self.rows: list[rectify.ItemRow] = []
 
-        self.title_label = title = QLabel(self.title)
-        title.setObjectName("pageTitle")
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
+        self.title_label = title = page_title(self.title)
         self.summary_label = QLabel()
         self.summary_label.setObjectName("rectifySummary")
         self.summary_label.setWordWrap(True)
