@@ -390,9 +390,12 @@ def import_list(db: Database, path: Path, *, dry_run: bool = False, user: str | 
                 record["projects"] = "、".join(sorted({project_shown[p] for p in links["project_ids"]}))
             if "villages" in cols:
                 record["villages"] = "、".join(region_names[c] for c in sorted(set(links["village_codes"])))
-            for key in ("progress", "evidence"):
-                if key in cols:
-                    record[key] = cell.get(key)
+            # A progress note is added when its text or evidence differs from the latest one;
+            # blank cells leave the history alone.
+            if cell.get("progress") or cell.get("evidence"):
+                for key in ("progress", "evidence"):
+                    if key in cols:
+                        record[key] = cell.get(key)
             incoming[r] = record
             if target is not None:
                 existing[r] = _existing_record(target)

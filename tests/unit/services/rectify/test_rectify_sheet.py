@@ -133,6 +133,14 @@ def test_county_sheet_imports_and_round_trips(db, tmp_path):
     rectify.export_list(db, out2)
     again = rectify.import_list(db, out2, dry_run=True)
     assert (again.unchanged, again.new, again.changed) == (5, [], [])
+    # Blank 整改进展 / 佐证材料 cells leave the progress history alone.
+    wb = load_workbook(out2)
+    ws = wb["整改清单"]
+    for r in range(4, ws.max_row + 1):
+        ws.cell(r, col["整改进展"]).value = ws.cell(r, col["佐证材料"]).value = None
+    wb.save(out2)
+    again = rectify.import_list(db, out2, dry_run=True)
+    assert (again.unchanged, again.new, again.changed, again.issues) == (5, [], [], [])
 
 
 def test_a_bad_row_changes_nothing_and_names_row_and_column(db, tmp_path):
