@@ -29,6 +29,7 @@ from fupin_desktop.db import Database
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import Household, Project, Region
 from fupin_desktop.rules.text import normalize_text
+from fupin_desktop.services.asset_exchange import ImportReport as AssetImportReport
 from fupin_desktop.services.asset_exchange import Issue  # row, column, Chinese message
 from fupin_desktop.services.rectify import items as svc
 from fupin_desktop.services.regions import RegionResolver
@@ -136,29 +137,9 @@ class RowResult:
 
 
 @dataclass
-class ImportReport:
-    file: str
-    rows: int = 0
-    results: list[RowResult] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-    applied: bool = False
-    ignored_columns: list[str] = field(default_factory=list)
-    error_report: str | None = None  # no marked copy of the sheet is written (yet)
-
-    def _of(self, action: str) -> list[RowResult]:
-        return [r for r in self.results if r.action == action]
-
-    @property
-    def new(self) -> list[RowResult]:
-        return self._of("新增")
-
-    @property
-    def changed(self) -> list[RowResult]:
-        return self._of("修改")
-
-    @property
-    def unchanged(self) -> int:
-        return len(self._of("无变化"))
+class ImportReport(AssetImportReport):
+    """The asset ledger's import report (new / changed / unchanged rows, issues), worded for
+    problems; ``results`` hold :class:`RowResult`. No marked copy of the sheet is written."""
 
     def summary(self) -> str:
         head = (f"{self.file}：共 {self.rows} 个问题，新增 {len(self.new)} 个，修改 {len(self.changed)} 个，"
