@@ -62,7 +62,7 @@ _METAVAR_ZH = {
     "KIND": "种类", "HOUSEHOLDS": "户数", "SEED": "种子", "OUT": "输出", "NO": "户编号",
     "CODE": "区划代码", "YEAR": "年度", "Y": "年度", "DAYS": "天数", "PHONE": "电话",
     "N": "编号", "ID": "编号", "text": "文本", "LIMIT": "户数", "FILE": "文件",
-    "OUT.xlsx": "输出.xlsx", "NAME": "名称",
+    "OUT.xlsx": "输出.xlsx", "NAME": "名称", "S": "状态", "C": "类别",
 }
 
 
@@ -298,6 +298,7 @@ AREA_COMMAND_MODULES = (
     "report",
     "check_lists",  # before check: adds check import-list / check lists
     "check",
+    "rectify",
 )
 
 

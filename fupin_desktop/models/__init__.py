@@ -41,6 +41,13 @@ from fupin_desktop.models.project import (
     ProjectIndicator,
     ProjectStatusLog,
 )
+from fupin_desktop.models.rectify import (
+    RectifyHousehold,
+    RectifyItem,
+    RectifyProgress,
+    RectifyProject,
+    RectifyVillage,
+)
 from fupin_desktop.models.region import Region, RegionChange
 from fupin_desktop.models.report import ReportLock, ReportSnapshot
 
@@ -83,6 +90,11 @@ __all__ = [
     "ProjectFunding",
     "ProjectIndicator",
     "ProjectStatusLog",
+    "RectifyHousehold",
+    "RectifyItem",
+    "RectifyProgress",
+    "RectifyProject",
+    "RectifyVillage",
     "Region",
     "RegionChange",
     "ReportLock",

@@ -217,6 +217,22 @@ def _file_name(sheet: HouseholdSheet, form: HouseholdForm, used: set[str]) -> st
     return name
 
 
+def write_pdf_atomically(out: Path | str, write: Callable[[Path], int]) -> int:
+    """``write(path)`` lays a PDF out into a temporary file beside ``out``, which then
+    replaces ``out``; a failure leaves no file. Returns what ``write`` returns (pages)."""
+    out = Path(out)
+    tmp = _temp_beside(out)
+    try:
+        result = write(tmp)
+        os.replace(tmp, out)
+    except OSError as err:
+        raise UserError(f"无法写入文件 {out}：{err.strerror or err}。如文件正在打开，请先关闭，"
+                        "或换一个保存位置。") from err
+    finally:
+        tmp.unlink(missing_ok=True)
+    return result
+
+
 def _temp_beside(out: Path) -> Path:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -281,4 +297,5 @@ __all__ = [
     "print_households",
     "print_notice",
     "print_region",
+    "write_pdf_atomically",
 ]

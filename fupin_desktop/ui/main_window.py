@@ -44,6 +44,7 @@ from fupin_desktop.ui.help import GuideDialog
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.pages import AreaPage
 from fupin_desktop.ui.projects import ProjectsPage
+from fupin_desktop.ui.rectify import RectifyPage
 from fupin_desktop.ui.regions import RegionSettingsWindow, offer_region_setup
 from fupin_desktop.ui.registry import RegistryPage
 from fupin_desktop.ui.reports import ReportsPage
@@ -62,6 +63,7 @@ DEFAULT_PAGES: tuple[type[AreaPage], ...] = (
     AssetsPage,
     ReportsPage,
     ChecksPage,
+    RectifyPage,
     ExchangePage,
 )
 

@@ -30,6 +30,8 @@ FAMILY_PREFERENCE = (
 )
 
 ACCENT = "#1f5fa8"
+# Text that needs attention (overdue, errors).
+DANGER = "#b3261e"
 
 STYLE_SHEET = f"""
 QListWidget#navigation {{

@@ -26,17 +26,23 @@ class ImportReviewDialog(QDialog):
     only when the clerk presses 「确认导入」 and the file has no problems. When there are problems,
     「打开错误报告」 opens a copy of the clerk's sheet with the bad cells marked."""
 
+    # What another import reusing the dialog changes: its title, its row key and name
+    # attributes (of the report's row results) and their column headers, and _run.
+    TITLE = "导入资产台账"
+    ROW_KEY, ROW_NAME = "asset_no", "name"
+    HEADERS = ("行", "资产编号", "资产名称 / 字段", "原值", "新值")
+
     def __init__(self, db: Database, path: Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
         self.path = path
         self.report: asset_exchange.ImportReport | None = None
-        self.setWindowTitle(f"导入资产台账 — {path.name}")
+        self.setWindowTitle(f"{self.TITLE} — {path.name}")
         self.resize(860, 520)
         self.summary = QLabel("正在核对…")
         self.summary.setWordWrap(True)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["行", "资产编号", "资产名称 / 字段", "原值", "新值"])
+        self.tree.setHeaderLabels(list(self.HEADERS))
         for col, width in enumerate((60, 130, 260, 160)):
             self.tree.setColumnWidth(col, width)
         self.buttons = QDialogButtonBox()
@@ -86,12 +92,12 @@ class ImportReviewDialog(QDialog):
         if report.new:
             top = QTreeWidgetItem(["", "", f"新增（{len(report.new)}）"])
             for r in report.new:
-                top.addChild(QTreeWidgetItem([str(r.row), r.asset_no or "", r.name]))
+                top.addChild(QTreeWidgetItem([str(r.row), getattr(r, self.ROW_KEY) or "", getattr(r, self.ROW_NAME)]))
             self.tree.addTopLevelItem(top)
         if report.changed:
             top = QTreeWidgetItem(["", "", f"修改（{len(report.changed)}）"])
             for r in report.changed:
-                item = QTreeWidgetItem([str(r.row), r.asset_no or "", r.name])
+                item = QTreeWidgetItem([str(r.row), getattr(r, self.ROW_KEY) or "", getattr(r, self.ROW_NAME)])
                 for column, old, new in r.changes:
                     item.addChild(QTreeWidgetItem(["", "", column, old, new]))
                 top.addChild(item)
