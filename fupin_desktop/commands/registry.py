@@ -14,7 +14,6 @@ from typing import Any
 
 from fupin_desktop.codes import bool_label, label_of
 from fupin_desktop.rules.idnumber import mask_id, mask_phone
-from fupin_desktop.services import registry as svc
 
 
 def _open(args: argparse.Namespace):
@@ -24,6 +23,8 @@ def _open(args: argparse.Namespace):
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from fupin_desktop.services import registry as svc
+
     db = _open(args)
     try:
         with db.session() as s:
@@ -78,6 +79,8 @@ def _print_measure(m: dict[str, Any]) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from fupin_desktop.services import registry as svc
+
     db = _open(args)
     try:
         with db.session() as s:
