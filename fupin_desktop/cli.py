@@ -310,6 +310,11 @@ def _area_registrations() -> list[Callable[[argparse._SubParsersAction], None]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--producer-child"]:  # producer.CHILD_ARG: the frozen program started again
+        from fupin_desktop.services.producer import _child_main
+
+        _child_main()
+        return EXIT_OK
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

@@ -120,9 +120,12 @@ def run_gui(db_target: str | None) -> int:
         from fupin_desktop.ui.main_window import MainWindow
         from fupin_desktop.ui.operations import BackgroundOp
 
+        from fupin_desktop.ui import startup_probe
+
         previous_hook = install_excepthook()
         window = MainWindow(db, offer_region_setup=True)
         try:
+            startup_probe.install(app, window)
             window.show()
             return _run_event_loop(app)
         finally:
