@@ -66,8 +66,10 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):  # e.g. a household's 三保障 problems
+        return sorted(_jsonable(v) for v in value)
     return value
 
 
