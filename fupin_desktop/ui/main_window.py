@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
 
         self._update_database_display()
         self._restore_settings()
-        if offer_region_setup:
+        if offer_region_setup and not fast_start:  # fast_start: after the first paint
             QTimer.singleShot(0, self, self.offer_region_setup)
 
     # -- public API -------------------------------------------------------------------------
@@ -308,6 +308,8 @@ class MainWindow(QMainWindow):
             self._refresh_after_paint = False
             # After this paint reaches the screen: the page's queries then fill it.
             QTimer.singleShot(0, self, self.refresh_current_page)
+            if self._offer_region_setup:
+                QTimer.singleShot(0, self, self.offer_region_setup)
         return handled
 
     def _refresh(self, entry: PageEntry) -> None:

@@ -213,3 +213,15 @@ def test_startup_probe_reports_window_and_rows(make_main_window, ui_db, qtbot, m
                     any(" first-rows " in line for line in lines), timeout=5000)
     events = [line.split()[1] for line in lines if line.startswith("fupin-startup")]
     assert events[:2] == ["window-shown", "first-rows"]
+
+
+def test_fast_start_offers_the_region_setup_after_the_first_paint(make_main_window, qtbot, monkeypatch):
+    from fupin_desktop.ui import main_window as mw
+
+    offered = []
+    monkeypatch.setattr(mw, "offer_region_setup", lambda db, parent: offered.append(db) or False)
+    window = make_main_window(show=False, fast_start=True, offer_region_setup=True)
+    QApplication.processEvents()
+    assert offered == []  # nothing before the window is on screen
+    window.show()
+    qtbot.waitUntil(lambda: len(offered) == 1)
