@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import re
 import os
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -313,6 +313,11 @@ def _area_registrations() -> list[Callable[[argparse._SubParsersAction], None]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--producer-child"]:  # producer.CHILD_ARG: the frozen program started again
+        from fupin_desktop.services.producer import _child_main
+
+        _child_main()
+        return EXIT_OK
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -321,11 +326,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
     except SystemExit as exit_:  # --help / --version
         return int(exit_.code or 0)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.DEBUG if args.verbose else logging.WARNING
+    stderr = logging.StreamHandler()
+    stderr.setLevel(level)  # the log file below takes INFO; the terminal only what -v asks
+    stderr.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[stderr])
+    from fupin_desktop.services.diagnostics import setup_file_log
+
+    try:
+        log_handler: logging.Handler | None = setup_file_log()
+    except OSError as err:  # a read-only data folder must not stop the program
+        log_handler = None
+        log.warning("no log file: %s", err)
     func = getattr(args, "func", cmd_gui)
+    try:
+        return _run(func, args)
+    finally:
+        if log_handler is not None:
+            logging.getLogger("fupin_desktop").removeHandler(log_handler)
+            log_handler.close()
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         code = func(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit

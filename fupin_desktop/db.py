@@ -176,8 +176,21 @@ def head_revision(engine: Engine) -> str:
     return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
 
 
+def _stored_versions(engine: Engine) -> list[str] | None:
+    """The rows of ``alembic_version`` read with plain SQL (importing Alembic costs a few
+    tenths of a second at every start), or None when the table does not exist."""
+    try:
+        with engine.connect() as conn:
+            return list(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+    except Exception:  # noqa: BLE001 - no version table (a new or foreign database)
+        return None
+
+
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    versions = _stored_versions(engine)
+    if versions is not None and len(versions) <= 1:
+        return versions[0] if versions else None
+    from alembic.runtime.migration import MigrationContext  # several heads: Alembic says so
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -236,12 +249,7 @@ def _is_current(engine: Engine) -> bool:
     head = _head_from_files(MIGRATIONS_DIR)
     if head is None:
         return False
-    try:
-        with engine.connect() as conn:
-            versions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
-    except Exception:  # noqa: BLE001 - no version table (a new database): Alembic decides
-        return False
-    return versions == [head]
+    return _stored_versions(engine) == [head]
 
 
 def upgrade(engine: Engine) -> Path | None:

@@ -129,10 +129,14 @@ def _household_run(form_key: str) -> Callable[[argparse.Namespace, object], int]
     return run
 
 
-def _notice_configure(parser: argparse.ArgumentParser) -> None:
-    from fupin_desktop.printing.notice import NOTICE_KINDS
+# (key, short name) of printing.notice.NOTICE_KINDS, for the help text without importing
+# reportlab and SQLAlchemy before the arguments are read (a test keeps the two equal).
+NOTICE_KIND_NAMES = (("identify", "识别"), ("monitor", "监测纳入"), ("eliminate", "风险消除"),
+                     ("distribution", "收益分配"))
 
-    kinds = "、".join(f"{k.short}（{k.key}）" for k in NOTICE_KINDS.values())
+
+def _notice_configure(parser: argparse.ArgumentParser) -> None:
+    kinds = "、".join(f"{short}（{key}）" for key, short in NOTICE_KIND_NAMES)
     parser.add_argument("--region", required=True, metavar="CODE", help="村或乡镇的12位区划代码")
     parser.add_argument("--kind", required=True, metavar="KIND", help=f"公示类型：{kinds}")
     parser.add_argument("--year", type=year_type, help="年度（默认最近一个有记录的年度）")

@@ -14,7 +14,6 @@ from typing import Any
 
 from fupin_desktop.codes import bool_label, label_of
 from fupin_desktop.rules.idnumber import mask_birth_date, mask_id, mask_phone
-from fupin_desktop.services import registry as svc
 
 
 def _open(args: argparse.Namespace):
@@ -24,6 +23,8 @@ def _open(args: argparse.Namespace):
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from fupin_desktop.services import registry as svc
+
     db = _open(args)
     try:
         with db.session() as s:
@@ -67,7 +68,7 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
-    if isinstance(value, (set, frozenset)):
+    if isinstance(value, (set, frozenset)):  # e.g. a household's 三保障 problems
         return sorted(_jsonable(v) for v in value)
     return value
 
@@ -80,6 +81,8 @@ def _print_measure(m: dict[str, Any]) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from fupin_desktop.services import registry as svc
+
     db = _open(args)
     try:
         with db.session() as s:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import operator
 import time
 from collections.abc import Callable
@@ -46,6 +47,8 @@ from fupin_desktop.services.overview import current_user_name
 from fupin_desktop.services.producer import Producer
 
 __all__ = ["REFERENCE_DATE", "DemoStats", "generate", "project_count"]
+
+log = logging.getLogger(__name__)
 
 # From this many households on, the rows are generated in a second process by default.
 PARALLEL_MIN_HOUSEHOLDS = 10_000
@@ -135,6 +138,8 @@ def generate(
             if progress is not None and done:
                 progress(min(done, total - 1), total, PROGRESS_TEXT)
         stats.parallel = producer.parallel
+        log.info("demo rows: %d received from a second process (parallel=%s)",
+                 producer.received, producer.parallel)
         if bulk is not None:
             bulk.finish()
         audit.record_bulk(

@@ -40,6 +40,16 @@ log = logging.getLogger(__name__)
 _HEADER = struct.Struct("<Q")  # length of the pickled item that follows; 0 = no more items
 _AHEAD = 16  # items the other process may have made and not yet handed over
 _BOOTSTRAP = "from fupin_desktop.services.producer import _child_main; _child_main()"
+# A frozen (PyInstaller) program is not an interpreter that could run the bootstrap: it is
+# started again with this single argument, which ``fupin_desktop.cli.main`` hands to
+# ``_child_main`` before anything else.
+CHILD_ARG = "--producer-child"
+
+
+def _child_command() -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHILD_ARG]
+    return [sys.executable, "-c", _BOOTSTRAP]
 
 
 def _child_main() -> None:
@@ -104,8 +114,7 @@ class Producer:
         self.parallel = False
         self.received = 0
         self._proc: subprocess.Popen | None = None
-        if parallel and not getattr(sys, "frozen", False):
-            # A frozen executable is not a Python interpreter that could run the bootstrap.
+        if parallel:
             self._start()
 
     def _start(self) -> None:
@@ -117,7 +126,7 @@ class Producer:
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console window on Windows
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-c", _BOOTSTRAP],
+                _child_command(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=None if sys.stderr is not None else subprocess.DEVNULL,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from fupin_desktop import __version__
 from fupin_desktop.errors import UserError
-from fupin_desktop.paths import data_dir
+from fupin_desktop.services.diagnostics import log_file, setup_file_log
 from fupin_desktop.ui.errors import install_excepthook, show_internal_error, show_user_error
 from fupin_desktop.ui.settings import APPLICATION, ORGANIZATION, ui_settings
 from fupin_desktop.ui.theme import apply_theme
@@ -26,22 +25,6 @@ EXIT_USER_ERROR = 2
 
 # Background work gets this long to notice 取消 when the window closes.
 SHUTDOWN_WAIT_MS = 10_000
-
-
-def log_file() -> Path:
-    folder = data_dir() / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "fupin.log"
-
-
-def _file_log_handler() -> logging.Handler:
-    # A clerk never sees stderr (the Windows build has no console): keep a small log file.
-    handler = logging.handlers.RotatingFileHandler(
-        log_file(), maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
-    handler.setLevel(logging.INFO)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    return handler
 
 
 def configure_application(app: QApplication) -> None:
@@ -103,9 +86,9 @@ def run_gui(db_target: str | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     configure_application(app)
-    handler = _file_log_handler()
+    # A clerk never sees stderr (the Windows build has no console): a small rotating log file.
+    handler = setup_file_log()
     package_log = logging.getLogger("fupin_desktop")
-    package_log.addHandler(handler)
     try:
         try:
             db = _open(db_target)
@@ -120,9 +103,12 @@ def run_gui(db_target: str | None) -> int:
         from fupin_desktop.ui.main_window import MainWindow
         from fupin_desktop.ui.operations import BackgroundOp
 
+        from fupin_desktop.ui import startup_probe
+
         previous_hook = install_excepthook()
-        window = MainWindow(db, offer_region_setup=True)
+        window = MainWindow(db, offer_region_setup=True, fast_start=True)
         try:
+            startup_probe.install(app, window)
             window.show()
             return _run_event_loop(app)
         finally:

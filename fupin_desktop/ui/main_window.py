@@ -18,8 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -35,6 +42,7 @@ from sqlalchemy.engine import make_url
 
 from fupin_desktop import __version__
 from fupin_desktop.db import Database, open_database
+from fupin_desktop.services.diagnostics import log_dir
 from fupin_desktop.services.overview import DatabaseInfo, database_info
 from fupin_desktop.ui.assets import AssetsPage
 from fupin_desktop.ui.checks import ChecksPage
@@ -97,11 +105,17 @@ class MainWindow(QMainWindow):
     page_changed = Signal(str)
     database_changed = Signal(object)
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *, offer_region_setup: bool = False):
+    def __init__(self, db: Database, parent: QWidget | None = None, *, offer_region_setup: bool = False,
+                 fast_start: bool = False):
         """``offer_region_setup``: on a database without regions, open the first-run set-up
-        dialog once the window is up (the desktop program; tests leave it off)."""
+        dialog once the window is up (the desktop program; tests leave it off).
+
+        ``fast_start``: the first page is built but reads its data only after the window's
+        first paint, so the window is on screen at once even over a large database (the
+        desktop program; tests leave it off and get a page already filled)."""
         super().__init__(parent)
         self._db = db
+        self._refresh_after_paint = fast_start
         self._offer_region_setup = offer_region_setup
         self._region_settings: RegionSettingsWindow | None = None
         self._pages: dict[str, PageEntry] = {}
@@ -134,7 +148,7 @@ class MainWindow(QMainWindow):
 
         self._update_database_display()
         self._restore_settings()
-        if offer_region_setup:
+        if offer_region_setup and not fast_start:  # fast_start: after the first paint
             QTimer.singleShot(0, self, self.offer_region_setup)
 
     # -- public API -------------------------------------------------------------------------
@@ -244,6 +258,10 @@ class MainWindow(QMainWindow):
         self.action_guide.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.action_guide.triggered.connect(self.show_guide)
         menu_help.addAction(self.action_guide)
+        self.action_logs = QAction("打开日志文件夹(&L)", self)
+        self.action_logs.setToolTip("程序出错时，维护人员可能需要这里的日志文件")
+        self.action_logs.triggered.connect(self.open_log_folder)
+        menu_help.addAction(self.action_logs)
         menu_help.addSeparator()
         self.action_about = QAction("关于(&A)", self)
         self.action_about.triggered.connect(self.show_about)
@@ -286,7 +304,19 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(entry.widget)
         self._refresh(entry)
 
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if self._refresh_after_paint and event.type() == QEvent.Type.Paint:
+            self._refresh_after_paint = False
+            # After this paint reaches the screen: the page's queries then fill it.
+            QTimer.singleShot(0, self, self.refresh_current_page)
+            if self._offer_region_setup:
+                QTimer.singleShot(0, self, self.offer_region_setup)
+        return handled
+
     def _refresh(self, entry: PageEntry) -> None:
+        if self._refresh_after_paint:
+            return  # the first paint comes first (fast_start)
         refresh = getattr(entry.widget, "refresh", None)
         if callable(refresh):
             refresh()
@@ -415,6 +445,13 @@ class MainWindow(QMainWindow):
         self._region_settings.show()
         self._region_settings.activateWindow()
         return self._region_settings
+
+    def open_log_folder(self) -> Path:
+        """帮助 → 打开日志文件夹: the data folder's logs/ in the system's file manager."""
+        folder = log_dir()
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            QMessageBox.information(self, "日志文件夹", f"日志文件在：\n{folder}")
+        return folder
 
     def show_guide(self) -> GuideDialog:
         """帮助 → 使用说明 (F1): one guide window, raised again if already open."""

@@ -164,7 +164,7 @@ def test_menus_are_chinese(main_window: MainWindow):
     file_items = [a.text() for a in main_window.menuBar().actions()[0].menu().actions() if a.text()]
     assert file_items == ["打开数据库(&O)…", "新建数据库(&N)…", "区划设置(&R)…", "退出(&X)"]
     help_items = [a.text() for a in main_window.menuBar().actions()[2].menu().actions() if a.text()]
-    assert help_items == ["使用说明(&G)", "关于(&A)"]
+    assert help_items == ["使用说明(&G)", "打开日志文件夹(&L)", "关于(&A)"]
 
 
 def test_navigation_by_keyboard(main_window: MainWindow, qtbot):

@@ -88,3 +88,21 @@ def test_closing_stops_the_process_at_once():
     producer.close()
     assert proc.returncode is not None
     assert time.perf_counter() - started < 5
+
+
+def test_a_frozen_program_starts_itself_as_the_producer(monkeypatch):
+    """The bundle has no interpreter to run ``-c``: it runs itself with CHILD_ARG, which
+    cli.main hands to the child loop (tests/bundle runs this for real)."""
+    import sys
+
+    from fupin_desktop.services import producer as producer_mod
+
+    assert producer_mod._child_command()[1] == "-c"
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert producer_mod._child_command() == [sys.executable, producer_mod.CHILD_ARG]
+    from fupin_desktop import cli
+
+    started = []
+    monkeypatch.setattr(producer_mod, "_child_main", lambda: started.append(True))
+    assert cli.main([producer_mod.CHILD_ARG]) == 0
+    assert started == [True]

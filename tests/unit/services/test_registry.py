@@ -349,3 +349,10 @@ def test_cli_search_and_show(filled, capsys):
     assert "张三" in text and "李四" in text and "********" in text
     assert cli_main(["--db", url, "households", "show", "nope"]) == 2
     assert "没有找到" in capsys.readouterr().err
+
+
+def test_cli_show_json_writes_sets_as_sorted_lists():
+    from fupin_desktop.commands.registry import _jsonable
+
+    assert _jsonable({"problems": frozenset({"b", "a"}), "when": dt.date(2026, 1, 2), "t": (1,)}) \
+        == {"problems": ["a", "b"], "when": "2026-01-02", "t": [1]}
