@@ -89,6 +89,19 @@ def handover(session: Session, asset_id: int) -> Handover:
     )
 
 
+def latest_handover_asset(session: Session, project_id: int) -> int:
+    """An asset of the project's latest hand-over (its 移交书 lists them all)."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise UserError("项目不存在，请刷新项目列表。")
+    asset_id = session.scalar(
+        select(Asset.id).where(Asset.project_id == project_id)
+        .order_by(Asset.id.desc()).limit(1))
+    if asset_id is None:
+        raise UserError(f"项目“{project.name}”还没有移交形成资产，请先办理“资产移交”。")
+    return asset_id
+
+
 def _scale(quantity: Decimal | None, unit: str | None) -> str:
     if quantity is None:
         return ""
@@ -148,4 +161,4 @@ def change_notice(session: Session, region_code: str, month: str, *, posted_on: 
                         posted_on=posted_on or dt.date.today(), days=days, phone=phone)
 
 
-__all__ = ["change_notice", "handover", "monitoring_lines"]
+__all__ = ["change_notice", "handover", "latest_handover_asset", "monitoring_lines"]

@@ -319,13 +319,17 @@ def print_change_notice(
                        files=[out], seconds=time.perf_counter() - started)
 
 
-def print_handover(db: Database, asset_id: int, out: Path | str) -> PrintResult:
-    """The 资产移交书 of the hand-over that formed asset ``asset_id`` (all its assets)."""
+def print_handover(db: Database, asset_id: int | None, out: Path | str, *,
+                   project_id: int | None = None) -> PrintResult:
+    """The 资产移交书 of the hand-over that formed asset ``asset_id`` (all its assets), or with
+    ``project_id`` instead, of that project's latest hand-over."""
     from fupin_desktop.services import print_data
 
     out = Path(out)
     started = time.perf_counter()
     with db.session() as session:
+        if asset_id is None:
+            asset_id = print_data.latest_handover_asset(session, project_id)
         data = print_data.handover(session, asset_id)
     pages = _single(out, handover.TITLE, data, handover.story)
     return PrintResult(pages=pages, files=[out], seconds=time.perf_counter() - started)

@@ -17,14 +17,18 @@ from fupin_desktop.models import (
     ChangeEvent,
     HouseholdYear,
     Member,
-    Project,
-    ProjectFunding,
-    ProjectStatusLog,
 )
 from fupin_desktop.services import assets as asset_svc
 from fupin_desktop.services import printing
 from tests.factories import TOWNSHIP, VILLAGE, add_household, make_id
-from tests.unit.printing.sample import BANK, HEAD_ID, HEAD_PHONE, RARE_NAMES, build_household
+from tests.unit.printing.sample import (
+    BANK,
+    HEAD_ID,
+    HEAD_PHONE,
+    RARE_NAMES,
+    build_handover,
+    build_household,
+)
 
 D = Decimal
 
@@ -129,31 +133,12 @@ def test_household_forms_batch_a_village(db, household, tmp_path):
         assert all(p.exists() for p in result.files)
 
 
-def _handover(s) -> tuple[int, int]:
-    project = Project(year=2024, name="新寨村茶叶加工厂建设项目", project_no="XM-2024-007", region_code=VILLAGE,
-                      status="12", implementer="城关镇人民政府", competent_dept="示例县农业农村局",
-                      location="新寨村大坪子组", total_funds=D("800000"), scale_quantity=D("1"),
-                      scale_unit="座")
-    s.add(project)
-    s.flush()
-    s.add_all([ProjectFunding(project_id=project.id, level="01", source="01", amount=D("600000")),
-               ProjectFunding(project_id=project.id, level="04", source="02", amount=D("200000")),
-               ProjectStatusLog(project_id=project.id, from_status="11", to_status="12",
-                                date=dt.date(2025, 1, 20))])
-    s.flush()
-    made = asset_svc.hand_over_project(s, project.id, [
-        asset_svc.AssetSplit("茶叶加工厂房", "01", D("500000")),
-        asset_svc.AssetSplit("茶叶加工设备", "01", D("250000")),
-    ], handed_over_on=dt.date(2025, 3, 15), handover_doc="城移字〔2025〕3号")
-    return project.id, made[1].id
-
-
 def test_handover_lists_the_assets_total_and_both_parties(db, tmp_path):
     with db.session() as s:
         from tests.factories import add_regions
 
         add_regions(s)
-        _project, asset_id = _handover(s)
+        _project, asset_id = build_handover(s)
     out = tmp_path / "h.pdf"
     printing.print_handover(db, asset_id, out)
     text = _text(out)
