@@ -172,6 +172,10 @@ def test_handover_refuses_an_asset_without_a_project(db, tmp_path):
 
 @pytest.fixture
 def changes(db):
+    return _add_changes(db)
+
+
+def _add_changes(db) -> dict[str, str]:
     """November 2026 in 新寨村: a birth (二组), a death and a 信息变更 (三组); October: a 婚出."""
     with db.session() as s:
         hh = build_household(s)
@@ -249,3 +253,31 @@ def test_change_notice_refuses_bad_or_empty_months(db, changes, tmp_path, month,
     with pytest.raises(UserError, match=message):
         printing.print_change_notice(db, VILLAGE, month, out / "c.pdf")
     assert not out.exists()
+
+
+def test_print_commands_for_the_new_forms(sqlite_db, tmp_path, capsys):
+    from fupin_desktop import cli
+
+    _add_changes(sqlite_db)
+    with sqlite_db.session() as s:
+        _project, asset_id = build_handover(s)
+    db = str(sqlite_db.engine.url.database)
+    for kind in ("monitoring-form", "authorization", "income", "plan", "visits"):
+        out = tmp_path / f"{kind}.pdf"
+        assert cli.main(["--db", db, "print", kind, "--household", "5223261002010099", "-o", str(out)]) == 0
+        assert out.stat().st_size > 1000
+    out = tmp_path / "h.pdf"
+    assert cli.main(["--db", db, "print", "asset", "--kind", "handover", "--id", str(asset_id), "-o", str(out)]) == 0
+    assert "城移字〔2025〕3号" in _text(out)
+    out = tmp_path / "c.pdf"
+    assert cli.main(["--db", db, "print", "notice", "--region", VILLAGE, "--kind", "人口变动", "--month", "2026-11",
+                     "-o", str(out)]) == 0
+    assert "2026年11月人口变动" in _text(out)
+    capsys.readouterr()
+    assert cli.main(["--db", db, "print", "notice", "--region", VILLAGE, "--kind", "人口变动",
+                     "-o", str(tmp_path / "x.pdf")]) == 2
+    assert "--month" in capsys.readouterr().err
+    assert cli.main(["--db", db, "print", "asset", "--kind", "handover", "-o", str(tmp_path / "x.pdf")]) == 2
+    assert cli.main(["--db", db, "print", "notice", "--region", VILLAGE, "--kind", "监测纳入", "--month", "2026-11",
+                     "-o", str(tmp_path / "x.pdf")]) == 2
+    assert not (tmp_path / "x.pdf").exists()
