@@ -6,16 +6,15 @@ box, the helpers now in charge, the table with blank rows for new lines, and sig
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, Spacer
 
-from fupin_desktop.printing.common import current_helper_text, household_header, label
+from fupin_desktop.printing.common import closing, current_helper_text, household_header, label
 from fupin_desktop.printing.data import HouseholdSheet
 from fupin_desktop.printing.handbook import plan_table, visit_table
-from fupin_desktop.printing.layout import kv_table, para, record, signature_row, styles
+from fupin_desktop.printing.layout import kv_table, para, record, styles
 
 PLAN_TITLE = "帮扶计划"
 VISITS_TITLE = "走访记录"
-WIDTH = 180 * mm
 
 
 def _household_box(sheet: HouseholdSheet) -> Flowable:
@@ -38,8 +37,7 @@ def _sheet(sheet: HouseholdSheet, title: str, table: Flowable, signers: list[str
         _household_box(sheet),
         Spacer(1, 4 * mm),
         table,
-        Spacer(1, 6 * mm),
-        KeepTogether([signature_row(signers, WIDTH)]),
+        *closing("", signers),
     ]
     left, right = household_header(sheet, title)
     return record(left, right, body, footer=title)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable
 
 from fupin_desktop.printing.collection_form import INCOME_LINES
-from fupin_desktop.printing.common import age, household_header, label
+from fupin_desktop.printing.common import age, closing, household_header, label
 from fupin_desktop.printing.data import HouseholdSheet
 from fupin_desktop.printing.layout import (
     grid_table,
@@ -25,13 +25,11 @@ from fupin_desktop.printing.layout import (
     para,
     record,
     section_title,
-    signature_row,
     styles,
 )
 from fupin_desktop.rules.income import income_totals, to_amount
 
 TITLE = "收入测算表"
-WIDTH = 180 * mm
 # The lines computed here, not read from the record.
 COMPUTED = ("annual_income", "net_income", "per_capita_net_income")
 
@@ -90,11 +88,7 @@ def story(sheet: HouseholdSheet) -> list[Flowable]:
         _items(sheet),
         *_members(sheet),
         *_result(sheet, f),
-        Spacer(1, 4 * mm),
-        KeepTogether([
-            para("以上收入经入户核实测算，户主确认属实。", st.body),
-            signature_row(["户主签字（手印）", "测算人", "村（社区）审核", "测算日期"], WIDTH),
-        ]),
+        *closing("以上收入经入户核实测算，户主确认属实。", ["户主签字（手印）", "测算人", "村（社区）审核", "测算日期"]),
     ]
     left, right = household_header(sheet, TITLE)
     return record(left, right, body, footer=TITLE)

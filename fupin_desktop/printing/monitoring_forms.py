@@ -18,7 +18,7 @@ import datetime as dt
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
-from fupin_desktop.printing.common import age, household_header, label
+from fupin_desktop.printing.common import age, closing, household_header, label
 from fupin_desktop.printing.data import HouseholdSheet
 from fupin_desktop.printing.income_sheet import income_figures
 from fupin_desktop.printing.layout import (
@@ -102,13 +102,7 @@ def form_story(sheet: HouseholdSheet) -> list[Flowable]:
     body += _guarantees(sheet)
     body += _measures(sheet)
     body += _elimination(sheet)
-    body += [
-        Spacer(1, 4 * mm),
-        KeepTogether([
-            para("以上情况经入户核查属实。", st.body),
-            signature_row(["户主签字（手印）", "核查人", "村（社区）盖章", "核查日期"], WIDTH),
-        ]),
-    ]
+    body += closing("以上情况经入户核查属实。", ["户主签字（手印）", "核查人", "村（社区）盖章", "核查日期"])
     left, right = household_header(sheet, FORM_TITLE)
     return record(left, right, body, footer=FORM_TITLE)
 

@@ -291,9 +291,7 @@ def print_notice(
     with db.session() as session:
         data = notice.build_notice(session, region_code, kind, year=year, posted_on=posted_on,
                                    days=days, phone=phone)
-    pages = _single(out, data.title, data, notice.story)
-    return PrintResult(households=len({r.household_id for r in data.rows}), pages=pages,
-                       files=[out], seconds=time.perf_counter() - started)
+    return _posted(out, data, notice.story, started)
 
 
 def print_change_notice(
@@ -314,7 +312,12 @@ def print_change_notice(
     with db.session() as session:
         data = print_data.change_notice(session, region_code, month, posted_on=posted_on, days=days,
                                         phone=phone)
-    pages = _single(out, data.title, data, change_notice.story)
+    return _posted(out, data, change_notice.story, started)
+
+
+def _posted(out: Path, data, story: Callable[..., list[Flowable]], started: float) -> PrintResult:
+    """A 公示表 (``data`` with a title and rows of households) written to ``out``."""
+    pages = _single(out, data.title, data, story)
     return PrintResult(households=len({r.household_id for r in data.rows}), pages=pages,
                        files=[out], seconds=time.perf_counter() - started)
 
