@@ -4,6 +4,7 @@
     fupin [--db D] export assets OUT.xlsx [--region CODE]
     fupin [--db D] print asset --kind card|distribution|disposal --id N [--year Y] -o OUT.pdf
     fupin [--db D] print asset --kind ledger --region CODE -o OUT.pdf
+    fupin [--db D] print asset --kind handover --id N -o OUT.pdf   (the hand-over that formed asset N)
 
 ``import``/``export`` are verbs shared by every area (``commands.noun_parsers``);
 ``print asset`` is one of the shared print kinds (``commands.print.add_print_kind``).
@@ -77,14 +78,16 @@ def cmd_export_assets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-PRINT_KINDS = {"card": "资产登记卡", "ledger": "资产台账", "distribution": "收益分配公示表", "disposal": "资产处置申请表"}
+PRINT_KINDS = {"card": "资产登记卡", "ledger": "资产台账", "distribution": "收益分配公示表", "disposal": "资产处置申请表",
+               "handover": "资产移交书"}
 
 
 def configure_print(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--id", type=int, help="资产 id（登记卡、公示表、处置申请表）")
+    parser.add_argument("--id", type=int, help="资产 id（登记卡、公示表、处置申请表、移交书）")
     parser.add_argument("--region", metavar="CODE", help="区划代码（台账）")
     parser.add_argument("--kind", required=True, choices=sorted(PRINT_KINDS),
-                        help="card 登记卡 / ledger 台账 / distribution 收益分配公示表 / disposal 处置申请表")
+                        help="card 登记卡 / ledger 台账 / distribution 收益分配公示表 / disposal 处置申请表 / "
+                             "handover 资产移交书（该资产所属的那次项目移交）")
     parser.add_argument("--year", type=year_type, help="公示表的收益年度（默认最近一年）")
 
 
@@ -97,6 +100,12 @@ def run_print(args: argparse.Namespace, db) -> int:
     elif args.id is None:
         raise UserError(f"打印{PRINT_KINDS[args.kind]}请用 --id 指定资产。")
     out = Path(args.output)
+    if args.kind == "handover":
+        from fupin_desktop.services import printing
+
+        printing.print_handover(db, args.id, out)
+        print(f"已生成{PRINT_KINDS[args.kind]}：{out}")
+        return EXIT_OK
     try:
         with db.session() as s:
             if args.kind == "ledger":
@@ -131,5 +140,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--region", metavar="CODE", help="只导出该区划（县、乡镇或村的12位代码）的资产")
     p.set_defaults(func=cmd_export_assets)
 
-    add_print_kind(PrintKind("asset", "资产登记卡、资产台账、收益分配公示表、资产处置申请表（PDF）",
+    add_print_kind(PrintKind("asset", "资产登记卡、资产台账、收益分配公示表、资产处置申请表、资产移交书（PDF）",
                              configure_print, run_print, output_help="输出的 PDF 文件"))

@@ -3,7 +3,9 @@
     fupin [--db D] print handbook|card|form --household NO [NO …] -o OUT.pdf
     fupin [--db D] print handbook|card|form --region CODE -o OUT.pdf      (one PDF)
     fupin [--db D] print handbook|card|form --region CODE -o OUT_DIR/     (one file per household)
+    fupin [--db D] print monitoring-form|authorization|income|plan|visits --household NO … -o OUT.pdf
     fupin [--db D] print notice --region CODE --kind 监测纳入 -o OUT.pdf
+    fupin [--db D] print notice --region CODE --kind 人口变动 --month YYYY-MM -o OUT.pdf
 
 Other areas add their own kinds (``print project …``, ``print asset …``) from their
 ``register`` function, before or after this one runs::
@@ -138,8 +140,10 @@ NOTICE_KIND_NAMES = (("identify", "识别"), ("monitor", "监测纳入"), ("elim
 def _notice_configure(parser: argparse.ArgumentParser) -> None:
     kinds = "、".join(f"{short}（{key}）" for key, short in NOTICE_KIND_NAMES)
     parser.add_argument("--region", required=True, metavar="CODE", help="村或乡镇的12位区划代码")
-    parser.add_argument("--kind", required=True, metavar="KIND", help=f"公示类型：{kinds}")
+    parser.add_argument("--kind", required=True, metavar="KIND",
+                        help=f"公示类型：{kinds}、人口变动（change，按月，需 --month）")
     parser.add_argument("--year", type=year_type, help="年度（默认最近一个有记录的年度）")
+    parser.add_argument("--month", metavar="YYYY-MM", help="人口变动公示的报告月份，例如 2026-11")
     parser.add_argument("--from", dest="posted_on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
                         help="公示开始日期（默认今天）")
     parser.add_argument("--days", type=int, default=5, help="公示天数（默认 5）")
@@ -151,14 +155,28 @@ def _notice_run(args: argparse.Namespace, db) -> int:
 
     if args.output.suffix.lower() != ".pdf":
         raise UserError(f"输出文件应以 .pdf 结尾：{args.output}")
+    if args.kind.strip() in CHANGE_NOTICE_NAMES:
+        if not args.month:
+            raise UserError("打印人口变动公示请用 --month 指定报告月份，例如 --month 2026-11。")
+        result = printing.print_change_notice(db, args.region, args.month, args.output,
+                                              posted_on=args.posted_on, days=args.days, phone=args.phone)
+        print(f"已生成人口变动公示：{result.households} 户，{result.pages} 页：{args.output}")
+        return 0
+    if args.month:
+        raise UserError("--month 只用于人口变动公示；其他公示表请用 --year 指定年度。")
     result = printing.print_notice(db, args.region, args.kind, args.output, year=args.year,
                                    posted_on=args.posted_on, days=args.days, phone=args.phone)
     print(f"已生成公示表：{result.households} 户，{result.pages} 页：{args.output}")
     return 0
 
 
+CHANGE_NOTICE_NAMES = ("change", "人口变动", "动态调整", "人口变动公示")
+
 for _key, _help in (("handbook", "扶贫手册（一户一档）"), ("card", "帮扶明白卡（每户一页）"),
-                    ("form", "户信息采集表")):
+                    ("form", "户信息采集表"), ("monitoring-form", "防止返贫监测对象信息采集表"),
+                    ("authorization", "监测对象申请及承诺授权书（每位成年家庭成员签字）"),
+                    ("income", "收入测算表（分项收入、人均纯收入与监测范围）"),
+                    ("plan", "帮扶计划表"), ("visits", "走访记录表")):
     add_print_kind(PrintKind(_key, _help, _household_configure, _household_run(_key)))
-add_print_kind(PrintKind("notice", "公示表（识别、监测纳入、风险消除、收益分配）", _notice_configure,
+add_print_kind(PrintKind("notice", "公示表（识别、监测纳入、风险消除、收益分配、人口变动）", _notice_configure,
                          _notice_run))

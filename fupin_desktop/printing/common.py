@@ -7,7 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from fupin_desktop.codes import code_list
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Spacer
+
 from fupin_desktop.printing.data import HouseholdSheet
+from fupin_desktop.printing.layout import para, signature_row, styles
 from fupin_desktop.rules.validation import age_on
 
 
@@ -50,3 +54,9 @@ def current_helper_text(sheet: HouseholdSheet) -> tuple[str, str, str]:
         return "", "", ""
     h = current[-1].helper
     return h.name, h.unit_name or "", h.phone or ""
+
+
+def closing(statement: str, signers: list[str], width: float = 180 * mm) -> list[Flowable]:
+    """The end of a form: 「以上情况属实。」 and the signature line, kept on one page."""
+    kept: list[Flowable] = [para(statement, styles().body)] if statement else []
+    return [Spacer(1, 4 * mm), KeepTogether([*kept, signature_row(signers, width)])]

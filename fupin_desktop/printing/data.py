@@ -8,6 +8,7 @@ township's worth of printing at a steady memory use.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,8 @@ class HouseholdSheet:
     measures: list[AssistanceMeasure]  # the printed year
     monitoring: MonitoringCase | None  # the latest case
     team: list[VillageTeamMember] = field(default_factory=list)  # village work team now
+    # 监测范围 (人均纯收入, 元) of the year of ``year_row``, set by the print service when known.
+    monitoring_line: Decimal | None = None
 
     @property
     def head(self) -> Member | None:

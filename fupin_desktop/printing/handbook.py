@@ -260,16 +260,26 @@ def _entries(sheet: HouseholdSheet, section: str):
     return [e for e in sheet.entries if e.section == section]
 
 
-def _plans(sheet: HouseholdSheet) -> list[Flowable]:
+def plan_table(sheet: HouseholdSheet, *, blank_rows: int | None = None) -> Flowable:
+    """The 帮扶计划 table (every year's plan entries), shared with the standalone sheet, which
+    adds ``blank_rows`` ruled lines for new entries."""
     rows = [[str(e.year), label("handbook_category", e.category), e.content, e.scale,
              money(e.amount), short_date(e.deadline), e.unit]
             for e in _entries(sheet, SECTION_PLAN)]
+    return grid_table(["年度", "类别", "项目名称及内容", "规模", "补助金额（元）", "完成时限", "帮扶单位"], rows,
+                      [x * mm for x in (12, 16, 54, 18, 22, 24, 34)],
+                      align=["c", "c", "l", "c", "r", "c", "l"], min_rows=_min_rows(rows, 3, blank_rows))
+
+
+def _min_rows(rows: list, booklet: int, blank_rows: int | None) -> int:
+    return len(rows) + blank_rows if blank_rows is not None else max(0, booklet - len(rows))
+
+
+def _plans(sheet: HouseholdSheet) -> list[Flowable]:
     return [
         CondPageBreak(40 * mm),
         section_title("四、帮扶计划（户脱贫措施及项目规划）"),
-        grid_table(["年度", "类别", "项目名称及内容", "规模", "补助金额（元）", "完成时限", "帮扶单位"], rows,
-                   [x * mm for x in (12, 16, 54, 18, 22, 24, 34)],
-                   align=["c", "c", "l", "c", "r", "c", "l"], min_rows=max(0, 3 - len(rows))),
+        plan_table(sheet),
     ]
 
 
@@ -321,18 +331,24 @@ def _income(sheet: HouseholdSheet) -> list[Flowable]:
     ]
 
 
-def _visits(sheet: HouseholdSheet) -> list[Flowable]:
+def visit_table(sheet: HouseholdSheet, *, blank_rows: int | None = None) -> Flowable:
+    """The 走访记录 table (every visit on record), shared with the standalone sheet, which
+    adds ``blank_rows`` ruled lines for new visits."""
     rows = []
     for e in _entries(sheet, SECTION_VISIT):
         rows.append([short_date(e.entry_date, blank=str(e.year)),
                      e.helper.name if e.helper is not None else "",
                      e.findings or "", e.content, ""])
+    return grid_table(["走访时间", "走访人", "了解到的情况", "帮扶措施及解决的问题", "户主签名"], rows,
+                      [x * mm for x in (26, 18, 58, 58, 20)],
+                      align=["c", "c", "l", "l", "c"], min_rows=_min_rows(rows, 4, blank_rows))
+
+
+def _visits(sheet: HouseholdSheet) -> list[Flowable]:
     return [
         CondPageBreak(40 * mm),
         section_title("八、走访记录"),
-        grid_table(["走访时间", "走访人", "了解到的情况", "帮扶措施及解决的问题", "户主签名"], rows,
-                   [x * mm for x in (26, 18, 58, 58, 20)],
-                   align=["c", "c", "l", "l", "c"], min_rows=max(0, 4 - len(rows))),
+        visit_table(sheet),
     ]
 
 

@@ -5,6 +5,11 @@ into one PDF (each household from a new page) or one file per household; and 公
     result = print_region(db, "card", "522326100201", Path("明白卡"), per_household=True,
                           progress=progress, cancel=is_cancelled)
     result = print_notice(db, "522326100201", "monitor", Path("公示.pdf"))
+    result = print_change_notice(db, "522326100201", "2026-11", Path("人口变动公示.pdf"))
+    result = print_handover(db, asset_id, Path("资产移交书.pdf"))
+
+Household forms (HOUSEHOLD_FORMS): handbook, card, form, monitoring-form (防止返贫监测对象信息采集表),
+authorization (监测对象申请及承诺授权书), income (收入测算表), plan (帮扶计划), visits (走访记录).
 
 Files are written atomically: a failed or cancelled job leaves nothing behind (a one-file
 job writes a temporary file and renames it; a many-file job writes into a temporary folder
@@ -29,7 +34,17 @@ from reportlab.platypus import Flowable
 
 from fupin_desktop.db import Database
 from fupin_desktop.errors import UserError
-from fupin_desktop.printing import card, collection_form, handbook, notice
+from fupin_desktop.printing import (
+    card,
+    change_notice,
+    collection_form,
+    handbook,
+    handbook_sheets,
+    handover,
+    income_sheet,
+    monitoring_forms,
+    notice,
+)
 from fupin_desktop.printing.data import (
     HouseholdSheet,
     RegionNames,
@@ -67,6 +82,14 @@ HOUSEHOLD_FORMS: dict[str, HouseholdForm] = {
         HouseholdForm("handbook", "扶贫手册", ("手册", "一户一档"), handbook.story),
         HouseholdForm("card", "明白卡", ("帮扶明白卡",), card.story),
         HouseholdForm("form", "户信息采集表", ("采集表", "信息采集表"), collection_form.story),
+        HouseholdForm("monitoring-form", monitoring_forms.FORM_TITLE, ("监测采集表", "监测对象信息采集表"),
+                      monitoring_forms.form_story),
+        HouseholdForm("authorization", monitoring_forms.LETTER_TITLE,
+                      ("授权书", "承诺授权书", "申请及承诺授权书"), monitoring_forms.letter_story),
+        HouseholdForm("income", income_sheet.TITLE, ("收入测算",), income_sheet.story),
+        HouseholdForm("plan", handbook_sheets.PLAN_TITLE, ("帮扶计划表",), handbook_sheets.plan_story),
+        HouseholdForm("visits", handbook_sheets.VISITS_TITLE, ("走访记录表", "走访"),
+                      handbook_sheets.visits_story),
     )
 }
 
@@ -123,7 +146,7 @@ def print_households(
     started = time.perf_counter()
     try:
         with db.session() as session:
-            sheets = load_sheets(session, ids, year, regions=RegionNames(session))
+            sheets = _with_lines(session, load_sheets(session, ids, year, regions=RegionNames(session)))
             if per_household:
                 result = _many_files(form, sheets, len(ids), out, progress, cancel)
             else:
@@ -132,6 +155,16 @@ def print_households(
         raise PrintCancelled() from err
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _with_lines(session, sheets):
+    """The sheets with the 监测范围 of their income year (the 收入测算表 and 监测 forms print it)."""
+    from fupin_desktop.services.print_data import monitoring_lines
+
+    line = monitoring_lines(session)
+    for sheet in sheets:
+        sheet.monitoring_line = line(sheet.year_row.year if sheet.year_row else sheet.year)
+        yield sheet
 
 
 def print_region(db: Database, form: str | HouseholdForm, region_code: str, out: Path | str,
@@ -274,17 +307,65 @@ def print_notice(
     with db.session() as session:
         data = notice.build_notice(session, region_code, kind, year=year, posted_on=posted_on,
                                    days=days, phone=phone)
-        tmp = _temp_beside(out)
-        try:
-            doc = FormDocument(str(tmp), title=data.title)
-            pages = doc.build_records([data], notice.story)
-            os.replace(tmp, out)
-        except OSError as err:
-            raise UserError(f"无法写入文件 {out}：{err.strerror or err}。请换一个保存位置。") from err
-        finally:
-            tmp.unlink(missing_ok=True)
+    return _posted(out, data, notice.story, started)
+
+
+def print_change_notice(
+    db: Database,
+    region_code: str,
+    month: str,
+    out: Path | str,
+    *,
+    posted_on: dt.date | None = None,
+    days: int = 5,
+    phone: str = "",
+) -> PrintResult:
+    """The 人口变动（动态调整）公示 of a village or township for a reported month (YYYY-MM)."""
+    from fupin_desktop.services import print_data
+
+    out = Path(out)
+    started = time.perf_counter()
+    with db.session() as session:
+        data = print_data.change_notice(session, region_code, month, posted_on=posted_on, days=days,
+                                        phone=phone)
+    return _posted(out, data, change_notice.story, started)
+
+
+def _posted(out: Path, data, story: Callable[..., list[Flowable]], started: float) -> PrintResult:
+    """A 公示表 (``data`` with a title and rows of households) written to ``out``."""
+    pages = _single(out, data.title, data, story)
     return PrintResult(households=len({r.household_id for r in data.rows}), pages=pages,
                        files=[out], seconds=time.perf_counter() - started)
+
+
+def print_handover(db: Database, asset_id: int | None, out: Path | str, *,
+                   project_id: int | None = None) -> PrintResult:
+    """The 资产移交书 of the hand-over that formed asset ``asset_id`` (all its assets), or with
+    ``project_id`` instead, of that project's latest hand-over."""
+    from fupin_desktop.services import print_data
+
+    out = Path(out)
+    started = time.perf_counter()
+    with db.session() as session:
+        if asset_id is None:
+            asset_id = print_data.latest_handover_asset(session, project_id)
+        data = print_data.handover(session, asset_id)
+    pages = _single(out, handover.TITLE, data, handover.story)
+    return PrintResult(pages=pages, files=[out], seconds=time.perf_counter() - started)
+
+
+def _single(out: Path, title: str, data, story: Callable[..., list[Flowable]]) -> int:
+    """One record into one PDF, atomically; the number of pages."""
+    tmp = _temp_beside(out)
+    try:
+        doc = FormDocument(str(tmp), title=title)
+        pages = doc.build_records([data], story)
+        os.replace(tmp, out)
+    except OSError as err:
+        raise UserError(f"无法写入文件 {out}：{err.strerror or err}。请换一个保存位置。") from err
+    finally:
+        tmp.unlink(missing_ok=True)
+    return pages
 
 
 __all__ = [
@@ -293,6 +374,8 @@ __all__ = [
     "PrintCancelled",
     "PrintResult",
     "household_form",
+    "print_change_notice",
+    "print_handover",
     "print_household_numbers",
     "print_households",
     "print_notice",

@@ -151,6 +151,7 @@ class AssetsPage(QWidget):
         menu = QMenu(self.print_button)
         self.action_print_ledger = menu.addAction("资产台账（当前区划）", self.print_ledger)
         self.action_print_card = menu.addAction("资产登记卡（选中资产）", self.print_card)
+        self.action_print_handover = menu.addAction("资产移交书（选中资产）", self.print_handover)
         self.print_button.setMenu(menu)
         actions = QHBoxLayout()
         for w in (self.new_button, self.open_button, self.neglect_button, self.import_button,
@@ -328,6 +329,21 @@ class AssetsPage(QWidget):
                 return asset_forms.render_ledger(s, region, path, flt)
 
         return print_and_preview(self, "资产台账", work, save_name="资产台账.pdf", cancellable=False)
+
+    def print_handover(self) -> BackgroundOp | None:
+        """The 移交书 of the hand-over that formed the selected asset (all its assets)."""
+        asset_id = self.selected_id()
+        if asset_id is None:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.information(self, "打印资产移交书", "请先在列表中选中一项资产。")
+            return None
+        from fupin_desktop.services import printing
+
+        db = self.db
+        return print_and_preview(self, "资产移交书",
+                                 lambda path, _p, _c: printing.print_handover(db, asset_id, path),
+                                 save_name="资产移交书.pdf", cancellable=False)
 
     def print_card(self) -> Path | None:
         asset_id = self.selected_id()

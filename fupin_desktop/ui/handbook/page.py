@@ -7,21 +7,24 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPushButton,
     QRadioButton,
     QSpinBox,
     QSplitter,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +43,10 @@ from fupin_desktop.ui.printing import print_and_preview
 
 SEARCH_LIMIT = 200
 FORMS = (("handbook", "扶贫手册"), ("card", "明白卡"), ("form", "户信息采集表"))
+# Offered under 「其他表 ▾」 beside the three buttons (and in 批量打印).
+MORE_FORMS = (("monitoring-form", "防止返贫监测对象信息采集表"), ("authorization", "监测对象申请及承诺授权书"),
+              ("income", "收入测算表"), ("plan", "帮扶计划表"), ("visits", "走访记录表"))
+CHANGE_NOTICE = "change"  # the 人口变动 notice: by month, not by year
 
 HELPER_FIELDS = [
     Field("name", "姓名"), Field("sex", "性别", "code:sex"), Field("id_number", "身份证号"),
@@ -133,6 +140,14 @@ class HandbookPage(QWidget):
             b.clicked.connect(lambda _c=False, k=key, t=title: self.print_household(k, t))
             self.print_buttons[key] = b
             buttons.addWidget(b)
+        self.more_forms = QToolButton()
+        self.more_forms.setText("其他表 ▾")
+        self.more_forms.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more_forms)
+        for key, title in MORE_FORMS:
+            menu.addAction(title, lambda k=key, t=title: self.print_household(k, t))
+        self.more_forms.setMenu(menu)
+        buttons.addWidget(self.more_forms)
         buttons.addStretch(1)
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -170,7 +185,7 @@ class HandbookPage(QWidget):
         hid = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         self.assist.set_household(hid)
 
-    def print_household(self, form: str, title: str) -> None:
+    def print_household(self, form: str, title: str):
         hid = self.assist.household_id
         if hid is None:
             QMessageBox.information(self, "打印", "请先在左边选择一户。")
@@ -178,7 +193,7 @@ class HandbookPage(QWidget):
         from fupin_desktop.services import printing
 
         name = self.results.currentItem().text().split("（")[0] if self.results.currentItem() else ""
-        print_and_preview(
+        return print_and_preview(
             self, f"{title} — {name}",
             lambda path, progress, cancel: printing.print_households(
                 self.db, form, [hid], path, progress=progress, cancel=cancel),
@@ -342,7 +357,7 @@ class HandbookPage(QWidget):
     def _build_batch(self) -> QWidget:
         self.batch_region = QComboBox()
         self.batch_form = QComboBox()
-        for key, title in FORMS:
+        for key, title in FORMS + MORE_FORMS:
             self.batch_form.addItem(title, key)
         self.batch_form.addItem("公示表", "notice")
         from fupin_desktop.printing.notice import NOTICE_KINDS
@@ -350,6 +365,10 @@ class HandbookPage(QWidget):
         self.notice_kind = QComboBox()
         for k in NOTICE_KINDS.values():
             self.notice_kind.addItem(k.short, k.key)
+        self.notice_kind.addItem("人口变动（动态调整）", CHANGE_NOTICE)
+        self.notice_kind.currentIndexChanged.connect(self._batch_form_changed)
+        self.batch_month = QDateEdit(QDate.currentDate())
+        self.batch_month.setDisplayFormat("yyyy-MM")
         self.batch_year = QSpinBox()
         self.batch_year.setRange(0, 2100)
         self.batch_year.setSpecialValueText("最近年度")
@@ -366,7 +385,8 @@ class HandbookPage(QWidget):
         w = QWidget()
         layout = QVBoxLayout(w)
         for label, widget in (("范围（乡镇或村）：", self.batch_region), ("表：", self.batch_form),
-                              ("公示类型：", self.notice_kind), ("年度：", self.batch_year)):
+                              ("公示类型：", self.notice_kind), ("年度：", self.batch_year),
+                              ("月份（人口变动）：", self.batch_month)):
             row = QHBoxLayout()
             lab = QLabel(label)
             lab.setMinimumWidth(130)
@@ -389,7 +409,10 @@ class HandbookPage(QWidget):
 
     def _batch_form_changed(self) -> None:
         notice = self.batch_form.currentData() == "notice"
+        change = notice and self.notice_kind.currentData() == CHANGE_NOTICE
         self.notice_kind.setEnabled(notice)
+        self.batch_year.setEnabled(not change)
+        self.batch_month.setEnabled(change)
         self.many_files.setEnabled(not notice)
         if notice:
             self.one_file.setChecked(True)
@@ -400,6 +423,10 @@ class HandbookPage(QWidget):
         region = self.batch_region.currentData()
         form = self.batch_form.currentData()
         year = self.batch_year.value() or None
+        if form == "notice" and self.notice_kind.currentData() == CHANGE_NOTICE:
+            month = self.batch_month.date().toString("yyyy-MM")
+            return lambda out, progress, cancel, many=False: printing.print_change_notice(
+                self.db, region, month, out)
         if form == "notice":
             kind = self.notice_kind.currentData()
             return lambda out, progress, cancel, many=False: printing.print_notice(
@@ -410,11 +437,11 @@ class HandbookPage(QWidget):
     def _batch_title(self) -> str:
         return f"{self.batch_region.currentText().replace(' · ', '')}_{self.batch_form.currentText()}"
 
-    def batch_preview(self) -> None:
+    def batch_preview(self):
         if not self.batch_region.currentData():
             return
         job = self._batch_job()
-        print_and_preview(self, self._batch_title(), lambda p, pr, c: job(p, pr, c),
+        return print_and_preview(self, self._batch_title(), lambda p, pr, c: job(p, pr, c),
                           save_name=f"{self._batch_title()}.pdf")
 
     def batch_save(self) -> None:

@@ -206,6 +206,7 @@ class ProjectsPage(AreaPage):
         menu = QMenu(self.print_button)
         menu.addAction("项目入库申报表（所选项目）", lambda: self.print_pdf("declaration", selected=True))
         menu.addAction("项目公示表（所选项目）", lambda: self.print_pdf("notice", selected=True))
+        menu.addAction("资产移交书（所选项目）", self.print_handover)
         menu.addSeparator()
         menu.addAction("项目公示表（本年度、本区域）", lambda: self.print_pdf("notice"))
         menu.addAction("项目清单（本年度、本区域）", lambda: self.print_pdf("list"))
@@ -499,6 +500,19 @@ class ProjectsPage(AreaPage):
                           f"有 {len(missing)} 个项目的“十制”事项未落实，详见下方。", QMessageBox.StandardButton.Ok, self)  # fmt: skip
         box.setDetailedText("\n".join(lines))
         box.exec()
+
+    def print_handover(self) -> BackgroundOp | None:
+        """The 资产移交书 of the selected project's latest hand-over, in the print preview."""
+        from fupin_desktop.services import printing
+
+        pid = self.selected_id()
+        if pid is None:
+            QMessageBox.information(self, "打印", "请先在列表中选择一个项目。")
+            return None
+        db = self.db
+        return print_and_preview(self, "资产移交书",
+                                 lambda path, _p, _c: printing.print_handover(db, None, path, project_id=pid),
+                                 save_name="资产移交书.pdf", cancellable=False)
 
     def print_pdf(self, kind: str, *, selected: bool = False) -> BackgroundOp | None:
         """Render a PDF off the GUI thread, then show it in the print preview (打印, 另存为)."""

@@ -19,8 +19,12 @@ from fupin_desktop.models import (
     IncomeDistribution,
     Member,
     MonitoringCase,
+    Project,
+    ProjectFunding,
+    ProjectStatusLog,
     VillageTeamMember,
 )
+from fupin_desktop.services import assets as assets_svc
 from tests.factories import VILLAGE, add_household, add_regions, make_id
 
 RARE_NAMES = ["王堃", "李喆", "张犇", "刘淼", "陈昇", "杨珺", "赵玥", "钱祎", "孙赟", "周翀",
@@ -100,3 +104,24 @@ def build_household(session, *, members: int = 15) -> Household:
     session.flush()
     assert other.id
     return hh
+
+
+def build_handover(s) -> tuple[int, int]:
+    """A 2024 project (800 000 元 from two sources) handing over two assets (750 000 元) to
+    新寨村 under 城移字〔2025〕3号: (project id, id of the second asset)."""
+    project = Project(year=2024, name="新寨村茶叶加工厂建设项目", project_no="XM-2024-007", region_code=VILLAGE,
+                      status="12", implementer="城关镇人民政府", competent_dept="示例县农业农村局",
+                      location="新寨村大坪子组", total_funds=Decimal("800000"), scale_quantity=Decimal("1"),
+                      scale_unit="座")
+    s.add(project)
+    s.flush()
+    s.add_all([ProjectFunding(project_id=project.id, level="01", source="01", amount=Decimal("600000")),
+               ProjectFunding(project_id=project.id, level="04", source="02", amount=Decimal("200000")),
+               ProjectStatusLog(project_id=project.id, from_status="11", to_status="12",
+                                date=dt.date(2025, 1, 20))])
+    s.flush()
+    made = assets_svc.hand_over_project(s, project.id, [
+        assets_svc.AssetSplit("茶叶加工厂房", "01", Decimal("500000")),
+        assets_svc.AssetSplit("茶叶加工设备", "01", Decimal("250000")),
+    ], handed_over_on=dt.date(2025, 3, 15), handover_doc="城移字〔2025〕3号")
+    return project.id, made[1].id
