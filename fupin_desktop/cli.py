@@ -296,6 +296,7 @@ AREA_COMMAND_MODULES = (
     "report",
     "check_lists",  # before check: adds check import-list / check lists
     "check",
+    "risk",
 )
 
 
