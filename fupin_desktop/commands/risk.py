@@ -17,11 +17,17 @@ import argparse
 import datetime as dt
 import json
 
-from fupin_desktop.commands.check import _check_region
 from fupin_desktop.commands.print import PrintKind, add_print_kind
 from fupin_desktop.errors import UserError
 
 EXIT_OK = 0
+
+
+def _check_region(session, code: str | None) -> str | None:
+    """``code`` when it is a region of the database (UserError otherwise); None = everywhere."""
+    from fupin_desktop.services.regions import _region
+
+    return _region(session, code).code if code else None
 
 
 def _month(value: str) -> str:

@@ -93,10 +93,13 @@ class Suggestion:
     grade: str
     reasons: tuple[Reason, ...]
     current: str | None  # the grade set now (None: never graded)
+    # What the rules suggested when the current grade was decided: a clerk's adjustment of
+    # that same suggestion stands until the suggestion itself changes.
+    decided_on: str | None = None
 
     @property
     def changed(self) -> bool:
-        return self.grade != self.current
+        return self.grade != self.current and self.grade != self.decided_on
 
 
 def _pct(value: Decimal) -> str:
@@ -237,10 +240,15 @@ def collect_facts(session: Session, region_code: str | None = None, *, today: dt
 
 
 def current_grades(session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
-    stmt = select(RiskGrade.household_id, RiskGrade.grade)
+    """household id → grade code, for the graded ones among ``ids`` (all when None)."""
+    return {hid: grade for hid, (grade, _s) in _decisions(session, ids).items()}
+
+
+def _decisions(session: Session, ids: Iterable[int] | None) -> dict[int, tuple[str, str | None]]:
+    stmt = select(RiskGrade.household_id, RiskGrade.grade, RiskGrade.suggested)
     if ids is not None:
         stmt = stmt.where(RiskGrade.household_id.in_(list(ids)))
-    return dict(session.execute(stmt).all())
+    return {hid: (grade, suggested) for hid, grade, suggested in session.execute(stmt)}
 
 
 def suggest_grades(session: Session, region_code: str | None = None, *, today: dt.date | None = None,
@@ -251,12 +259,13 @@ def suggest_grades(session: Session, region_code: str | None = None, *, today: d
     sudden = rules.grade_rule("sudden")
     facts = collect_facts(session, region_code, today=today, household_ids=household_ids,
                           sudden_days=int(sudden.threshold) if sudden and sudden.threshold is not None else 365)
-    grades = current_grades(session, facts if household_ids is not None else None)
+    decided = _decisions(session, facts if household_ids is not None else None)
     out = []
     for f in sorted(facts.values(), key=lambda f: (f.household_no or "", f.household_id)):
         reasons = reasons_of(f, rules)
+        grade, suggested = decided.get(f.household_id, (None, None))
         out.append(Suggestion(f.household_id, f.household_no, f.region_code, f.head_name, grade_of(reasons),
-                              tuple(reasons), grades.get(f.household_id)))
+                              tuple(reasons), grade, suggested))
     return out
 
 
@@ -322,7 +331,8 @@ def set_grade(session: Session, household_id: int, grade: str, *, reason: str = 
 
 def apply_suggestions(session: Session, suggestions: Iterable[Suggestion], *, today: dt.date | None = None,
                       user: str | None = None, note: str = "按规则批量确认建议等级") -> int:
-    """Set the suggested grade where it differs from the current one; returns how many."""
+    """Set the suggested grade where it :attr:`~Suggestion.changed` (a clerk's adjustment
+    of the same suggestion is kept); returns how many."""
     today = today or dt.date.today()
     user = user or audit.current_user(session)
     n = 0
