@@ -326,7 +326,7 @@ def _visits(sheet: HouseholdSheet) -> list[Flowable]:
     for e in _entries(sheet, SECTION_VISIT):
         rows.append([short_date(e.entry_date, blank=str(e.year)),
                      e.helper.name if e.helper is not None else "",
-                     e.findings or "", e.content, ""])
+                     e.findings or "", e.content, (e.signatures or {}).get("household", "")])
     return [
         CondPageBreak(40 * mm),
         section_title("八、走访记录"),
