@@ -47,6 +47,7 @@ from fupin_desktop.ui.projects import ProjectsPage
 from fupin_desktop.ui.regions import RegionSettingsWindow, offer_region_setup
 from fupin_desktop.ui.registry import RegistryPage
 from fupin_desktop.ui.reports import ReportsPage
+from fupin_desktop.ui.risk import RiskPage
 from fupin_desktop.ui.settings import ui_settings
 from fupin_desktop.ui.theme import icon
 
@@ -62,6 +63,7 @@ DEFAULT_PAGES: tuple[type[AreaPage], ...] = (
     AssetsPage,
     ReportsPage,
     ChecksPage,
+    RiskPage,
     ExchangePage,
 )
 

@@ -152,6 +152,7 @@ HOUSEHOLD_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("household_type", "户类型", "household_type"),
     ("monitoring_category", "监测对象类别", "monitoring_category"),
     ("cause_or_risk", "主要致贫原因/风险", "main_cause"),
+    ("risk_grade", "风险等级", "risk_grade"),
     ("exit_year", "脱贫年度", "exit_year"),
     ("phone", "联系电话", "phone"),
     ("helper", "帮扶责任人", "helper"),
@@ -216,7 +217,7 @@ class HouseholdTableModel(QAbstractTableModel):
     def set_show_ids(self, show: bool) -> None:
         self.show_ids = show
         if self._ids:
-            self.dataChanged.emit(self.index(0, 2), self.index(len(self._ids) - 1, 8))
+            self.dataChanged.emit(self.index(0, 2), self.index(len(self._ids) - 1, self.columnCount() - 1))
 
     def row(self, row: int) -> HouseholdRow | None:
         hid = self.id_at(row)
