@@ -137,5 +137,5 @@ def test_rules_dialog_saves_thresholds_and_lines(county_db, main_window, message
     dialog = page.edit_rules()
     dialog.line_edit.setText("2025年七千")
     dialog.accept()
-    assert dialog.isVisible() and "年度=金额" in message_boxes[-1][2]
+    assert dialog.isVisible() and "年度=金额" in message_boxes[-1][1]
     dialog.close()
