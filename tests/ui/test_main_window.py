@@ -17,6 +17,7 @@ AREAS = {
     "assets": "资产台账",
     "reports": "月度报表",
     "checks": "数据核查",
+    "risk": "防返贫",
     "exchange": "导入导出",
 }
 

@@ -130,7 +130,8 @@ class RiskPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
-        layout.addWidget(page_title("防返贫：三级管理、三段防控"))
+        self.title_label = page_title(self.title)
+        layout.addWidget(self.title_label)
         layout.addWidget(self.status_label)
         layout.addLayout(tools)
         layout.addWidget(self.tabs, 1)
@@ -265,7 +266,7 @@ class RiskPage(QWidget):
         self.helper_combo.blockSignals(False)
         counts = {g: sum(1 for v in graded.values() if v == g) for g in risk.GRADES}
         self.status_label.setText("已定级 " + "，".join(f"{risk.GRADE_TITLES[g]} {counts[g]} 户" for g in risk.GRADES)
-                                  + "。定级 → 预警 → 走访：等级决定预警的核实期限和走访频次。")
+                                  + "。三级管理、三段防控：定级 → 预警 → 走访，等级决定预警的核实期限和走访频次。")
         self._load_tab()
 
     def _load_tab(self) -> None:
