@@ -177,7 +177,7 @@ class RiskPage(QWidget):
         return box
 
     def _warnings_tab(self) -> QWidget:
-        self.warning_model = _Model(WARNING_COLUMNS, self, "grade")
+        self.warning_model = _Model(WARNING_COLUMNS, self, "status")
         self.warning_view = _view(self.warning_model, "warningTable")
         self.warning_view.doubleClicked.connect(lambda i: self._open(self.warning_model, i.row()))
         raise_button = QPushButton("生成预警")
