@@ -86,6 +86,22 @@ def _view(model, name: str, *, multi: bool = False):
     return view
 
 
+def _tab(tools: list, summary: QLabel, view) -> QWidget:
+    """A tab: a tool row (widgets; a str is a label, None the stretch), a summary line, the table."""
+    top = QHBoxLayout()
+    for item in tools:
+        if item is None:
+            top.addStretch(1)
+        else:
+            top.addWidget(QLabel(item) if isinstance(item, str) else item)
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.addLayout(top)
+    layout.addWidget(summary)
+    layout.addWidget(view, 1)
+    return box
+
+
 def _selected_rows(view) -> list[int]:
     return sorted({i.row() for i in view.selectionModel().selectedRows()})
 
@@ -159,22 +175,11 @@ class RiskPage(QWidget):
         adjust = QPushButton("调整…")
         adjust.setObjectName("adjustGrade")
         adjust.clicked.connect(self.adjust_selected)
-        top = QHBoxLayout()
-        top.addWidget(self.compute_button)
-        top.addWidget(self.grade_filter)
-        top.addWidget(self.changed_only)
-        top.addStretch(1)
-        top.addWidget(confirm)
-        top.addWidget(adjust)
         self.grade_summary = QLabel("点“按规则计算”，列出每户的建议等级和触发的规则。等级由您确认或调整后才生效。")
         self.grade_summary.setObjectName("gradeSummary")
         self.grade_summary.setWordWrap(True)
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.addLayout(top)
-        layout.addWidget(self.grade_summary)
-        layout.addWidget(self.grade_view, 1)
-        return box
+        return _tab([self.compute_button, self.grade_filter, self.changed_only, None, confirm, adjust],
+                    self.grade_summary, self.grade_view)
 
     def _warnings_tab(self) -> QWidget:
         self.warning_model = _Model(WARNING_COLUMNS, self, "status")
@@ -193,21 +198,10 @@ class RiskPage(QWidget):
         no_risk = QPushButton("核实无风险…")
         no_risk.setObjectName("warningNoRisk")
         no_risk.clicked.connect(self.warning_no_risk)
-        top = QHBoxLayout()
-        top.addWidget(raise_button)
-        top.addWidget(QLabel("状态"))
-        top.addWidget(self.warning_status)
-        top.addStretch(1)
-        top.addWidget(monitor)
-        top.addWidget(no_risk)
         self.warning_summary = QLabel()
         self.warning_summary.setObjectName("warningSummary")
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.addLayout(top)
-        layout.addWidget(self.warning_summary)
-        layout.addWidget(self.warning_view, 1)
-        return box
+        return _tab([raise_button, "状态", self.warning_status, None, monitor, no_risk], self.warning_summary,
+                    self.warning_view)
 
     def _visits_tab(self) -> QWidget:
         self.visit_model = _Model(VISIT_COLUMNS, self, "status")
@@ -227,22 +221,10 @@ class RiskPage(QWidget):
         print_button = QPushButton("打印走访计划…")
         print_button.setObjectName("printVisitPlan")
         print_button.clicked.connect(self.print_plan_dialog)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("月份"))
-        top.addWidget(self.month)
-        top.addWidget(QLabel("帮扶责任人"))
-        top.addWidget(self.helper_combo)
-        top.addStretch(1)
-        top.addWidget(record)
-        top.addWidget(print_button)
         self.visit_summary = QLabel()
         self.visit_summary.setObjectName("visitSummary")
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.addLayout(top)
-        layout.addWidget(self.visit_summary)
-        layout.addWidget(self.visit_view, 1)
-        return box
+        return _tab(["月份", self.month, "帮扶责任人", self.helper_combo, None, record, print_button],
+                    self.visit_summary, self.visit_view)
 
     # -- data ---------------------------------------------------------------------------------
     def region(self) -> str | None:
