@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from fupin_desktop import audit
@@ -173,14 +173,16 @@ def collect_facts(session: Session, region_code: str | None = None, *, today: dt
     if household_ids is not None:
         scope = and_(scope, Household.id.in_(list(household_ids)))
     ids = select(Household.id).where(scope)
-    facts = {hid: Facts(hid, no, region, head, mc) for hid, no, region, head, mc in session.execute(
+    # Plain column rows off the session's connection: no ORM result processing.
+    conn = session.connection()
+    facts = {hid: Facts(hid, no, region, head, mc) for hid, no, region, head, mc in conn.execute(
         select(Household.id, Household.household_no, Household.region_code, Household.head_name,
                Household.monitoring_category).where(scope))}
     if not facts:
         return facts
     # Latest two years with an income, per household.
     incomes: dict[int, list[tuple[int, Decimal]]] = {}
-    for hid, year, income in session.execute(
+    for hid, year, income in conn.execute(
         select(HouseholdYear.household_id, HouseholdYear.year, HouseholdYear.per_capita_net_income)
         .where(HouseholdYear.household_id.in_(ids), HouseholdYear.per_capita_net_income.is_not(None))
         .order_by(HouseholdYear.household_id, HouseholdYear.year.desc())
@@ -197,7 +199,7 @@ def collect_facts(session: Session, region_code: str | None = None, *, today: dt
         f.line = lines[f.year]
         if len(mine) > 1 and mine[1][0] == f.year - 1:
             f.previous_income = mine[1][1]
-    for hid, n, no_labour, ill in session.execute(
+    for hid, n, no_labour, ill in conn.execute(
         select(Member.household_id, func.count(),
                func.sum(case((Member.labour_skill.in_(NO_LABOUR), 1), else_=0)),
                func.sum(case((or_(Member.health.in_(ILL_HEALTH), Member.disability_type.is_not(None)), 1),
@@ -207,14 +209,14 @@ def collect_facts(session: Session, region_code: str | None = None, *, today: dt
     ):
         facts[hid].members, facts[hid].no_labour, facts[hid].ill = n, int(no_labour or 0), int(ill or 0)
     g = GuaranteeCheck
-    for (hid,) in session.execute(
+    for (hid,) in conn.execute(
         select(g.household_id).where(g.household_id.in_(ids), g.resolved_on.is_(None),
                                      or_(*(getattr(g, c).is_(True) for c in _GUARANTEE))).distinct()
     ):
         facts[hid].guarantee_open = True
     since = today - dt.timedelta(days=sudden_days)
     mc = MonitoringCase
-    for hid, ym, *risks in session.execute(
+    for hid, ym, *risks in conn.execute(
         select(mc.household_id, mc.identified_ym, mc.risk_1, mc.risk_2, mc.risk_3, mc.risk_4, mc.risk_5)
         .where(mc.household_id.in_(ids), mc.state != MONITORING_ELIMINATED)
     ):
@@ -225,7 +227,7 @@ def collect_facts(session: Session, region_code: str | None = None, *, today: dt
             from fupin_desktop.codes import label_of
 
             f.sudden.append(f"{ym}纳入监测，风险为{'、'.join(label_of('risk_type', r) for r in hit)}")
-    for hid, on, name in session.execute(
+    for hid, on, name in conn.execute(
         select(ChangeEvent.household_id, ChangeEvent.effective_date, Member.name)
         .outerjoin(Member, Member.id == ChangeEvent.member_id)
         .where(ChangeEvent.household_id.in_(ids), ChangeEvent.reason == DEATH,
@@ -332,17 +334,38 @@ def set_grade(session: Session, household_id: int, grade: str, *, reason: str = 
 def apply_suggestions(session: Session, suggestions: Iterable[Suggestion], *, today: dt.date | None = None,
                       user: str | None = None, note: str = "按规则批量确认建议等级") -> int:
     """Set the suggested grade where it :attr:`~Suggestion.changed` (a clerk's adjustment
-    of the same suggestion is kept); returns how many."""
+    of the same suggestion is kept); returns how many. Set-based: a county is three bulk
+    statements (each row audited) plus the 等级上调 warnings."""
+    from fupin_desktop.services.risk.warnings import raise_grade_up
+
     today = today or dt.date.today()
     user = user or audit.current_user(session)
-    n = 0
-    for s in suggestions:
-        if s.changed:
-            _write(session, s.household_id, s.grade, suggested=s.grade, reasons=[r.to_json() for r in s.reasons],
-                   reason=note, on=today, user=user)
-            n += 1
+    changes = [s for s in suggestions if s.changed]
+    if not changes:
+        return 0
+    existing = _decisions(session, None)
+    rows = [{"household_id": s.household_id, "grade": s.grade, "set_on": today, "set_by": user, "reason": note,
+             "suggested": s.grade, "reasons": [r.to_json() for r in s.reasons]} for s in changes]
+    new = [r for r in rows if r["household_id"] not in existing]
+    old = [r for r in rows if r["household_id"] in existing]
+    if new:
+        session.execute(insert(RiskGrade), new)
+    if old:
+        session.execute(update(RiskGrade), old)
+    session.execute(insert(RiskGradeChange), [
+        {"household_id": r["household_id"], "old_grade": existing.get(r["household_id"], (None,))[0],
+         "new_grade": r["grade"], "suggested": r["grade"], "changed_on": today, "changed_by": user,
+         "reason": note, "reasons": r["reasons"]} for r in rows])
+    rules = load_rules(session)
+    for r in old:
+        was = existing[r["household_id"]][0]
+        if r["grade"] < was:
+            raise_grade_up(session, r["household_id"], was, r["grade"], on=today, rules=rules)
     session.flush()
-    return n
+    # Grade rows loaded before the bulk statements are stale.
+    for obj in [o for o in session.identity_map.values() if isinstance(o, RiskGrade)]:
+        session.expire(obj)
+    return len(rows)
 
 
 def grade_history(session: Session, household_id: int) -> list[RiskGradeChange]:

@@ -161,9 +161,10 @@ def refresh_warnings(session: Session, region_code: str | None = None, *, today:
     return RefreshResult(len(new), cleared, open_count)
 
 
-def raise_grade_up(session: Session, household_id: int, old: str, new: str, *, on: dt.date) -> None:
+def raise_grade_up(session: Session, household_id: int, old: str, new: str, *, on: dt.date,
+                   rules: RuleSet | None = None) -> None:
     """A grade moved up (toward 一级): a warning, unless the rule is switched off."""
-    rules = load_rules(session)
+    rules = rules or load_rules(session)
     if rules.warning_rule("grade_up") is None:
         return
     key = f"{on.isoformat()}:{old}>{new}"
