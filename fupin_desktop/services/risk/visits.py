@@ -1,7 +1,7 @@
 """分类施策: visits by grade (「三走访三签字」, DOMAIN §16.2).
 
 A graded household is due a visit ``visit_months[grade]`` months after its last 走访 (or,
-never visited, from the day it was graded). A visit is one 扶贫手册 line of section 走访
+never visited, by the end of the month it was graded in). A visit is one 扶贫手册 line of section 走访
 (``services.handbook.add_entry``), so the printed handbook lists it; the 户主 / 帮扶责任人 /
 村干部 signatures are kept as names in ``HandbookEntry.signatures``.
 """
@@ -32,6 +32,10 @@ def add_months(day: dt.date, n: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + n
     y, m = index // 12, index % 12 + 1
     return dt.date(y, m, min(day.day, calendar.monthrange(y, m)[1]))
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ def visit_schedule(session: Session, month: str, *, region_code: str | None = No
         if helper_id is not None and (hel is None or hel[0] != helper_id):
             continue
         last = last_before.get(hid)
-        due = add_months(last, rules.visit_months[grade]) if last else set_on
+        due = add_months(last, rules.visit_months[grade]) if last else _month_end(set_on)
         if due > end:
             continue
         done_on = done.get(hid)

@@ -363,3 +363,52 @@ def test_cli_json(county, capsys, tmp_path):
     assert out.read_bytes().startswith(b"%PDF")
     assert cli_main(["--db", db.url, "print", "visit-plan", "--month", month, "--helper", "999",
                      "-o", str(out)]) == 2
+
+
+def test_migration_0011_goes_down_and_up(db, tmp_path, _isolated_user_folders):
+    import sqlalchemy as sa
+
+    from fupin_desktop import db as dbmod
+    from tests.factories import engine_at_revision
+
+    engine = engine_at_revision(db, "0010_import_day", tmp_path)
+    with engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        assert "risk_grades" not in inspector.get_table_names()
+        assert "signatures" not in {c["name"] for c in inspector.get_columns("handbook_entries")}
+    dbmod.upgrade(engine)
+    with engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        assert {"risk_grades", "risk_grade_changes", "risk_warnings"} <= set(inspector.get_table_names())
+        assert "signatures" in {c["name"] for c in inspector.get_columns("handbook_entries")}
+    engine.dispose()
+
+
+def test_printed_plan_and_handbook_show_the_visit_and_its_signatures(county, tmp_path):
+    from pypdf import PdfReader
+
+    from fupin_desktop.printing.visit_plan import visit_plan_data, write_visit_plan
+    from fupin_desktop.services.printing import print_households
+
+    with county.session() as s:
+        hh = s.scalar(select(Household))
+        s.add(RiskGrade(household_id=hh.id, grade="1", set_on=dt.date(2026, 1, 1)))
+        helper = _helper(s, hh)
+        other = steady(s, 2)
+        s.add(RiskGrade(household_id=other.id, grade="2", set_on=dt.date(2026, 12, 1)))
+        s.flush()
+        risk.record_visit(s, hh.id, {"visited_on": dt.date(2026, 12, 3), "content": "落实公益岗位",
+                                     "findings": "务工返乡", "helper_id": helper.id,
+                                     "signatures": {"household": "户主1", "helper": "刘帮扶", "cadre": "韦支书"}})
+        plan = visit_plan_data(s, "2026-12", helper_id=helper.id, today=TODAY)
+        village = visit_plan_data(s, "2026-12", region_code=VILLAGE, today=TODAY)
+        hid = hh.id
+    assert [(r.head_name, r.status, r.signed) for r in plan.rows] == [("户主1", "已走访", ("户主1", "刘帮扶", "韦支书"))]
+    assert [(r.head_name, r.helper, r.status) for r in village.rows] == [
+        ("户主1", "刘帮扶", "已走访"), ("户主2", "未落实", "待走访")]
+    assert write_visit_plan(plan, tmp_path / "plan.pdf") == 1
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "plan.pdf").pages)
+    assert "刘帮扶2026年12月走访计划" in text and "韦支书" in text and "户主1" in text
+    print_households(county, "handbook", [hid], tmp_path / "hb.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "hb.pdf").pages)
+    assert "务工返乡" in text and "落实公益岗位" in text
