@@ -927,7 +927,8 @@ def matched_members(session: Session, ids: Sequence[int], text: str) -> dict[int
 
 def household_rows(session: Session, ids: Sequence[int], search: str = "") -> list[HouseholdRow]:
     """The list rows of ``ids`` (any order in, same order out; ids no longer present are
-    left out). Three indexed queries whatever the number of ids, and with a ``search``
+    left out). Five indexed queries whatever the number of ids (with the check findings and
+    the risk grades), and with a ``search``
     text one more for the members it matched (:func:`matched_members`)."""
     if not ids:
         return []

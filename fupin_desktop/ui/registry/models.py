@@ -160,6 +160,8 @@ HOUSEHOLD_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+GRADE_ONE_FG = QColor("#b3261e")  # 一级 (极易返贫户) in the grade column
+
 _LIST_ROLES = frozenset({
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
     Qt.ItemDataRole.ForegroundRole, Roles.ID,
@@ -270,7 +272,9 @@ class HouseholdTableModel(QAbstractTableModel):
         if row is None:
             return "…" if role == Qt.ItemDataRole.DisplayRole else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(LEFT_FG) if row.status else None
+            if row.status:
+                return QBrush(LEFT_FG)
+            return QBrush(GRADE_ONE_FG) if key == "risk_grade" and row.risk_grade == "一级" else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "head_name":
                 tips = [f"按家庭成员“{row.matched}”找到"] if row.matched else []
