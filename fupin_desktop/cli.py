@@ -299,6 +299,7 @@ AREA_COMMAND_MODULES = (
     "check_lists",  # before check: adds check import-list / check lists
     "check",
     "rectify",
+    "risk",
 )
 
 

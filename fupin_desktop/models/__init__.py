@@ -50,6 +50,7 @@ from fupin_desktop.models.rectify import (
 )
 from fupin_desktop.models.region import Region, RegionChange
 from fupin_desktop.models.report import ReportLock, ReportSnapshot
+from fupin_desktop.models.risk import RiskGrade, RiskGradeChange, RiskWarning
 
 __all__ = [
     "MEMBER_LEFT",
@@ -99,6 +100,9 @@ __all__ = [
     "RegionChange",
     "ReportLock",
     "ReportSnapshot",
+    "RiskGrade",
+    "RiskGradeChange",
+    "RiskWarning",
     "SourceRow",
     "User",
     "VillageTeamMember",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -104,6 +105,8 @@ class HandbookEntry(TimestampMixin, Base):
     helper_id: Mapped[int | None] = mapped_column(ForeignKey("helpers.id", ondelete="SET NULL"))
     findings: Mapped[Text | None]  # 走访: what was found
     household_signed: Mapped[bool] = mapped_column(default=False)
+    # 走访「三签字」: who signed, {"household": 户主, "helper": 帮扶责任人, "cadre": 村干部} → name.
+    signatures: Mapped[dict[str, Any] | None]
     note: Mapped[Text | None]
 
     household: Mapped[Household] = relationship()

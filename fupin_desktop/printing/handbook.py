@@ -338,7 +338,7 @@ def visit_table(sheet: HouseholdSheet, *, blank_rows: int | None = None) -> Flow
     for e in _entries(sheet, SECTION_VISIT):
         rows.append([short_date(e.entry_date, blank=str(e.year)),
                      e.helper.name if e.helper is not None else "",
-                     e.findings or "", e.content, ""])
+                     e.findings or "", e.content, (e.signatures or {}).get("household", "")])
     return grid_table(["走访时间", "走访人", "了解到的情况", "帮扶措施及解决的问题", "户主签名"], rows,
                       [x * mm for x in (26, 18, 58, 58, 20)],
                       align=["c", "c", "l", "l", "c"], min_rows=_min_rows(rows, 4, blank_rows))

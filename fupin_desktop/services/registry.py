@@ -62,6 +62,7 @@ from fupin_desktop.models import (
     Member,
     MonitoringCase,
     Region,
+    RiskGrade,
     SourceRow,
 )
 from fupin_desktop.models.household import (
@@ -444,6 +445,7 @@ class HouseholdFilter:
     causes: tuple[str, ...] = ()  # poverty_cause codes (主要致贫原因)
     risks: tuple[str, ...] = ()  # risk_type codes of an open monitoring case
     guarantee_problems: tuple[str, ...] = ()  # keys of GUARANTEE_LABELS
+    risk_grades: tuple[str, ...] = ()  # risk_grade codes; "none" = not graded
     has_errors: bool = False
     include_closed: bool = False
     household_ids: tuple[int, ...] | None = None  # only these (e.g. the households behind a report figure)
@@ -451,7 +453,7 @@ class HouseholdFilter:
 
 SORT_KEYS = (
     "household_no", "head_name", "head_id18", "member_count", "household_type",
-    "monitoring_category", "main_cause", "exit_year", "phone", "helper", "updated_at",
+    "monitoring_category", "main_cause", "exit_year", "phone", "helper", "updated_at", "risk_grade",
 )
 
 _PREFIX_END = "\U0010ffff"
@@ -662,6 +664,12 @@ def _filter_conditions(session: Session, flt: HouseholdFilter,
             GuaranteeCheck.year == year,
             or_(*(c.is_(True) for c in columns)),
         ))
+    if flt.risk_grades:
+        codes = [c for c in flt.risk_grades if c != "none"]
+        parts = [exists().where(RiskGrade.household_id == Household.id, RiskGrade.grade.in_(codes))] if codes else []
+        if "none" in flt.risk_grades:
+            parts.append(~exists().where(RiskGrade.household_id == Household.id))
+        conds.append(or_(*parts))
     if flt.has_errors:
         from fupin_desktop.services.checks import has_open_errors
 
@@ -714,6 +722,9 @@ def _order_by(sort: str, descending: bool) -> list[Any]:
         raise ValueError(f"unknown sort key {sort!r}")
     if sort == "helper":
         key: Any = _current_helper_name()
+    elif sort == "risk_grade":
+        key = (select(RiskGrade.grade).where(RiskGrade.household_id == Household.id)
+               .scalar_subquery())
     elif sort == "head_name":
         key = Household.head_name_sort  # pinyin order (rules.names.name_sort_key)
     else:
@@ -882,6 +893,7 @@ class HouseholdRow:
     status: str
     # Members other than the 户主 through whom a search found the household ("张小、张二").
     matched: str = ""
+    risk_grade: str = ""  # 一级 / 二级 / 三级, "" when not graded
 
     @property
     def masked_id(self) -> str:
@@ -915,7 +927,8 @@ def matched_members(session: Session, ids: Sequence[int], text: str) -> dict[int
 
 def household_rows(session: Session, ids: Sequence[int], search: str = "") -> list[HouseholdRow]:
     """The list rows of ``ids`` (any order in, same order out; ids no longer present are
-    left out). Three indexed queries whatever the number of ids, and with a ``search``
+    left out). Five indexed queries whatever the number of ids (with the check findings and
+    the risk grades), and with a ``search``
     text one more for the members it matched (:func:`matched_members`)."""
     if not ids:
         return []
@@ -950,6 +963,9 @@ def household_rows(session: Session, ids: Sequence[int], search: str = "") -> li
     from fupin_desktop.services.checks import household_error_counts
 
     errors_of = household_error_counts(session, ids)
+    grade_label = code_list("risk_grade")
+    grades = dict(session.execute(
+        select(RiskGrade.household_id, RiskGrade.grade).where(RiskGrade.household_id.in_(ids))).all())
     by_id = {}
     for (hid, no, head, id18, count, ht, mc, mainc, exit_year, phone, updated, region, group,
          status) in rows:
@@ -967,6 +983,7 @@ def household_rows(session: Session, ids: Sequence[int], search: str = "") -> li
             region_code=region, group_name=group or "", error_count=errors_of.get(hid, 0),
             status=status_list.label(status, status) if status != HOUSEHOLD_ACTIVE else "",
             matched=matched.get(hid, ""),
+            risk_grade=grade_label.label(grades[hid], grades[hid]) if hid in grades else "",
         )
     return [by_id[i] for i in ids if i in by_id]
 

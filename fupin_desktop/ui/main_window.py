@@ -56,6 +56,7 @@ from fupin_desktop.ui.rectify import RectifyPage
 from fupin_desktop.ui.regions import RegionSettingsWindow, offer_region_setup
 from fupin_desktop.ui.registry import RegistryPage
 from fupin_desktop.ui.reports import ReportsPage
+from fupin_desktop.ui.risk import RiskPage
 from fupin_desktop.ui.settings import ui_settings
 from fupin_desktop.ui.theme import icon
 
@@ -72,6 +73,7 @@ DEFAULT_PAGES: tuple[type[AreaPage], ...] = (
     ReportsPage,
     ChecksPage,
     RectifyPage,
+    RiskPage,
     ExchangePage,
 )
 

@@ -18,6 +18,7 @@ AREAS = {
     "reports": "月度报表",
     "checks": "数据核查",
     "rectify": "整改清单",
+    "risk": "防返贫",
     "exchange": "导入导出",
 }
 

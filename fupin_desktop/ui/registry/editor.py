@@ -242,6 +242,10 @@ class HouseholdWindow(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.subheader)
         layout.addLayout(actions)
+        from fupin_desktop.ui.risk.panel import GradePanel
+
+        self.grade_panel = GradePanel(db, household_id, self)
+        layout.addWidget(self.grade_panel)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
 
@@ -412,6 +416,7 @@ class HouseholdWindow(QWidget):
             self.check_findings = [f for f in findings_for_household(s, self.household_id)
                                    if f.check not in field_checks]
         self._show(data, data.copy())
+        self.grade_panel.reload()
 
     def _show(self, base: svc.HouseholdData, edited: svc.HouseholdData) -> None:
         self.base, self.data = base, edited

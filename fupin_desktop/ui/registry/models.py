@@ -152,12 +152,15 @@ HOUSEHOLD_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("household_type", "户类型", "household_type"),
     ("monitoring_category", "监测对象类别", "monitoring_category"),
     ("cause_or_risk", "主要致贫原因/风险", "main_cause"),
+    ("risk_grade", "风险等级", "risk_grade"),
     ("exit_year", "脱贫年度", "exit_year"),
     ("phone", "联系电话", "phone"),
     ("helper", "帮扶责任人", "helper"),
     ("updated", "最后变更", "updated_at"),
 )
 
+
+GRADE_ONE_FG = QColor("#b3261e")  # 一级 (极易返贫户) in the grade column
 
 _LIST_ROLES = frozenset({
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
@@ -216,7 +219,7 @@ class HouseholdTableModel(QAbstractTableModel):
     def set_show_ids(self, show: bool) -> None:
         self.show_ids = show
         if self._ids:
-            self.dataChanged.emit(self.index(0, 2), self.index(len(self._ids) - 1, 8))
+            self.dataChanged.emit(self.index(0, 2), self.index(len(self._ids) - 1, self.columnCount() - 1))
 
     def row(self, row: int) -> HouseholdRow | None:
         hid = self.id_at(row)
@@ -269,7 +272,9 @@ class HouseholdTableModel(QAbstractTableModel):
         if row is None:
             return "…" if role == Qt.ItemDataRole.DisplayRole else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(LEFT_FG) if row.status else None
+            if row.status:
+                return QBrush(LEFT_FG)
+            return QBrush(GRADE_ONE_FG) if key == "risk_grade" and row.risk_grade == "一级" else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "head_name":
                 tips = [f"按家庭成员“{row.matched}”找到"] if row.matched else []

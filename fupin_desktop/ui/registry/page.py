@@ -156,6 +156,9 @@ class RegistryPage(QWidget):
         self.chip_guarantee = ChipButton(
             "三保障问题", [(k, v) for k, v in svc.GUARANTEE_LABELS.items()]
         )
+        self.chip_grade = ChipButton(
+            "风险等级", [*code_list("risk_grade").entries(), ("none", "未定级")]
+        )
         self.chip_errors = QPushButton("有数据错误")
         self.chip_errors.setObjectName("filterChip")
         self.chip_errors.setCheckable(True)
@@ -166,7 +169,7 @@ class RegistryPage(QWidget):
         self.chip_source.setToolTip("只列出这些农户；点一下清除，回到按区划列出")
         self.chip_source.setVisible(False)
         self.chip_source.clicked.connect(self.clear_household_ids)
-        self.chips = (self.chip_type, self.chip_monitor, self.chip_cause, self.chip_guarantee)
+        self.chips = (self.chip_type, self.chip_monitor, self.chip_cause, self.chip_guarantee, self.chip_grade)
         for chip in self.chips:
             chip.changed.connect(self.reload)
 
@@ -323,6 +326,7 @@ class RegistryPage(QWidget):
             monitoring_categories=self.chip_monitor.values(),
             causes=causes, risks=risks,
             guarantee_problems=self.chip_guarantee.values(),
+            risk_grades=self.chip_grade.values(),
             has_errors=self.chip_errors.isChecked(),
         )
 

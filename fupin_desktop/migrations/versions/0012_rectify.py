@@ -1,7 +1,7 @@
 """整改清单: rectification items, their progress notes and links to households, projects, villages
 
-Revision ID: 0014_rectify
-Revises: 0010_import_day
+Revision ID: 0012_rectify
+Revises: 0011_risk
 
 - ``rectify_items``: one problem (source, category, description, lead, unit, person, plan,
   deadline or a non-date 时限 note, status, completed date).
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_rectify"
-down_revision = "0010_import_day"
+revision = "0012_rectify"
+down_revision = "0011_risk"
 branch_labels = None
 depends_on = None
 
