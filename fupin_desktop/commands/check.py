@@ -27,14 +27,9 @@ def add_subcommand(add: Callable[[argparse._SubParsersAction], None]) -> None:
 
 
 def _check_region(session, code: str | None) -> str | None:
-    from fupin_desktop.models import Region
+    from fupin_desktop.services.regions import known_code
 
-    if code is None:
-        return None
-    code = code.strip()
-    if session.get(Region, code) is None:
-        raise UserError(f"没有找到行政区划代码“{code}”，请用 12 位代码指定乡镇或村（不指定则核查全部）。")
-    return code
+    return known_code(session, code)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

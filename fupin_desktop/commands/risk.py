@@ -24,10 +24,9 @@ EXIT_OK = 0
 
 
 def _check_region(session, code: str | None) -> str | None:
-    """``code`` when it is a region of the database (UserError otherwise); None = everywhere."""
-    from fupin_desktop.services.regions import _region
+    from fupin_desktop.services.regions import known_code
 
-    return _region(session, code).code if code else None
+    return known_code(session, code)
 
 
 def _month(value: str) -> str:

@@ -772,6 +772,12 @@ def list_regions(session: Session, *, include_retired: bool = False) -> list[Reg
             for r in regions if include_retired or r.valid]
 
 
+def known_code(session: Session, code: str | None) -> str | None:
+    """``code`` as stored when it names a region of the database (UserError otherwise);
+    None stays None (everywhere). What a ``--region`` option takes."""
+    return _region(session, code).code if code else None
+
+
 def _region(session: Session, code: str) -> Region:
     region = session.scalar(select(Region).where(Region.code == normalize_text(code)))
     if region is None:

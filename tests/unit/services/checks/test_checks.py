@@ -379,5 +379,8 @@ def test_cli_json_and_workbook(county, tmp_path, capsys):
     assert [c.value for c in ws[4]][:6] == ["城关镇", "新寨村", "5223261002010001", "户主1", None, "户联系电话"]
     assert ws.print_title_rows == "$3:$3" and ws.page_setup.orientation == "landscape"
     assert cli_main(["--db", db.url, "check", "--region", "123"]) == 2
-    assert "没有找到行政区划代码" in capsys.readouterr().err
+    assert "区划代码“123”不在本系统中" in capsys.readouterr().err
+    # A real village code narrows the run to that village.
+    assert cli_main(["--db", db.url, "check", "--region", "522326100201", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["households_checked"] == 2
     assert cli_main(["--db", db.url, "check", "-o", str(tmp_path / "x.csv")]) == 2
