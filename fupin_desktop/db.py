@@ -16,7 +16,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,23 @@ class AuditedSession(Session):
 
 derived.install(AuditedSession)
 audit.install(AuditedSession)
+
+
+def _install_permissions() -> None:
+    from fupin_desktop.services.trust.permissions import install
+
+    install(AuditedSession)
+
+
+_install_permissions()
+
+# Signs each database the process opens in (cli.main sets it from --user); None: no hook.
+_login_hook: Callable[[Database], None] | None = None
+
+
+def set_login_hook(hook: Callable[[Database], None] | None) -> None:
+    global _login_hook
+    _login_hook = hook
 
 
 def resolve_url(target: str | os.PathLike[str] | None = None) -> str:
@@ -111,6 +128,10 @@ def make_engine(url: str) -> Engine:
             parent = Path(database).parent
             if not parent.exists():
                 raise UserError(f"数据库所在文件夹不存在：{parent}，请先建立该文件夹或换一个位置。")
+            if not Path(database).exists():
+                from fupin_desktop.services.trust.backups import create_private
+
+                create_private(Path(database))  # readable by its owner only
         engine = create_engine(url, json_serializer=dumps_json)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_savepoint)
@@ -126,6 +147,13 @@ class Database:
     engine: Engine
     session_factory: sessionmaker[AuditedSession]
     user: str | None = None
+    # The signed-in user (services.trust.Principal); None: login is off or not needed.
+    principal: object | None = None
+
+    def sign_in(self, principal) -> None:
+        """Record writes under ``principal`` and check its permissions from now on."""
+        self.principal = principal
+        self.user = principal.username if principal is not None else self.user
 
     @contextlib.contextmanager
     def session(self, *, note: str | None = None) -> Iterator[AuditedSession]:
@@ -133,6 +161,8 @@ class Database:
         session = self.session_factory()
         if self.user:
             session.info["user"] = self.user
+        if self.principal is not None:
+            session.info["principal"] = self.principal
         if note:
             session.info["audit_note"] = note
         try:
@@ -181,26 +211,6 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
-
-
-def backup_sqlite(db_path: Path, reason: str = "backup") -> Path:
-    """A consistent copy of a SQLite file (safe while it is open) in the backups folder."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = paths.backups_dir() / f"{db_path.stem}-{reason}-{stamp}.sqlite3"
-    counter = 1
-    while target.exists():
-        target = target.with_name(f"{db_path.stem}-{reason}-{stamp}-{counter}.sqlite3")
-        counter += 1
-    src = sqlite3.connect(db_path)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target
 
 
 @functools.lru_cache(maxsize=None)
@@ -266,8 +276,10 @@ def upgrade(engine: Engine) -> Path | None:
         except Exception as exc:  # alembic raises CommandError/ResolutionError subclasses
             raise _newer_version(current) from exc
     backup = None
-    if current is not None and engine.dialect.name == "sqlite" and engine.url.database:
-        backup = backup_sqlite(Path(engine.url.database), reason=f"before-upgrade-{current}")
+    if current is not None and (engine.dialect.name != "sqlite" or engine.url.database):
+        from fupin_desktop.services.trust.backups import backup_engine
+
+        backup = backup_engine(engine, "upgrade")
         log.info("database backed up to %s before upgrade", backup)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -386,4 +398,11 @@ def open_database(
                 )) from exc
             raise
     factory = sessionmaker(bind=engine, class_=AuditedSession, expire_on_commit=False)
-    return Database(url=url, engine=engine, session_factory=factory, user=user)
+    database = Database(url=url, engine=engine, session_factory=factory, user=user)
+    if _login_hook is not None:
+        try:
+            _login_hook(database)
+        except BaseException:
+            engine.dispose()
+            raise
+    return database
