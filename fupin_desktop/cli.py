@@ -263,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fupin {__version__}",
                         help="显示程序版本并退出")
+    parser.add_argument("--user", metavar="NAME",
+                        help="以这个用户登录（密码在提示时输入，或读环境变量 FUPIN_PASSWORD）；"
+                        "共用数据库和开启了登录的数据库必须登录")
     parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -298,6 +301,7 @@ AREA_COMMAND_MODULES = (
     "report",
     "check_lists",  # before check: adds check import-list / check lists
     "check",
+    "trust",
 )
 
 
@@ -325,6 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     func = getattr(args, "func", cmd_gui)
+    from fupin_desktop import db as dbmod
+    from fupin_desktop.commands.trust import login_hook
+
+    if func is not cmd_gui:
+        dbmod.set_login_hook(login_hook(args.user))
     try:
         code = func(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
@@ -351,6 +360,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("unexpected failure")
         print("程序内部错误，详细信息已写入日志。请把上面的错误信息发给维护人员。", file=sys.stderr)
         return EXIT_FAILURE
+    finally:
+        dbmod.set_login_hook(None)
 
 
 if __name__ == "__main__":
