@@ -224,10 +224,20 @@ class MainWindow(QMainWindow):
         self.action_quit.triggered.connect(self.close)
         self.action_regions = QAction("区划设置(&R)…", self)
         self.action_regions.triggered.connect(lambda: self.show_region_settings())
+        self.action_backups = QAction("备份 / 恢复(&B)…", self)
+        self.action_backups.triggered.connect(lambda: self.show_backups())
+        self.action_users = QAction("用户管理(&U)…", self)
+        self.action_users.triggered.connect(lambda: self.show_users())
+        self.action_audit = QAction("操作日志(&L)…", self)
+        self.action_audit.triggered.connect(lambda: self.show_audit_log())
         menu_file.addAction(self.action_open)
         menu_file.addAction(self.action_new)
         menu_file.addSeparator()
+        menu_file.addAction(self.action_backups)
+        menu_file.addSeparator()
         menu_file.addAction(self.action_regions)
+        menu_file.addAction(self.action_users)
+        menu_file.addAction(self.action_audit)
         menu_file.addSeparator()
         menu_file.addAction(self.action_quit)
 
@@ -382,7 +392,7 @@ class MainWindow(QMainWindow):
 
     def switch_database(self, target: str, *, title: str) -> BackgroundOp[Database]:
         """Open (create, or upgrade after a backup) ``target`` off the GUI thread, then switch."""
-        user = self._db.user
+        user = self._db.user if self._db.principal is None else None  # a sign-in is per database
         op: BackgroundOp[Database] = BackgroundOp(
             self,
             lambda _progress, _cancelled: open_database(target, user=user),
@@ -390,8 +400,16 @@ class MainWindow(QMainWindow):
             label="正在打开数据库，请稍候…",
             cancellable=False,
         )
-        op.success(self.set_database).start()
+        op.success(self._sign_in_and_switch).start()
         return op
+
+    def _sign_in_and_switch(self, db: Database) -> None:
+        from fupin_desktop.ui.trust import sign_in
+
+        if sign_in(db, self):
+            self.set_database(db)
+        else:
+            db.dispose()
 
     def offer_region_setup(self) -> bool:
         """First run: the county set-up dialog when the database has no regions (only over
@@ -413,6 +431,34 @@ class MainWindow(QMainWindow):
         self._region_settings.show()
         self._region_settings.activateWindow()
         return self._region_settings
+
+    def show_backups(self):
+        """文件 → 备份 / 恢复; after a restore every page re-reads the database."""
+        from fupin_desktop.ui.trust import BackupsDialog
+
+        dialog = BackupsDialog(self._db, self)
+        dialog.restored.connect(lambda: self.set_database(self._db))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_users(self):
+        """文件 → 用户管理 (changes are refused there unless a 管理员 is signed in)."""
+        from fupin_desktop.ui.trust import UsersWindow
+
+        window = UsersWindow(self._db, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
+
+    def show_audit_log(self):
+        """文件 → 操作日志."""
+        from fupin_desktop.ui.trust import AuditLogWindow
+
+        window = AuditLogWindow(self._db, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
 
     def show_guide(self) -> GuideDialog:
         """帮助 → 使用说明 (F1): one guide window, raised again if already open."""
