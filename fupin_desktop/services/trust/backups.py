@@ -256,9 +256,11 @@ def _counts(engine: Engine) -> tuple[int | None, int | None]:
 
 
 def backup_engine(engine: Engine, reason: str = "manual", *, output: Path | None = None,
-                  now: dt.datetime | None = None, rotate_after: bool = True) -> Path:
+                  now: dt.datetime | None = None, rotate_after: bool = True, pages: int = -1,
+                  progress: Callable[[int, int, int], object] | None = None) -> Path:
     """Back up the database behind ``engine``; returns the file. ``output``: write there
-    instead of the backups folder (not rotated)."""
+    instead of the backups folder (not rotated). ``pages``/``progress``: SQLite's backup
+    steps (all at once by default)."""
     url = engine.url
     now = now or dt.datetime.now()
     suffix = "sqlite3" if _is_sqlite(url) else "dump"
@@ -274,7 +276,7 @@ def backup_engine(engine: Engine, reason: str = "manual", *, output: Path | None
         target = _target(folder, reason, suffix, now)
     households, members = _counts(engine)
     if _is_sqlite(url):
-        copy_sqlite(Path(url.database or ""), target)
+        copy_sqlite(Path(url.database or ""), target, pages=pages, progress=progress)
     else:
         dump_postgres(url, target)
     if output is None:
