@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, cast, distinct, or_, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from fupin_desktop.models import AuditLog, Household, Member
@@ -158,11 +158,11 @@ def query_audit(session: Session, *, household: str | None = None, user: str | N
 
 
 def audit_users(session: Session) -> list[str]:
-    return sorted(session.scalars(select(distinct(AuditLog.user))))
+    return sorted(session.scalars(select(AuditLog.user).distinct()))
 
 
 def audit_tables(session: Session) -> list[tuple[str, str]]:
-    names = session.scalars(select(distinct(AuditLog.table_name))).all()
+    names = session.scalars(select(AuditLog.table_name).distinct()).all()
     return sorted(((n, TABLE_LABELS.get(n, n)) for n in names), key=lambda x: x[1])
 
 
