@@ -46,7 +46,16 @@ def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     household.update(region_code="所在村", head_name="户主姓名", member_count="人数", status="状态",
                      household_id="农户", seq="序号", left_on="减少日期", left_reason="减少原因")
     member = dict(FIELD_LABELS, household_id="农户", seq="序号", left_on="减少日期", left_reason="减少原因")
+    household.update(_OTHER_LABELS)
     return household, member, codes
+
+
+# Fields of the tables outside the household sheet that the log shows often.
+_OTHER_LABELS = {
+    "username": "用户名", "display_name": "姓名", "role": "角色", "regions": "负责区划", "active": "启用",
+    "last_login_at": "登录时间", "key": "设置项", "value": "值", "locked": "锁定", "locked_by": "上报人",
+    "period": "月份", "revision": "第几次上报", "unlock_reason": "解锁原因", "unlocked_by": "解锁人",
+}
 
 
 def field_label(table: str, key: str) -> str:
@@ -60,6 +69,18 @@ def value_text(key: str, value: Any) -> str:
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if key == "role":
+        from fupin_desktop.services.trust.users import ROLE_LABELS
+
+        return ROLE_LABELS.get(str(value), str(value))
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "（空）"
+    if key == "key" and value == "login_required":
+        return "打开数据库时要登录"
+    if key == "value" and isinstance(value, dict) and set(value) == {"on"}:
+        return "开启" if value["on"] else "关闭"
+    if isinstance(value, str) and len(value) >= 19 and value[10] == "T" and value[:4].isdigit():
+        return value.replace("T", " ")[:19]  # a stored date-time
     code_list = _labels()[2].get(key)
     if code_list:
         from fupin_desktop.codes import label_of

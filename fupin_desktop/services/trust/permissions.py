@@ -35,7 +35,14 @@ from fupin_desktop.models import (
     User,
 )
 from fupin_desktop.models.region import code_prefix
-from fupin_desktop.services.trust.users import ROLE_ADMIN, ROLE_CLERK, ROLE_LABELS, ROLE_REVIEWER, Principal
+from fupin_desktop.services.trust.users import (
+    ROLE_ADMIN,
+    ROLE_CLERK,
+    ROLE_LABELS,
+    ROLE_REVIEWER,
+    SETTING_LOGIN,
+    Principal,
+)
 
 HOUSEHOLD_EDIT = "household.edit"   # 农户、成员、手册
 PROJECT_TRANSITION = "project.transition"
@@ -159,7 +166,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             if obj in session.dirty and obj.username == who.username and _only_own_login(obj):
                 continue  # signing in records last_login_at; a password change of one's own
             require(session, USERS_MANAGE)
-        elif isinstance(obj, AppSetting) and obj.key == "login_required":
+        elif isinstance(obj, AppSetting) and obj.key == SETTING_LOGIN:
             require(session, USERS_MANAGE)
 
 

@@ -211,6 +211,8 @@ def authenticate(session: Session, username: str, password: str) -> Principal:
         raise UserError("用户名或密码不对，请重新输入。")
     if not user.active:
         raise UserError(f"用户“{user.username}”已停用，请联系管理员。")
+    # The sign-in itself is logged under the user signing in.
+    session.info["user"], session.info["audit_note"] = user.username, "登录"
     user.last_login_at = dt.datetime.now().replace(microsecond=0)
     session.flush()
     return principal_of(user)
