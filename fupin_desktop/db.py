@@ -2,14 +2,15 @@
 
 ``open_database(target)`` takes a SQLAlchemy URL, a file path, or nothing (then
 ``FUPIN_DB_URL``, then the SQLite file in the per-user data folder). Opening a database that
-an older version created backs it up first (SQLite: a consistent copy through the backup API
-into ``backups/``), then upgrades it to the current schema.
+an older version created backs it up first (services.trust.backups: the one backup module;
+PostgreSQL through pg_dump), then upgrades it to the current schema. A new SQLite file is
+created readable by its owner only. ``set_login_hook`` lets the command line sign every
+database it opens in (``--user``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import json
 import logging

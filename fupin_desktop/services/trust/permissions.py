@@ -133,7 +133,7 @@ _BY_HOUSEHOLD = (Member, HouseholdYear, ChangeEvent, MonitoringCase, AssistanceM
                  HandbookEntry, HelperAssignment)
 
 
-def _household_region(session: Session, obj: Any) -> str | None:
+def _household_region(session: Session, obj: Any, cache: dict[int, str | None]) -> str | None:
     if isinstance(obj, Household):
         return obj.region_code
     parent = obj.__dict__.get("household")  # a new row attached through the relationship
@@ -142,17 +142,20 @@ def _household_region(session: Session, obj: Any) -> str | None:
     hid = getattr(obj, "household_id", None)
     if hid is None:
         return None
-    with session.no_autoflush:
-        return session.scalar(select(Household.region_code).where(Household.id == hid))
+    if hid not in cache:
+        with session.no_autoflush:
+            cache[hid] = session.scalar(select(Household.region_code).where(Household.id == hid))
+    return cache[hid]
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     who = principal(session)
     if who is None:
         return
+    regions: dict[int, str | None] = {}  # household id → region, read once per flush
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Household) or isinstance(obj, _BY_HOUSEHOLD):
-            require(session, HOUSEHOLD_EDIT, _household_region(session, obj))
+            require(session, HOUSEHOLD_EDIT, _household_region(session, obj, regions))
             if isinstance(obj, Household) and obj in session.dirty:
                 # Moving a household out of one's regions is a write under the old region too.
                 from sqlalchemy.orm import attributes

@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -19,18 +18,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
-from PySide6.QtCore import Qt
 
 from fupin_desktop.db import Database
 from fupin_desktop.errors import UserError
 from fupin_desktop.services.trust import audit_log as svc
 from fupin_desktop.ui.errors import show_user_error
 from fupin_desktop.ui.registry.widgets import date_edit, date_of
+from fupin_desktop.ui.trust.widgets import list_table
 
 COLUMNS = ["时间", "用户", "操作", "数据表", "记录编号", "内容"]
 LIMIT = 2000
@@ -75,24 +73,11 @@ class AuditLogWindow(QDialog):
         filters.addWidget(self.search)
         filters.addWidget(self.export_button)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("auditTableView")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table = list_table(COLUMNS, "auditTableView", stretch=5)
         self.table.currentCellChanged.connect(lambda row, *_: self.show_detail(row))
 
-        self.detail = QTableWidget(0, 3)
-        self.detail.setObjectName("auditDetail")
-        self.detail.setHorizontalHeaderLabels(["字段", "原值", "新值"])
-        self.detail.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.detail.verticalHeader().setVisible(False)
-        for col in (1, 2):
-            self.detail.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        self.detail = list_table(["字段", "原值", "新值"], "auditDetail", stretch=1)
+        self.detail.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.note = QLabel()
         self.note.setObjectName("auditNote")
         self.note.setStyleSheet("color:#5a6678;")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QDialog,
     QFileDialog,
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -28,6 +26,7 @@ from fupin_desktop.services import trust
 from fupin_desktop.services.trust.backups import KEEP_DAILY, KEEP_WEEKLY, folder_for
 from fupin_desktop.ui.errors import show_user_error
 from fupin_desktop.ui.files import open_file
+from fupin_desktop.ui.trust.widgets import list_table
 
 COLUMNS = ["备份时间", "原因", "大小", "在册户数", "在册人数", "文件"]
 
@@ -44,15 +43,7 @@ class BackupsDialog(QDialog):
         self.setObjectName("backupsDialog")
         self.setWindowTitle("备份 / 恢复")
         self.resize(900, 460)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("backupsTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table = list_table(COLUMNS, "backupsTable", stretch=5)
         self.backup_button = QPushButton("立即备份")
         self.backup_button.setObjectName("backupNow")
         self.restore_button = QPushButton("用所选备份恢复…")

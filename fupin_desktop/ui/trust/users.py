@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -29,6 +26,7 @@ from fupin_desktop.errors import UserError
 from fupin_desktop.services import regions as region_svc
 from fupin_desktop.services import trust
 from fupin_desktop.ui.errors import show_user_error
+from fupin_desktop.ui.trust.widgets import list_table
 
 COLUMNS = ["用户名", "姓名", "角色", "负责区划", "状态", "上次登录"]
 
@@ -107,14 +105,7 @@ class UsersWindow(QDialog):
         self.setObjectName("usersWindow")
         self.setWindowTitle("用户管理")
         self.resize(820, 480)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("usersTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table = list_table(COLUMNS, "usersTable", stretch=3)
         self.table.doubleClicked.connect(lambda _i: self.edit())
         self.add_button = QPushButton("新增用户…")
         self.edit_button = QPushButton("修改…")
