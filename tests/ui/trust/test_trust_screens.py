@@ -104,3 +104,35 @@ def test_backup_list_and_restore(qtbot, ui_db, message_boxes):
     with ui_db.session() as s:
         assert len(s.scalars(select(Household)).all()) == 1
     assert message_boxes == []
+
+
+def test_the_program_backs_up_once_a_day_and_asks_to_log_in_when_switched_on(tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from fupin_desktop.db import open_database
+    from fupin_desktop.ui import app as ui_app
+    from fupin_desktop.ui.main_window import MainWindow
+
+    def fake_loop(app: QApplication) -> int:
+        for w in app.topLevelWidgets():
+            if isinstance(w, MainWindow) and w.isVisible():
+                w.close()
+        return 0
+
+    monkeypatch.setattr(ui_app, "_run_event_loop", fake_loop)
+    path = tmp_path / "daily.db"
+    assert ui_app.run_gui(str(path)) == 0
+    assert ui_app.run_gui(str(path)) == 0
+    db = open_database(path)
+    try:
+        assert [b.reason for b in trust.list_backups(db.engine.url)] == ["daily"]  # once, not twice
+        _county(db)
+        with db.session() as s:
+            trust.set_login_required(s, True)
+    finally:
+        db.dispose()
+    asked = []
+    monkeypatch.setattr(LoginDialog, "exec", lambda self: asked.append(self.windowTitle()) or 0)
+    assert ui_app.run_gui(str(path)) == 0  # the clerk closed the login: no window, no error
+    assert asked == ["登录"]
+    QApplication.sendPostedEvents(None, 0)
