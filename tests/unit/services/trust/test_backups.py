@@ -170,3 +170,28 @@ def test_postgresql_without_pg_dump_says_so(pg_db, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(UserError, match="找不到 PostgreSQL 的 pg_dump"):
         trust.backup(pg_db, "manual")
+
+
+def test_an_upgrade_is_backed_up_first_on_both_databases(db, tmp_path):
+    from fupin_desktop import db as dbmod
+    from tests.factories import engine_at_revision
+
+    engine = engine_at_revision(db, "0010_import_day", tmp_path)
+    made = dbmod.upgrade(engine)
+    engine.dispose()
+    listed = trust.list_backups(engine.url)
+    assert [b.path for b in listed] == [made] and listed[0].reason == "upgrade"
+    assert made.suffix == (".sqlite3" if db.is_sqlite else ".dump")
+    assert dbmod.current_revision(engine) == dbmod.head_revision(engine)
+
+
+def test_without_pg_dump_a_postgresql_upgrade_is_refused_with_a_clear_message(pg_db, tmp_path, monkeypatch):
+    from fupin_desktop import db as dbmod
+    from tests.factories import engine_at_revision
+
+    engine = engine_at_revision(pg_db, "0010_import_day", tmp_path)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(UserError, match="找不到 PostgreSQL 的 pg_dump"):
+        dbmod.upgrade(engine)
+    assert dbmod.current_revision(engine) == "0010_import_day"  # not upgraded without a backup
+    engine.dispose()
