@@ -145,3 +145,18 @@ def test_cli_signs_in_with_user_and_refuses_a_clerks_report(county, monkeypatch,
     assert main(["--db", county.url, "--user", "老王", "users", "list"]) == 0
     out = capsys.readouterr().out
     assert "小李\t小李\t录入员\t区划：新寨村" in out
+
+
+def test_the_audit_user_is_never_read_from_an_environment_variable(county, monkeypatch):
+    from fupin_desktop import audit
+
+    monkeypatch.setenv("USER", "冒充的人")
+    monkeypatch.setenv("LOGNAME", "冒充的人")
+    monkeypatch.setenv("USERNAME", "冒充的人")
+    county.user = None
+    with county.session() as s:
+        s.scalar(select(Household)).phone = "13700000000"
+    with county.session() as s:
+        users = set(s.scalars(select(AuditLog.user).where(AuditLog.table_name == "households",
+                                                          AuditLog.action == "update")))
+    assert users == {audit.os_login_name()} and "冒充的人" not in users
