@@ -1790,10 +1790,33 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
         for eid, ev in zip(event_ids, events, strict=True):
             audit_row("change_events", "insert", eid, None, {**{k: _jsonable(v) for k, v in ev.items()}, "id": eid})
     _refresh_summaries(conn, sorted(touched))
-    if audit_rows:
-        for chunk in _chunks(audit_rows, 2000):
-            conn.execute(insert(AuditLog.__table__), list(chunk))
+    _insert_audit(conn, audit_rows)
     return recorded
+
+
+_AUDIT_KEYS = ("at", "user", "action", "table_name", "row_key", "old_values", "new_values", "note")
+
+
+def _insert_audit(conn: Any, rows: list[dict[str, Any]]) -> None:
+    """The import's audit entries (one per created or changed row). SQLite: as tuples with
+    the JSON already encoded (:func:`_insert_tuples`' fast path), tens of thousands of rows
+    for a first import."""
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":
+        from fupin_desktop.db import dumps_json
+
+        def enc(value: Any) -> str | None:
+            return None if value is None else dumps_json(value)
+
+        for chunk in _chunks(rows, 5000):
+            _insert_tuples(conn, AuditLog.__table__, _AUDIT_KEYS,
+                           [(r["at"], r["user"], r["action"], r["table_name"], r["row_key"], enc(r["old_values"]),
+                             enc(r["new_values"]), r["note"]) for r in chunk],
+                           json_text=("old_values", "new_values"))
+        return
+    for chunk in _chunks(rows, 2000):
+        conn.execute(insert(AuditLog.__table__), list(chunk))
 
 
 # Columns a created row's audit entry leaves out: derived from the others, or bookkeeping.
