@@ -1,5 +1,6 @@
-"""``fupin users add|list|passwd|disable``, ``fupin backup``, ``fupin restore``, ``fupin backups``,
-``fupin log``, and the global ``--user`` sign-in (password from a prompt or FUPIN_PASSWORD)."""
+"""``fupin users add|list|passwd|set|disable|login``, ``fupin backup``, ``fupin restore``,
+``fupin backups``, ``fupin log``, and the global ``--user`` sign-in (password from a prompt or
+FUPIN_PASSWORD)."""
 
 from __future__ import annotations
 
@@ -155,6 +156,38 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_log(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from fupin_desktop.services.trust.audit_log import TABLE_LABELS, export_audit, query_audit
+
+    table = args.table
+    if table:
+        table = next((k for k, v in TABLE_LABELS.items() if table in (k, v)), None)
+        if table is None:
+            raise UserError(f"没有数据表“{args.table}”，可选：{'、'.join(TABLE_LABELS.values())}。")
+    db = _open(args)
+    try:
+        with db.session() as s:
+            entries = query_audit(s, household=args.household, user=args.by, table=table,
+                                  since=args.since, until=args.until, limit=args.limit)
+    finally:
+        db.dispose()
+    if args.output:
+        export_audit(entries, Path(args.output))
+        print(f"已导出 {len(entries)} 条操作日志：{args.output}")
+    elif args.json:
+        print(json.dumps([{"at": e.at.isoformat(sep=" "), "user": e.user, "action": e.action_label,
+                           "table": e.table_label, "row": e.row_key, "note": e.note,
+                           "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in e.changes]}
+                          for e in entries], ensure_ascii=False, indent=1))
+    else:
+        for e in entries:
+            print(f"{e.at:%Y-%m-%d %H:%M:%S}\t{e.user}\t{e.action_label}\t{e.table_label}\t{e.row_key or ''}"
+                  f"\t{e.summary()}")
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("users", help="用户管理（管理员）：add 新增、list 列出、passwd 改密码、set 改角色/区划、disable 停用、"
                        "login on|off 本机数据库是否要登录")
@@ -173,6 +206,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backups", help="列出数据库的备份（时间、原因、大小、户数）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(func=cmd_backups)
+
+    import datetime as dt
+
+    p = sub.add_parser("log", help="查看或导出操作日志（按农户、用户、数据表、日期）")
+    p.add_argument("--household", metavar="TEXT", help="户编号、户主姓名或证件号码")
+    p.add_argument("--by", metavar="NAME", help="只看这个用户的操作")
+    p.add_argument("--table", metavar="WHAT", help="数据表，如 农户、家庭成员、项目")
+    p.add_argument("--since", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="从这一天起")
+    p.add_argument("--until", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="到这一天止")
+    p.add_argument("--limit", type=int, default=2000, metavar="N", help="最多几条（默认 2000，最新的在前）")
+    p.add_argument("-o", dest="output", metavar="OUT.xlsx", help="导出为 .xlsx")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_log)
 
     p = sub.add_parser("restore", help="从备份恢复（管理员；先把当前数据另存一份备份）")
     p.add_argument("file", metavar="FILE", help="备份文件")

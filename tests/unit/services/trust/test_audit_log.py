@@ -64,3 +64,20 @@ def test_entries_read_old_to_new_with_labels_and_export_as_text(imported, tmp_pa
     values = [[c.value for c in row] for row in ws.iter_rows()]
     phone = next(r for r in values if r[5] == "户联系电话")
     assert phone[7] == '=HYPERLINK("x")' and ws.cell(row=values.index(phone) + 1, column=8).data_type == "s"
+
+
+def test_cli_log_filters_and_exports(imported, tmp_path, capsys):
+    import json
+
+    from fupin_desktop.cli import main
+
+    db = imported
+    assert main(["--db", db.url, "log", "--household", "张三", "--table", "农户", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed and all(e["table"] == "农户" and e["user"] == "小李" for e in listed)
+    assert any(c["field"] == "户编号" and c["new"] == "5223261002010001" for e in listed for c in e["changes"])
+    assert main(["--db", db.url, "log", "--table", "没有这张表"]) == 2
+    assert "没有数据表" in capsys.readouterr().err
+    out = tmp_path / "log.xlsx"
+    assert main(["--db", db.url, "log", "--by", "小李", "-o", str(out)]) == 0
+    assert openpyxl.load_workbook(out).active.max_row > 2
