@@ -276,7 +276,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_TITLE} — {database_label(self._db)}")
         self._db_label.setText(f"数据库：{info.display_name}")
         self._db_label.setToolTip(info.display_name)
-        self._user_label.setText(f"当前用户：{info.user}")
+        who = self._db.principal
+        self._user_label.setText(f"当前用户：{who.display_name}（{who.role_label}）" if who is not None
+                                 else f"当前用户：{info.user}")
         self._schema_label.setText(f"数据版本：{info.schema_version or '未知'}")
 
     # -- pages ------------------------------------------------------------------------------
