@@ -11,7 +11,7 @@ session entirely (the demo generator's Core inserts) record a summary row themse
 from __future__ import annotations
 
 import datetime as dt
-import getpass
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -32,14 +32,27 @@ def user_name(name: object) -> str:
     return str(name)[:USER_NAME_LENGTH]
 
 
+def os_login_name() -> str:
+    """The operating system's account name, asked of the system itself (never of an
+    environment variable such as USER/USERNAME, which anyone can set): the name writes
+    are recorded under when nobody has signed in (a single-PC database without login)."""
+    try:
+        if os.name == "posix":
+            import pwd
+
+            return pwd.getpwuid(os.getuid()).pw_name
+        return os.getlogin()
+    except Exception:  # noqa: BLE001 - no account name on some service accounts
+        return "unknown"
+
+
 def current_user(session: Session) -> str:
+    """Who a write is recorded under: the signed-in user (db.Database.sign_in), else the
+    operating system's account name."""
     user = session.info.get("user")
     if user:
         return user_name(user)
-    try:
-        return user_name(getpass.getuser())
-    except Exception:  # noqa: BLE001 - no login name on some Windows service accounts
-        return "unknown"
+    return user_name(os_login_name())
 
 
 def _jsonable(value: Any) -> Any:

@@ -263,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fupin {__version__}",
                         help="显示程序版本并退出")
+    parser.add_argument("--user", metavar="NAME",
+                        help="以这个用户登录（密码在提示时输入，或读环境变量 FUPIN_PASSWORD）；"
+                        "共用数据库和开启了登录的数据库必须登录")
     parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -300,6 +303,7 @@ AREA_COMMAND_MODULES = (
     "check",
     "rectify",
     "risk",
+    "trust",
 )
 
 
@@ -340,6 +344,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_handler = None
         log.warning("no log file: %s", err)
     func = getattr(args, "func", cmd_gui)
+    from fupin_desktop import db as dbmod
+    from fupin_desktop.commands.trust import login_hook
+
+    if func is not cmd_gui:
+        dbmod.set_login_hook(login_hook(args.user))
     try:
         return _run(func, args)
     finally:
@@ -375,6 +384,8 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
         log.exception("unexpected failure")
         print("程序内部错误，详细信息已写入日志。请把上面的错误信息发给维护人员。", file=sys.stderr)
         return EXIT_FAILURE
+    finally:
+        dbmod.set_login_hook(None)
 
 
 if __name__ == "__main__":

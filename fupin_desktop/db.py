@@ -2,21 +2,22 @@
 
 ``open_database(target)`` takes a SQLAlchemy URL, a file path, or nothing (then
 ``FUPIN_DB_URL``, then the SQLite file in the per-user data folder). Opening a database that
-an older version created backs it up first (SQLite: a consistent copy through the backup API
-into ``backups/``), then upgrades it to the current schema.
+an older version created backs it up first (services.trust.backups: the one backup module;
+PostgreSQL through pg_dump), then upgrades it to the current schema. A new SQLite file is
+created readable by its owner only. ``set_login_hook`` lets the command line sign every
+database it opens in (``--user``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import json
 import logging
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,23 @@ class AuditedSession(Session):
 
 derived.install(AuditedSession)
 audit.install(AuditedSession)
+
+
+def _install_permissions() -> None:
+    from fupin_desktop.services.trust.permissions import install
+
+    install(AuditedSession)
+
+
+_install_permissions()
+
+# Signs each database the process opens in (cli.main sets it from --user); None: no hook.
+_login_hook: Callable[[Database], None] | None = None
+
+
+def set_login_hook(hook: Callable[[Database], None] | None) -> None:
+    global _login_hook
+    _login_hook = hook
 
 
 def resolve_url(target: str | os.PathLike[str] | None = None) -> str:
@@ -111,6 +129,10 @@ def make_engine(url: str) -> Engine:
             parent = Path(database).parent
             if not parent.exists():
                 raise UserError(f"数据库所在文件夹不存在：{parent}，请先建立该文件夹或换一个位置。")
+            if not Path(database).exists():
+                from fupin_desktop.services.trust.backups import create_private
+
+                create_private(Path(database))  # readable by its owner only
         engine = create_engine(url, json_serializer=dumps_json)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_savepoint)
@@ -126,6 +148,13 @@ class Database:
     engine: Engine
     session_factory: sessionmaker[AuditedSession]
     user: str | None = None
+    # The signed-in user (services.trust.Principal); None: login is off or not needed.
+    principal: object | None = None
+
+    def sign_in(self, principal) -> None:
+        """Record writes under ``principal`` and check its permissions from now on."""
+        self.principal = principal
+        self.user = principal.username if principal is not None else self.user
 
     @contextlib.contextmanager
     def session(self, *, note: str | None = None) -> Iterator[AuditedSession]:
@@ -133,6 +162,8 @@ class Database:
         session = self.session_factory()
         if self.user:
             session.info["user"] = self.user
+        if self.principal is not None:
+            session.info["principal"] = self.principal
         if note:
             session.info["audit_note"] = note
         try:
@@ -196,26 +227,6 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def backup_sqlite(db_path: Path, reason: str = "backup") -> Path:
-    """A consistent copy of a SQLite file (safe while it is open) in the backups folder."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = paths.backups_dir() / f"{db_path.stem}-{reason}-{stamp}.sqlite3"
-    counter = 1
-    while target.exists():
-        target = target.with_name(f"{db_path.stem}-{reason}-{stamp}-{counter}.sqlite3")
-        counter += 1
-    src = sqlite3.connect(db_path)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target
-
-
 @functools.lru_cache(maxsize=None)
 def _revisions_from_files(migrations: Path) -> tuple[frozenset[str], frozenset[str]] | None:
     """``(revisions, down_revisions)`` as the migration files name them (``revision`` and
@@ -274,8 +285,10 @@ def upgrade(engine: Engine) -> Path | None:
         except Exception as exc:  # alembic raises CommandError/ResolutionError subclasses
             raise _newer_version(current) from exc
     backup = None
-    if current is not None and engine.dialect.name == "sqlite" and engine.url.database:
-        backup = backup_sqlite(Path(engine.url.database), reason=f"before-upgrade-{current}")
+    if current is not None and (engine.dialect.name != "sqlite" or engine.url.database):
+        from fupin_desktop.services.trust.backups import backup_engine
+
+        backup = backup_engine(engine, "upgrade")
         log.info("database backed up to %s before upgrade", backup)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -394,4 +407,11 @@ def open_database(
                 )) from exc
             raise
     factory = sessionmaker(bind=engine, class_=AuditedSession, expire_on_commit=False)
-    return Database(url=url, engine=engine, session_factory=factory, user=user)
+    database = Database(url=url, engine=engine, session_factory=factory, user=user)
+    if _login_hook is not None:
+        try:
+            _login_hook(database)
+        except BaseException:
+            engine.dispose()
+            raise
+    return database

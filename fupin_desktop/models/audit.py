@@ -17,9 +17,13 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(USER_NAME_LENGTH), unique=True)
     display_name: Mapped[str] = mapped_column(String(40))
-    role: Mapped[Code] = mapped_column(default="02")  # user_role: 管理员 / 专干 / 只读
+    role: Mapped[Code] = mapped_column(default="clerk")  # clerk / reviewer / admin (services.trust)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=dt.datetime.now)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Region codes the user may write under (a township covers its villages); None/[]: all.
+    regions: Mapped[list[Any] | None]
+    last_login_at: Mapped[dt.datetime | None]
 
 
 class AuditLog(Base):

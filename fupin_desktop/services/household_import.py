@@ -1419,6 +1419,9 @@ def commit(
     note = f"导入 {parsed.path.name}"
     started = time.perf_counter()
     plan: ImportPlan | None = None
+    from fupin_desktop.services.trust import before_import
+
+    before_import(db)
     try:
         with db.session(note=note) as session:
             user = audit.current_user(session)
@@ -1434,6 +1437,7 @@ def commit(
             if cancel and cancel():
                 raise UserError("已取消导入，数据库未改动。")
             if plan.has_changes:
+                _require_regions(session, plan)
                 _ensure_month_open(session, plan)
             if plan.create_regions and plan.regions_missing:
                 create_region_rows(session, plan.regions_missing)
@@ -1484,6 +1488,22 @@ def increase_reason(birth: Any, month: str) -> str:
         if start <= birth < end:
             return REASON_BIRTH
     return REASON_OTHER_INCREASE
+
+
+def _require_regions(session: Session, plan: ImportPlan) -> None:
+    """The signed-in user may write households under every region the import touches
+    (services.trust): the new and changed households' regions, old and new."""
+    from fupin_desktop.services.trust import HOUSEHOLD_EDIT, principal, require
+
+    if principal(session) is None:
+        return
+    codes = {hp.values.get("region_code") for hp in plan.households
+             if hp.status in ("new", "changed") and hp.values.get("region_code")}
+    existing = [hp.existing_id for hp in plan.households if hp.status == "changed" and hp.existing_id]
+    for chunk in _chunks(existing):
+        codes.update(session.scalars(select(Household.region_code).where(Household.id.in_(chunk))))
+    for code in sorted(c for c in codes if c):
+        require(session, HOUSEHOLD_EDIT, code)
 
 
 def _ensure_month_open(session: Session, plan: ImportPlan) -> None:
@@ -1642,9 +1662,10 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
     for chunk in _chunks(new_hh, 5000):
         rows = _new_household_rows([(hp, new_members.get(index, [])) for index, hp in chunk], sources)
         ids = _insert_rows(conn, Household.__table__, rows)
-        del rows
-        for (_index, hp), new_id in zip(chunk, ids, strict=True):
+        for (_index, hp), new_id, row in zip(chunk, ids, rows, strict=True):
             hp.existing_id = new_id
+            audit_row("households", "insert", new_id, None, _audited(row))
+        del rows
         if cancel and cancel():
             raise UserError("已取消导入，数据库未改动。")
 
@@ -1743,6 +1764,8 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
         for chunk in _chunks(pending, 5000):
             rows = _new_member_rows(chunk, sources)
             ids = _insert_tuples(conn, mtable, _MEMBER_INSERT_KEYS, rows)
+            for new_id, row in zip(ids, rows, strict=True):
+                audit_row("members", "insert", new_id, None, _audited(dict(zip(_MEMBER_INSERT_KEYS, row))))
             del rows
             for (hp, member, _keys, _seq), new_id in zip(chunk, ids, strict=True):
                 if hp.status == "changed":  # a new member of a household already registered
@@ -1767,10 +1790,43 @@ def _write(session: Session, plan: ImportPlan, *, user: str, note: str, left_rea
         for eid, ev in zip(event_ids, events, strict=True):
             audit_row("change_events", "insert", eid, None, {**{k: _jsonable(v) for k, v in ev.items()}, "id": eid})
     _refresh_summaries(conn, sorted(touched))
-    if audit_rows:
-        for chunk in _chunks(audit_rows, 2000):
-            conn.execute(insert(AuditLog.__table__), list(chunk))
+    _insert_audit(conn, audit_rows)
     return recorded
+
+
+_AUDIT_KEYS = ("at", "user", "action", "table_name", "row_key", "old_values", "new_values", "note")
+
+
+def _insert_audit(conn: Any, rows: list[dict[str, Any]]) -> None:
+    """The import's audit entries (one per created or changed row). SQLite: as tuples with
+    the JSON already encoded (:func:`_insert_tuples`' fast path), tens of thousands of rows
+    for a first import."""
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":
+        from fupin_desktop.db import dumps_json
+
+        def enc(value: Any) -> str | None:
+            return None if value is None else dumps_json(value)
+
+        for chunk in _chunks(rows, 5000):
+            _insert_tuples(conn, AuditLog.__table__, _AUDIT_KEYS,
+                           [(r["at"], r["user"], r["action"], r["table_name"], r["row_key"], enc(r["old_values"]),
+                             enc(r["new_values"]), r["note"]) for r in chunk],
+                           json_text=("old_values", "new_values"))
+        return
+    for chunk in _chunks(rows, 2000):
+        conn.execute(insert(AuditLog.__table__), list(chunk))
+
+
+# Columns a created row's audit entry leaves out: derived from the others, or bookkeeping.
+_NOT_AUDITED = frozenset({"source_row_id", "version", "head_name_sort", "record_valid", "id18", "id_tail",
+                          "name_initials", "name_initials_alt", "created_at", "updated_at"})
+
+
+def _audited(row: dict[str, Any]) -> dict[str, Any]:
+    """A created row's values as its audit entry records them (blank values left out)."""
+    return {k: _jsonable(v) for k, v in row.items() if k not in _NOT_AUDITED and v not in (None, "")}
 
 
 def _refresh_summaries(conn: Any, household_ids: list[int]) -> None:

@@ -6,7 +6,6 @@ fast enough to run on the GUI thread when a page is shown. Nothing here knows ab
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -198,10 +197,7 @@ def current_user_name(db: Database) -> str:
     """The name writes are recorded under: the database's user, else the login name."""
     if db.user:
         return audit.user_name(db.user)
-    try:
-        return audit.user_name(getpass.getuser())
-    except Exception:  # noqa: BLE001 - no login name on some Windows service accounts
-        return "未知用户"
+    return audit.user_name(audit.os_login_name())
 
 
 def database_info(db: Database) -> DatabaseInfo:

@@ -706,6 +706,9 @@ def transition(
     missing date or document number, a date before the previous step or after today, 退回
     without a reason, and 入库 when the entry rules (§9.3) are not met.
     """
+    from fupin_desktop.services.trust import PROJECT_TRANSITION, require
+
+    require(session, PROJECT_TRANSITION)
     project = get_project(session, project_id)
     to_status = _code("project_status", to_status, "目标状态") or ""
     current = project.status
@@ -766,6 +769,9 @@ def undo_last_transition(session: Session, project_id: int) -> None:
     The first row (村级申报) cannot be taken back; delete the project instead. The removed
     row stays visible in the audit log.
     """
+    from fupin_desktop.services.trust import PROJECT_TRANSITION, require
+
+    require(session, PROJECT_TRANSITION)
     project = get_project(session, project_id)
     logs = _ordered_logs(project)
     if len(logs) <= 1:

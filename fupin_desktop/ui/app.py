@@ -100,8 +100,18 @@ def run_gui(db_target: str | None) -> int:
             show_internal_error(None, exc)
             return EXIT_FAILURE
 
+        from fupin_desktop.services import trust
         from fupin_desktop.ui.main_window import MainWindow
         from fupin_desktop.ui.operations import BackgroundOp
+        from fupin_desktop.ui.trust import sign_in
+
+        if not sign_in(db):
+            db.dispose()
+            return EXIT_OK
+        try:
+            trust.daily_backup(db)
+        except UserError as err:  # a full disk must not stop the clerk's work
+            log.warning("daily backup failed: %s", err)
 
         from fupin_desktop.ui import startup_probe
 

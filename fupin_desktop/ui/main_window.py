@@ -242,10 +242,20 @@ class MainWindow(QMainWindow):
         self.action_quit.triggered.connect(self.close)
         self.action_regions = QAction("区划设置(&R)…", self)
         self.action_regions.triggered.connect(lambda: self.show_region_settings())
+        self.action_backups = QAction("备份 / 恢复(&B)…", self)
+        self.action_backups.triggered.connect(lambda: self.show_backups())
+        self.action_users = QAction("用户管理(&U)…", self)
+        self.action_users.triggered.connect(lambda: self.show_users())
+        self.action_audit = QAction("操作日志(&L)…", self)
+        self.action_audit.triggered.connect(lambda: self.show_audit_log())
         menu_file.addAction(self.action_open)
         menu_file.addAction(self.action_new)
         menu_file.addSeparator()
+        menu_file.addAction(self.action_backups)
+        menu_file.addSeparator()
         menu_file.addAction(self.action_regions)
+        menu_file.addAction(self.action_users)
+        menu_file.addAction(self.action_audit)
         menu_file.addSeparator()
         menu_file.addAction(self.action_quit)
 
@@ -288,7 +298,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_TITLE} — {database_label(self._db)}")
         self._db_label.setText(f"数据库：{info.display_name}")
         self._db_label.setToolTip(info.display_name)
-        self._user_label.setText(f"当前用户：{info.user}")
+        who = self._db.principal
+        self._user_label.setText(f"当前用户：{who.display_name}（{who.role_label}）" if who is not None
+                                 else f"当前用户：{info.user}")
         self._schema_label.setText(f"数据版本：{info.schema_version or '未知'}")
 
     # -- pages ------------------------------------------------------------------------------
@@ -416,7 +428,7 @@ class MainWindow(QMainWindow):
 
     def switch_database(self, target: str, *, title: str) -> BackgroundOp[Database]:
         """Open (create, or upgrade after a backup) ``target`` off the GUI thread, then switch."""
-        user = self._db.user
+        user = self._db.user if self._db.principal is None else None  # a sign-in is per database
         op: BackgroundOp[Database] = BackgroundOp(
             self,
             lambda _progress, _cancelled: open_database(target, user=user),
@@ -424,8 +436,16 @@ class MainWindow(QMainWindow):
             label="正在打开数据库，请稍候…",
             cancellable=False,
         )
-        op.success(self.set_database).start()
+        op.success(self._sign_in_and_switch).start()
         return op
+
+    def _sign_in_and_switch(self, db: Database) -> None:
+        from fupin_desktop.ui.trust import sign_in
+
+        if sign_in(db, self):
+            self.set_database(db)
+        else:
+            db.dispose()
 
     def offer_region_setup(self) -> bool:
         """First run: the county set-up dialog when the database has no regions (only over
@@ -454,6 +474,34 @@ class MainWindow(QMainWindow):
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
             QMessageBox.information(self, "日志文件夹", f"日志文件在：\n{folder}")
         return folder
+
+    def show_backups(self):
+        """文件 → 备份 / 恢复; after a restore every page re-reads the database."""
+        from fupin_desktop.ui.trust import BackupsDialog
+
+        dialog = BackupsDialog(self._db, self)
+        dialog.restored.connect(lambda: self.set_database(self._db))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_users(self):
+        """文件 → 用户管理 (changes are refused there unless a 管理员 is signed in)."""
+        from fupin_desktop.ui.trust import UsersWindow
+
+        window = UsersWindow(self._db, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
+
+    def show_audit_log(self):
+        """文件 → 操作日志."""
+        from fupin_desktop.ui.trust import AuditLogWindow
+
+        window = AuditLogWindow(self._db, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
 
     def show_guide(self) -> GuideDialog:
         """帮助 → 使用说明 (F1): one guide window, raised again if already open."""

@@ -6,8 +6,8 @@ until then the clerk sees the area's name, what it is for and a few live counts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
@@ -35,6 +35,8 @@ class Stat:
     label: str
     value: str
     unit: str = ""
+    # What clicking the card opens (None: a plain number).
+    action: Callable[[], object] | None = field(default=None, compare=False)
 
 
 def count(value: int, unit: str) -> tuple[str, str]:
@@ -68,6 +70,17 @@ class StatCard(QFrame):
         self.caption_label.setObjectName("statLabel")
         layout.addWidget(self.value_label)
         layout.addWidget(self.caption_label)
+        self._action = stat.action
+        if stat.action is not None:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.setToolTip(f"点击打开{stat.label}")
+            self.caption_label.setText(f"{stat.label} ›")
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt name
+        if self._action is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._action()
+            return
+        super().mouseReleaseEvent(event)
 
 
 class AreaPage(QWidget):

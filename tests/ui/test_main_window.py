@@ -163,7 +163,8 @@ def test_menus_are_chinese(main_window: MainWindow):
     menus = [a.text() for a in main_window.menuBar().actions()]
     assert menus == ["文件(&F)", "查看(&V)", "帮助(&H)"]
     file_items = [a.text() for a in main_window.menuBar().actions()[0].menu().actions() if a.text()]
-    assert file_items == ["打开数据库(&O)…", "新建数据库(&N)…", "区划设置(&R)…", "退出(&X)"]
+    assert file_items == ["打开数据库(&O)…", "新建数据库(&N)…", "备份 / 恢复(&B)…", "区划设置(&R)…", "用户管理(&U)…",
+                          "操作日志(&L)…", "退出(&X)"]
     help_items = [a.text() for a in main_window.menuBar().actions()[2].menu().actions() if a.text()]
     assert help_items == ["使用说明(&G)", "打开日志文件夹(&L)", "关于(&A)"]
 

@@ -116,8 +116,10 @@ def test_an_older_database_is_backed_up_then_upgraded(sqlite_template, tmp_path,
     finally:
         db.dispose()
 
-    backups = list((_isolated_user_folders / "backups").glob("old-before-upgrade-*.sqlite3"))
-    assert len(backups) == 1
+    from fupin_desktop.services.trust import list_backups
+
+    backups = [b.path for b in list_backups(db.url)]
+    assert [b.reason for b in list_backups(db.url)] == ["upgrade"]
     con = sqlite3.connect(backups[0])
     try:
         assert con.execute("SELECT x FROM marker").fetchone() == ("旧数据",)

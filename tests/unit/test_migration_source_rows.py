@@ -82,7 +82,9 @@ def test_sqlite_file_of_0003_is_backed_up_and_upgraded(tmp_path, _isolated_user_
         _check_moved(db)  # the refused downgrade changed nothing
     finally:
         db.dispose()
-    assert list((_isolated_user_folders / "backups").glob(f"old-before-upgrade-{BEFORE}-*.sqlite3"))
+    from fupin_desktop.services.trust import list_backups
+
+    assert [b.reason for b in list_backups(db.url)] == ["upgrade"]
 
 
 def test_postgresql_moves_rows_out_and_back(pg_db):

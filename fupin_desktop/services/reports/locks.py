@@ -47,8 +47,11 @@ def lock_history(session: Session, region_code: str | None, month: str) -> list[
 def submit_report(session: Session, month: str, region_code: str | None, *, user: str) -> int:
     """上报: save the month's figures (computed now, as of the month's end) as the next
     revision and lock the month for the region. Returns the revision (1, 2, …)."""
+    from fupin_desktop.services.trust import REPORT_SUBMIT, require
+
     period = F.month_period(month)
     region = resolve_region(session, region_code)
+    require(session, REPORT_SUBMIT, region.code)
     lock = month_lock(session, region.code, period.last)
     if lock is not None:
         raise UserError(
@@ -80,8 +83,11 @@ def unlock_month(session: Session, month: str, region_code: str | None, *, reaso
                  user: str) -> None:
     """申请解锁: reopen a submitted month (the reason, who and when are kept). The saved
     revisions stay; the next 上报 saves a new revision."""
+    from fupin_desktop.services.trust import REPORT_UNLOCK, require
+
     month = F.check_month(month)
     region = resolve_region(session, region_code)
+    require(session, REPORT_UNLOCK, region.code)
     reason = (reason or "").strip()
     if not reason:
         raise UserError("申请解锁要写明原因，例如“补录3月新生儿”。")

@@ -119,8 +119,17 @@ class ExchangePage(AreaPage):
         c = overview.exchange_counts(session)
         return [
             Stat("已保存的列对应方案", *count(c.import_profiles, "个")),
-            Stat("操作日志", *count(c.audit_entries, "条")),
+            Stat("操作日志", *count(c.audit_entries, "条"), action=self.open_audit_log),
         ]
+
+    def open_audit_log(self):
+        """The 操作日志 card opens the audit viewer."""
+        from fupin_desktop.ui.trust import AuditLogWindow
+
+        window = AuditLogWindow(self.db, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
 
     def refresh(self) -> None:
         super().refresh()

@@ -75,7 +75,7 @@ def test_a_long_login_name_does_not_stop_an_import(regions, tmp_path, monkeypatc
     db = regions
     long_name = "域账户-" + "x" * 150
     db.user = None
-    monkeypatch.setattr("getpass.getuser", lambda: long_name)
+    monkeypatch.setattr("fupin_desktop.audit.os_login_name", lambda: long_name)
     result = hi.import_households(db, write_xlsx(tmp_path / "a.xlsx", base_people()), ref_date=REF)
     assert result.committed
     with db.session() as s:
