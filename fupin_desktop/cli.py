@@ -352,6 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(func, args)
     finally:
+        dbmod.set_login_hook(None)
         if log_handler is not None:
             logging.getLogger("fupin_desktop").removeHandler(log_handler)
             log_handler.close()
@@ -384,8 +385,6 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
         log.exception("unexpected failure")
         print("程序内部错误，详细信息已写入日志。请把上面的错误信息发给维护人员。", file=sys.stderr)
         return EXIT_FAILURE
-    finally:
-        dbmod.set_login_hook(None)
 
 
 if __name__ == "__main__":
