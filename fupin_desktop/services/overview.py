@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import distinct, func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from fupin_desktop.db import Database, current_revision
@@ -97,10 +98,16 @@ class Overview:
 
 @dataclass(frozen=True)
 class DatabaseInfo:
-    """What the status bar shows about the open database."""
+    """What the status bar shows about the open database.
+
+    ``place`` is what a clerk recognises: the file's path, or the server and database name.
+    ``user`` is the logged-in person, None while nobody is logged in (there is no login yet,
+    and the operating-system account is not a person the clerk knows).
+    """
 
     display_name: str
-    user: str
+    place: str
+    user: str | None
     schema_version: str | None
 
 
@@ -203,10 +210,20 @@ def current_user_name(db: Database) -> str:
         return "未知用户"
 
 
+def database_place(db: Database) -> str:
+    """Where the data is, in words for the status bar: a file path, or a server's database."""
+    url = make_url(db.url)
+    if url.get_backend_name() == "sqlite":
+        return url.database if url.database and url.database != ":memory:" else "内存数据库（不保存）"
+    server = url.host or "本机"
+    return f"服务器 {server} 上的数据库 {url.database or ''}".rstrip()
+
+
 def database_info(db: Database) -> DatabaseInfo:
     """Display name, user and Alembic schema revision (None for an unversioned database)."""
     return DatabaseInfo(
         display_name=db.display_name(),
-        user=current_user_name(db),
+        place=database_place(db),
+        user=db.user or None,
         schema_version=current_revision(db.engine),
     )

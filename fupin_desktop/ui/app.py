@@ -81,7 +81,8 @@ def configure_application(app: QApplication) -> None:
         return
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName("乡镇扶贫数据管理")
+    # No applicationDisplayName: Qt would append it to every window title, and the main
+    # window's title already starts with the program's name (「乡镇扶贫数据管理 — 文件名」).
     app.setApplicationVersion(__version__)
     locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
     QLocale.setDefault(locale)

@@ -89,6 +89,11 @@ def database_label(db: Database) -> str:
     return url.database or url.host or url.get_backend_name()
 
 
+def window_title(db: Database) -> str:
+    """「乡镇扶贫数据管理 — 文件名」."""
+    return f"{APP_TITLE} — {database_label(db)}"
+
+
 class MainWindow(QMainWindow):
     """The shell. ``db`` is owned by the window from now on (disposed on switch)."""
 
@@ -208,7 +213,7 @@ class MainWindow(QMainWindow):
 
     def status_texts(self) -> list[str]:
         """What the permanent status-bar fields say (for tests and support)."""
-        return [self._db_label.text(), self._user_label.text(), self._schema_label.text()]
+        return [self._db_label.text(), self._user_label.text()]
 
     # -- building ---------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -253,21 +258,18 @@ class MainWindow(QMainWindow):
         self._db_label.setObjectName("statusDatabase")
         self._user_label = QLabel()
         self._user_label.setObjectName("statusUser")
-        self._schema_label = QLabel()
-        self._schema_label.setObjectName("statusSchema")
-        for label in (self._db_label, self._user_label, self._schema_label):
+        for label in (self._db_label, self._user_label):
             label.setContentsMargins(6, 0, 6, 0)
         bar.addPermanentWidget(self._db_label, 1)
         bar.addPermanentWidget(self._user_label)
-        bar.addPermanentWidget(self._schema_label)
 
     def _update_database_display(self) -> None:
         self._info = info = database_info(self._db)
-        self.setWindowTitle(f"{APP_TITLE} — {database_label(self._db)}")
-        self._db_label.setText(f"数据库：{info.display_name}")
-        self._db_label.setToolTip(info.display_name)
-        self._user_label.setText(f"当前用户：{info.user}")
-        self._schema_label.setText(f"数据版本：{info.schema_version or '未知'}")
+        # The application has no display name (configure_application), so Qt adds nothing.
+        self.setWindowTitle(window_title(self._db))
+        self._db_label.setText(f"数据库：{info.place}")
+        self._db_label.setToolTip(info.place)
+        self._user_label.setText(f"当前用户：{info.user}" if info.user else "未登录")
 
     # -- pages ------------------------------------------------------------------------------
     def _on_row_changed(self, row: int) -> None:
@@ -430,7 +432,7 @@ class MainWindow(QMainWindow):
             f"<h3>{APP_TITLE}</h3>"
             f"<p>版本 {__version__}</p>"
             "<p>户籍管理、扶贫手册、项目库、资产台账、月度报表和导入导出。</p>"
-            f"<p>数据库：{info.display_name}<br>数据版本：{info.schema_version or '未知'}</p>"
+            f"<p>数据库：{info.place}<br>数据版本：{info.schema_version or '未知'}</p>"
             f"<p style='color:#5a6678'>Python {platform.python_version()} · "
             f"Qt for Python {pyside_version}</p>",
         )
