@@ -16,14 +16,12 @@ from sqlalchemy.orm import Session
 
 from fupin_desktop.db import Database, current_revision
 from fupin_desktop.models import (
-    MEMBER_PRESENT,
     Asset,
     AuditLog,
     HandbookEntry,
     Helper,
     Household,
     ImportProfile,
-    Member,
     Project,
     Region,
     ReportSnapshot,
@@ -115,20 +113,36 @@ def _count(session: Session, stmt) -> int:
     return int(session.scalar(stmt) or 0)
 
 
+def register_counts_by_place(session: Session) -> dict[tuple[str, str | None], tuple[int, int]]:
+    """(households, people) on the register per (village code, 组): the one definition of
+    户数 and 人数 that the pages, the region tree, the demo summary and the reports show.
+
+    Households: status 正常. People: their 家庭人口数 (``member_count``, kept equal to the
+    在户 members by every write, and what the month-end report starts from).
+    """
+    rows = session.execute(
+        select(
+            Household.region_code,
+            Household.group_name,
+            func.count(Household.id),
+            func.coalesce(func.sum(Household.member_count), 0),
+        )
+        .where(Household.status == HOUSEHOLD_ACTIVE)
+        .group_by(Household.region_code, Household.group_name)
+    ).all()
+    return {(code, group): (int(n), int(people)) for code, group, n, people in rows}
+
+
 def registry_counts(session: Session) -> RegistryCounts:
     """Counts for 户籍管理. Never raises for an empty database (all zeros)."""
     active = Household.status == HOUSEHOLD_ACTIVE
+    places = register_counts_by_place(session).values()
     return RegistryCounts(
         villages=_count(
             session, select(func.count(Region.id)).where(Region.level == LEVEL_VILLAGE)
         ),
-        households=_count(session, select(func.count(Household.id)).where(active)),
-        members=_count(
-            session,
-            select(func.count(Member.id))
-            .join(Household, Member.household_id == Household.id)
-            .where(active, Member.status == MEMBER_PRESENT),
-        ),
+        households=sum(n for n, _ in places),
+        members=sum(people for _, people in places),
         monitored_households=_count(
             session,
             select(func.count(Household.id)).where(
