@@ -40,6 +40,7 @@ from fupin_desktop.ui.assets import AssetsPage
 from fupin_desktop.ui.checks import ChecksPage
 from fupin_desktop.ui.exchange import ExchangePage
 from fupin_desktop.ui.handbook import HandbookPage
+from fupin_desktop.ui.events import data_events, watch_writes
 from fupin_desktop.ui.help import GuideDialog
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.pages import AreaPage
@@ -137,6 +138,9 @@ class MainWindow(QMainWindow):
 
         self._update_database_display()
         self._restore_settings()
+        self._counts_pending = False
+        watch_writes(db)
+        data_events().data_changed.connect(self._on_data_changed)
         if offer_region_setup:
             QTimer.singleShot(0, self, self.offer_region_setup)
 
@@ -202,6 +206,7 @@ class MainWindow(QMainWindow):
         if key is not None:
             self._show(self._pages[key])
         self._update_database_display()
+        watch_writes(db)
         if old is not db:
             old.dispose()
         if self._region_settings is not None:
@@ -290,6 +295,21 @@ class MainWindow(QMainWindow):
         refresh = getattr(entry.widget, "refresh", None)
         if callable(refresh):
             refresh()
+
+    def _on_data_changed(self, url: str) -> None:
+        """A write was committed: the built pages' counters follow, once per burst of writes."""
+        if url != self._db.url or self._counts_pending:
+            return
+        self._counts_pending = True
+        QTimer.singleShot(0, self, self.refresh_counts)
+
+    def refresh_counts(self) -> None:
+        """Ask every built page with counters (``refresh_counts()``) to re-read them."""
+        self._counts_pending = False
+        for entry in self._pages.values():
+            refresh = getattr(entry.widget, "refresh_counts", None)
+            if callable(refresh):
+                refresh()
 
     def _discard_widget(self, entry: PageEntry) -> None:
         if entry.widget is not None:

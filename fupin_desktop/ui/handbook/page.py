@@ -91,17 +91,21 @@ class HandbookPage(QWidget):
 
     def refresh(self) -> None:
         """Called by the main window whenever the page is shown."""
-        from fupin_desktop.services import overview
-
         if not self._regions_loaded:
             self._load_regions()
+        self.refresh_counts()
+        self.search()
+        self.load_helpers()
+        self.assist.reload()
+
+    def refresh_counts(self) -> None:
+        """The header's counts (also after every committed write, via the main window)."""
+        from fupin_desktop.services import overview
+
         with self.db.session() as s:
             c = overview.handbook_counts(s)
         self.summary_label.setText(f"手册记录 {c.entries:,} 条　已填写手册 {c.households_with_entries:,} 户　"
                                    f"帮扶责任人 {c.helpers:,} 人")
-        self.search()
-        self.load_helpers()
-        self.assist.reload()
 
     # -- 按户填写 ---------------------------------------------------------------------------------
     def _build_households(self) -> QWidget:
