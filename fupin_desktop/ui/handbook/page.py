@@ -126,6 +126,7 @@ class HandbookPage(QWidget):
         ll.addWidget(self.search_edit)
         ll.addWidget(self.results, 1)
         self.result_count = QLabel()
+        self.result_count.setWordWrap(True)  # the list is narrow; the hint must end with its bracket
         ll.addWidget(self.result_count)
 
         self.assist = HouseholdAssistWidget(self.db)

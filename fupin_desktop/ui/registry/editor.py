@@ -52,6 +52,7 @@ from fupin_desktop.ui.registry.widgets import (
     record_view,
     set_combo_data,
 )
+from fupin_desktop.ui.widgets.columns import fit_code_columns, fit_headers, fit_to_contents
 
 EVENT_COLUMNS = (
     ("effective_date", "生效日期"), ("type", "变动类型"), ("reason", "原因"), ("member", "成员"),
@@ -83,6 +84,9 @@ def assistance_tab(db: Database, data: svc.HouseholdData, parent: QWidget) -> QW
     tab = HouseholdAssistWidget(db, data.id, parent)
     tab.title.setVisible(False)  # the window's own header already names the household
     return tab
+
+
+MEMBER_FREE_TEXT_MAX = 220  # px; longer 工作单位/地址 show whole in a tooltip
 
 
 class YearPicker(QWidget):
@@ -280,17 +284,6 @@ class HouseholdWindow(QWidget):
         )
         self.member_view.verticalHeader().setVisible(False)
         self.member_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # Every column at least as wide as its header (long ones such as 义务教育阶段未上学原因
-        # are not cut off); a few at the width of their usual values.
-        metrics = self.member_view.fontMetrics()
-        for col in range(self.member_model.columnCount()):
-            text = str(self.member_model.headerData(col, Qt.Orientation.Horizontal) or "")
-            self.member_view.setColumnWidth(col, max(60, metrics.horizontalAdvance(text) + 24))
-        widths = {"name": 70, "relation": 70, "id_type": 150, "id_number": 170, "sex": 44,
-                  "birth_date": 92, "ethnicity": 60, "work_place": 140}
-        for name, width in widths.items():
-            col = self.member_model.column_of(name)
-            self.member_view.setColumnWidth(col, max(width, self.member_view.columnWidth(col)))
         layout.addWidget(self.member_view, 1)
         self.member_problems = QLabel()
         self.member_problems.setWordWrap(True)
@@ -428,6 +421,7 @@ class HouseholdWindow(QWidget):
         self.basic_form.bind(edited.household)
         self.status_form.bind(edited.household)
         self.member_model.set_members(edited.members)
+        self._fit_member_columns()
         years = list(edited.years)
         latest = max(years) if years else None
         for picker in (self.income_year, self.conditions_year, self.guarantee_year):
@@ -489,6 +483,17 @@ class HouseholdWindow(QWidget):
                 self.tabs.setCurrentIndex(i)
                 return True
         return False
+
+    def _fit_member_columns(self) -> None:
+        """Columns wide enough for their values: code columns for their longest label
+        (「文盲或半文盲」 whoever is listed), free text up to a limit (then a tooltip)."""
+        view, model = self.member_view, self.member_model
+        for col in range(model.columnCount()):
+            spec = model.spec(col)
+            fit_to_contents(view, col, maximum=MEMBER_FREE_TEXT_MAX if spec and spec.kind == "text" else 10_000)
+        fit_code_columns(view, {col: spec.codes for col in range(model.columnCount())
+                                if (spec := model.spec(col)) and spec.kind == "code" and spec.codes})
+        fit_headers(view)
 
     def _show_income_year(self, year: int | None) -> None:
         self.income_form.bind(self.data.years.get(year) if year is not None else None)
