@@ -164,6 +164,10 @@ class MainWindow(QMainWindow):
             existing.title, existing.icon, existing.factory = title, qicon, factory
             existing.item.setText(title)
             existing.item.setIcon(qicon)
+            page_action = self.findChild(QAction, f"page_{key}")
+            if page_action is not None:
+                number = self.page_keys().index(key) + 1
+                page_action.setText(f"{title}(&{number})" if number <= 9 else title)
             if self.current_page_key() == key:
                 self._show(existing)
             return
@@ -172,6 +176,14 @@ class MainWindow(QMainWindow):
         item.setSizeHint(QSize(0, 44))
         self._pages[key] = PageEntry(key, title, qicon, factory, item)
         self.nav.addItem(item)
+        # 查看 → each page, Ctrl+1 … Ctrl+9: the pages without the mouse.
+        number = len(self._pages)
+        action = QAction(f"{title}(&{number})" if number <= 9 else title, self)
+        action.setObjectName(f"page_{key}")
+        if number <= 9:
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+        action.triggered.connect(lambda _c=False, k=key: self.select_page(k))
+        self._menu_view.insertAction(self.action_refresh_separator, action)
 
     def page_keys(self) -> list[str]:
         role = Qt.ItemDataRole.UserRole
@@ -241,10 +253,11 @@ class MainWindow(QMainWindow):
         menu_file.addSeparator()
         menu_file.addAction(self.action_quit)
 
-        menu_view = self.menuBar().addMenu("查看(&V)")
+        menu_view = self._menu_view = self.menuBar().addMenu("查看(&V)")
         self.action_refresh = QAction("刷新(&R)", self)
         self.action_refresh.setShortcut(QKeySequence("F5"))
         self.action_refresh.triggered.connect(self.refresh_current_page)
+        self.action_refresh_separator = menu_view.addSeparator()  # the pages go above it
         menu_view.addAction(self.action_refresh)
 
         menu_help = self.menuBar().addMenu("帮助(&H)")

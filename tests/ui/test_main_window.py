@@ -191,3 +191,24 @@ def test_navigation_by_keyboard(main_window: MainWindow, qtbot):
     main_window.nav.setFocus()
     qtbot.keyClick(main_window.nav, Qt.Key.Key_Down)
     assert main_window.current_page_key() == "handbook"
+
+
+def test_every_page_has_a_menu_entry_and_shortcut(main_window: MainWindow):
+    from PySide6.QtGui import QKeySequence
+
+    menu = main_window.menuBar().actions()[1].menu()
+    entries = [a for a in menu.actions() if a.objectName().startswith("page_")]
+    assert [a.objectName().removeprefix("page_") for a in entries] == main_window.page_keys()
+    for number, action in enumerate(entries, start=1):
+        assert action.shortcut() == QKeySequence(f"Ctrl+{number}")
+        assert f"(&{number})" in action.text()
+    entries[2].trigger()
+    assert main_window.current_page_key() == main_window.page_keys()[2]
+
+
+def test_menus_have_mnemonics_and_shortcuts(main_window: MainWindow):
+    for top in main_window.menuBar().actions():
+        assert "(&" in top.text()
+        for action in top.menu().actions():
+            if not action.isSeparator():
+                assert "(&" in action.text(), action.text()

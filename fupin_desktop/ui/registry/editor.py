@@ -226,15 +226,23 @@ class HouseholdWindow(QWidget):
         self.problem_summary = QLabel()
         self.problem_summary.setObjectName("problemSummary")
         self.problem_summary.setWordWrap(True)
-        self.save_button = QPushButton("保存")
+        self.save_button = QPushButton("保存(&S)")
         self.save_button.setObjectName("saveButton")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        self.revert_button = QPushButton("撤销修改")
+        self.revert_button = QPushButton("撤销修改(&Z)")
         self.revert_button.clicked.connect(self.revert)
         close_button = QPushButton("关闭")
         close_button.clicked.connect(self.close)
+        # Keyboard only: Ctrl+S saves, Esc closes (asks about unsaved changes), Ctrl+Tab and
+        # Ctrl+PgDn/PgUp turn the tabs, Tab walks the fields row by row.
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
+        QShortcut(QKeySequence("Ctrl+PgDown"), self,
+                  activated=lambda: self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count()))
+        QShortcut(QKeySequence("Ctrl+PgUp"), self,
+                  activated=lambda: self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % self.tabs.count()))
+        self.tabs.currentChanged.connect(self._focus_first_field)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.problem_summary, 1)
@@ -250,6 +258,20 @@ class HouseholdWindow(QWidget):
         layout.addLayout(bottom)
 
         self.reload()
+        self._focus_first_field(self.tabs.currentIndex())
+
+    def _focus_first_field(self, _index: int) -> None:
+        """The cursor starts in the first field of the page shown (typing can begin at once)."""
+        page = self.tabs.currentWidget()
+        if page is None:
+            return
+        chain = page.nextInFocusChain()
+        while chain is not page and chain is not None:
+            if page.isAncestorOf(chain) and chain.isEnabled() and chain.isVisibleTo(page) \
+                    and chain.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                chain.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            chain = chain.nextInFocusChain()
 
     # -- building -------------------------------------------------------------------------
     def _build_basic(self) -> None:
