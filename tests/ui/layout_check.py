@@ -1,4 +1,4 @@
-"""Finds text the clerk cannot read whole: labels and buttons narrower than their text, table
+"""Finds text the clerk cannot read whole: labels, buttons and input hints narrower than their text, table
 headers narrower than their title, and table cells cut without the full text in a tooltip.
 
 ``clipped_texts(widget)`` lists one line per problem (empty when everything fits). Only what is
@@ -16,9 +16,12 @@ from PySide6.QtGui import Qt as GuiQt  # Qt.mightBeRichText lives in QtGui
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
     QCheckBox,
+    QComboBox,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QRadioButton,
     QStyle,
     QTableView,
@@ -74,6 +77,18 @@ def _button_problems(button: QAbstractButton) -> list[str]:
             need += button.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, None, button)
     if button.width() < need:
         return [f"{_name(button)} 「{text}」 needs {need}px, shows {button.width()}px"]
+    return []
+
+
+def _placeholder_problems(edit: QLineEdit) -> list[str]:
+    hint = edit.placeholderText()
+    if not hint or edit.text():
+        return []
+    need = edit.fontMetrics().horizontalAdvance(hint) + 12  # the frame and text margins
+    if edit.isClearButtonEnabled():
+        need += 20
+    if edit.width() < need:
+        return [f"{_name(edit)} hint 「{hint}」 needs {need}px, shows {edit.width()}px"]
     return []
 
 
@@ -139,6 +154,8 @@ def clipped_texts(root: QWidget) -> list[str]:
             continue
         if isinstance(widget, QLabel):
             problems += _label_problems(widget)
+        elif isinstance(widget, QLineEdit) and not isinstance(widget.parent(), (QAbstractSpinBox, QComboBox)):
+            problems += _placeholder_problems(widget)
         elif isinstance(widget, QAbstractButton) and not isinstance(widget.parent(), QHeaderView) \
                 and type(widget).__name__ not in ("QTableCornerButton", "QTabBarButton"):
             problems += _button_problems(widget)

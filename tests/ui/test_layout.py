@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableView,
     QTableWidget,
@@ -88,17 +89,21 @@ def test_checker_finds_cut_labels_buttons_headers_and_cells(qtbot):
     table.setColumnWidth(0, 40)
     table.setColumnWidth(1, 40)
     table.setItem(0, 1, QTableWidgetItem("文盲或半文盲"))
+    search = QLineEdit(root)
+    search.setPlaceholderText("姓名、拼音首字母、身份证号后几位、户编号或电话")
+    search.setGeometry(0, 270, 120, 24)
     root.resize(500, 300)
     root.show()
     found = "\n".join(clipped_texts(root))
     assert "找到 3000 户" in found and "资产移交" in found
-    assert "义务教育阶段未上学原因" in found and "文盲或半文盲" in found
+    assert "义务教育阶段未上学原因" in found and "文盲或半文盲" in found and "户编号或电话" in found
     # Intended eliding: the whole text as tooltip.
     label.setToolTip(label.text())
     table.item(0, 1).setToolTip("文盲或半文盲")
     table.setColumnWidth(0, 260)
     table.setColumnWidth(1, 80)
     button.setFixedWidth(button.sizeHint().width())
+    search.setFixedWidth(400)
     assert clipped_texts(root) == []
 
 

@@ -37,6 +37,7 @@ from fupin_desktop.ui.handbook.widgets import (
     ReadOnlyTable,
 )
 from fupin_desktop.ui.printing import print_and_preview
+from fupin_desktop.ui.widgets.columns import fit_placeholder
 
 SEARCH_LIMIT = 200
 FORMS = (("handbook", "扶贫手册"), ("card", "明白卡"), ("form", "户信息采集表"))
@@ -112,6 +113,7 @@ class HandbookPage(QWidget):
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("姓名、拼音首字母、身份证号后几位、户编号或电话")
         self.search_edit.setClearButtonEnabled(True)
+        fit_placeholder(self.search_edit)  # the list is as wide as this hint; its footer wraps
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)

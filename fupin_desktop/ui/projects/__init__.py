@@ -47,7 +47,7 @@ from fupin_desktop.ui.projects.handover import HandoverDialog
 from fupin_desktop.ui.projects.model import NAME_COLUMN, ProjectTableModel, Roles
 from fupin_desktop.ui.projects.transition import TransitionDialog
 from fupin_desktop.ui.projects.widgets import date_edit, from_qdate, wan
-from fupin_desktop.ui.widgets.columns import fit_menu_button
+from fupin_desktop.ui.widgets.columns import fit_menu_button, fit_placeholder
 
 ALL = "（全部）"
 
@@ -174,6 +174,7 @@ class ProjectsPage(AreaPage):
         self.search = QLineEdit()
         self.search.setPlaceholderText("项目名称或编号")
         self.search.setClearButtonEnabled(True)
+        fit_placeholder(self.search)
         self.category.addItem(ALL, None)
         for e in code_list("project_category"):
             self.category.addItem(e.label if not e.parent else f"　{e.label}", e.code)

@@ -13,7 +13,15 @@ from functools import lru_cache
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QStyle,
+    QTableView,
+    QToolButton,
+    QWidget,
+)
 
 from fupin_desktop.codes import code_list
 
@@ -75,3 +83,9 @@ def fit_menu_button(button: QToolButton) -> None:
     style = button.style()
     arrow = style.pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, None, button)
     button.setMinimumWidth(text_width(button, button.text().replace("&", "")) + arrow + 20)
+
+
+def fit_placeholder(edit: QLineEdit) -> None:
+    """A search field at least as wide as its hint (「姓名、拼音首字母、…」 read whole)."""
+    extra = 36 if edit.isClearButtonEnabled() else 16
+    edit.setMinimumWidth(text_width(edit, edit.placeholderText()) + extra)
