@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication
 from fupin_desktop import __version__
 from fupin_desktop.errors import UserError
 from fupin_desktop.paths import data_dir, resource_path
-from fupin_desktop.ui.qt_texts import SupplementTranslator
 from fupin_desktop.ui.errors import install_excepthook, show_internal_error, show_user_error
+from fupin_desktop.ui.qt_texts import SupplementTranslator
 from fupin_desktop.ui.settings import APPLICATION, ORGANIZATION, ui_settings
 from fupin_desktop.ui.theme import apply_theme
 

@@ -38,9 +38,9 @@ from fupin_desktop.db import Database, open_database
 from fupin_desktop.services.overview import DatabaseInfo, database_info
 from fupin_desktop.ui.assets import AssetsPage
 from fupin_desktop.ui.checks import ChecksPage
+from fupin_desktop.ui.events import data_events, watch_writes
 from fupin_desktop.ui.exchange import ExchangePage
 from fupin_desktop.ui.handbook import HandbookPage
-from fupin_desktop.ui.events import data_events, watch_writes
 from fupin_desktop.ui.help import GuideDialog
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.pages import AreaPage

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
