@@ -231,14 +231,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(
-        f"示例数据已生成：{stats.households} 户，{stats.members} 人，"
+        f"示例数据已生成：在册 {stats.register_households} 户 {stats.register_people} 人，"
         f"{stats.projects} 个项目，{stats.assets} 项资产（用时 {stats.seconds:.1f} 秒）"
     )
     return EXIT_OK
 
 
 def _print_progress(done: int, total: int, message: str) -> None:
-    print(f"\r{message} {done}/{total}", end="", file=sys.stderr, flush=True)
+    # A percentage: ``total`` counts steps (households, then projects), not households.
+    print(f"\r{message} {done * 100 // max(total, 1)}%", end="", file=sys.stderr, flush=True)
     if done >= total:
         print(file=sys.stderr)
 

@@ -43,7 +43,7 @@ from fupin_desktop.services.demo_rows import (
     packages,
     project_count,
 )
-from fupin_desktop.services.overview import current_user_name
+from fupin_desktop.services.overview import current_user_name, registry_counts
 from fupin_desktop.services.producer import Producer
 
 __all__ = ["REFERENCE_DATE", "DemoStats", "generate", "project_count"]
@@ -66,7 +66,11 @@ class DemoStats:
     """What ``generate`` wrote."""
 
     households: int = 0
-    members: int = 0
+    members: int = 0  # member rows written, 减少 members included
+    # On the register afterwards, counted as every page and report counts them
+    # (``overview.registry_counts``): what the summary tells the clerk.
+    register_households: int = 0
+    register_people: int = 0
     projects: int = 0
     assets: int = 0
     helpers: int = 0
@@ -155,6 +159,9 @@ def generate(
     stats.helpers = writer.counts.get("helpers", 0)
     stats.rows = sum(writer.counts.values())
     stats.per_table = dict(writer.counts)
+    with db.session() as session:
+        counts = registry_counts(session)
+    stats.register_households, stats.register_people = counts.households, counts.members
     stats.seconds = time.perf_counter() - started
     if progress is not None:
         progress(total, total, PROGRESS_TEXT)

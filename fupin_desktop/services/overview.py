@@ -10,19 +10,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import distinct, func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from fupin_desktop import audit
 from fupin_desktop.db import Database, current_revision
 from fupin_desktop.models import (
-    MEMBER_PRESENT,
     Asset,
     AuditLog,
     HandbookEntry,
     Helper,
     Household,
     ImportProfile,
-    Member,
     Project,
     Region,
     ReportSnapshot,
@@ -97,10 +96,16 @@ class Overview:
 
 @dataclass(frozen=True)
 class DatabaseInfo:
-    """What the status bar shows about the open database."""
+    """What the status bar shows about the open database.
+
+    ``place`` is what a clerk recognises: the file's path, or the server and database name.
+    ``user`` is the logged-in person, None while nobody is logged in (there is no login yet,
+    and the operating-system account is not a person the clerk knows).
+    """
 
     display_name: str
-    user: str
+    place: str
+    user: str | None
     schema_version: str | None
 
 
@@ -108,20 +113,36 @@ def _count(session: Session, stmt) -> int:
     return int(session.scalar(stmt) or 0)
 
 
+def register_counts_by_place(session: Session) -> dict[tuple[str, str | None], tuple[int, int]]:
+    """(households, people) on the register per (village code, 组): the one definition of
+    户数 and 人数 that the pages, the region tree, the demo summary and the reports show.
+
+    Households: status 正常. People: their 家庭人口数 (``member_count``, kept equal to the
+    在户 members by every write, and what the month-end report starts from).
+    """
+    rows = session.execute(
+        select(
+            Household.region_code,
+            Household.group_name,
+            func.count(Household.id),
+            func.coalesce(func.sum(Household.member_count), 0),
+        )
+        .where(Household.status == HOUSEHOLD_ACTIVE)
+        .group_by(Household.region_code, Household.group_name)
+    ).all()
+    return {(code, group): (int(n), int(people)) for code, group, n, people in rows}
+
+
 def registry_counts(session: Session) -> RegistryCounts:
     """Counts for 户籍管理. Never raises for an empty database (all zeros)."""
     active = Household.status == HOUSEHOLD_ACTIVE
+    places = register_counts_by_place(session).values()
     return RegistryCounts(
         villages=_count(
             session, select(func.count(Region.id)).where(Region.level == LEVEL_VILLAGE)
         ),
-        households=_count(session, select(func.count(Household.id)).where(active)),
-        members=_count(
-            session,
-            select(func.count(Member.id))
-            .join(Household, Member.household_id == Household.id)
-            .where(active, Member.status == MEMBER_PRESENT),
-        ),
+        households=sum(n for n, _ in places),
+        members=sum(people for _, people in places),
         monitored_households=_count(
             session,
             select(func.count(Household.id)).where(
@@ -200,10 +221,20 @@ def current_user_name(db: Database) -> str:
     return audit.user_name(audit.os_login_name())
 
 
+def database_place(db: Database) -> str:
+    """Where the data is, in words for the status bar: a file path, or a server's database."""
+    url = make_url(db.url)
+    if url.get_backend_name() == "sqlite":
+        return url.database if url.database and url.database != ":memory:" else "内存数据库（不保存）"
+    server = url.host or "本机"
+    return f"服务器 {server} 上的数据库 {url.database or ''}".rstrip()
+
+
 def database_info(db: Database) -> DatabaseInfo:
     """Display name, user and Alembic schema revision (None for an unversioned database)."""
     return DatabaseInfo(
         display_name=db.display_name(),
-        user=current_user_name(db),
+        place=database_place(db),
+        user=db.user or None,
         schema_version=current_revision(db.engine),
     )

@@ -366,16 +366,10 @@ def region_tree(session: Session) -> list[RegionNode]:
         .where(Region.valid.is_(True))
         .order_by(Region.code)
     ).all()
-    counts = session.execute(
-        select(
-            Household.region_code,
-            Household.group_name,
-            func.count(Household.id),
-            func.coalesce(func.sum(Household.member_count), 0),
-        )
-        .where(Household.status == HOUSEHOLD_ACTIVE)
-        .group_by(Household.region_code, Household.group_name)
-    ).all()
+    from fupin_desktop.services.overview import register_counts_by_place
+
+    counts = [(code, group, n, people)
+              for (code, group), (n, people) in register_counts_by_place(session).items()]
     nodes: dict[str, RegionNode] = {}
     roots: list[RegionNode] = []
     for code, name, level, parent_code in regions:

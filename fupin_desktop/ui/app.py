@@ -12,8 +12,10 @@ from PySide6.QtWidgets import QApplication
 
 from fupin_desktop import __version__
 from fupin_desktop.errors import UserError
+from fupin_desktop.paths import resource_path
 from fupin_desktop.services.diagnostics import log_file, setup_file_log
 from fupin_desktop.ui.errors import install_excepthook, show_internal_error, show_user_error
+from fupin_desktop.ui.qt_texts import SupplementTranslator
 from fupin_desktop.ui.settings import APPLICATION, ORGANIZATION, ui_settings
 from fupin_desktop.ui.theme import apply_theme
 
@@ -27,6 +29,33 @@ EXIT_USER_ERROR = 2
 SHUTDOWN_WAIT_MS = 10_000
 
 
+def qt_translation_folders() -> list[str]:
+    """Where Qt's own Chinese catalogue is looked for: the copy shipped in resources/
+    (also inside a frozen build), then the Qt installation's translations folder."""
+    return [
+        str(resource_path("translations")),
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+    ]
+
+
+def install_qt_translations(app: QApplication, locale: QLocale) -> QTranslator | None:
+    """Standard buttons, file and print dialogs, text-field context menus in Chinese.
+
+    Returns the installed translator, or None (Qt stays English; one log line says why).
+    """
+    translator = QTranslator(app)
+    folders = qt_translation_folders()
+    for folder in folders:
+        if translator.load(locale, "qtbase", "_", folder):
+            app.installTranslator(translator)
+            # Installed last, asked first: only its few keys, everything else falls through.
+            app.installTranslator(SupplementTranslator(app))
+            return translator
+    log.warning("Qt Chinese translations (qtbase_zh_CN.qm) not found in %s", folders)
+    translator.deleteLater()
+    return None
+
+
 def configure_application(app: QApplication) -> None:
     """Names for settings, Chinese locale and Qt's own Chinese texts, fonts and style.
 
@@ -36,17 +65,12 @@ def configure_application(app: QApplication) -> None:
         return
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName("乡镇扶贫数据管理")
+    # No applicationDisplayName: Qt would append it to every window title, and the main
+    # window's title already starts with the program's name (「乡镇扶贫数据管理 — 文件名」).
     app.setApplicationVersion(__version__)
     locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
     QLocale.setDefault(locale)
-    # Standard buttons and dialogs (确定/取消, file dialogs) in Chinese.
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(locale, "qtbase", "_", folder):
-        app.installTranslator(translator)
-    else:
-        log.info("Qt Chinese translations not found in %s", folder)
+    install_qt_translations(app, locale)
     apply_theme(app)
     app.setProperty("fupin_configured", True)
 

@@ -46,6 +46,7 @@ from fupin_desktop.services.diagnostics import log_dir
 from fupin_desktop.services.overview import DatabaseInfo, database_info
 from fupin_desktop.ui.assets import AssetsPage
 from fupin_desktop.ui.checks import ChecksPage
+from fupin_desktop.ui.events import data_events, watch_writes
 from fupin_desktop.ui.exchange import ExchangePage
 from fupin_desktop.ui.handbook import HandbookPage
 from fupin_desktop.ui.help import GuideDialog
@@ -101,6 +102,11 @@ def database_label(db: Database) -> str:
     return url.database or url.host or url.get_backend_name()
 
 
+def window_title(db: Database) -> str:
+    """「乡镇扶贫数据管理 — 文件名」."""
+    return f"{APP_TITLE} — {database_label(db)}"
+
+
 class MainWindow(QMainWindow):
     """The shell. ``db`` is owned by the window from now on (disposed on switch)."""
 
@@ -150,6 +156,9 @@ class MainWindow(QMainWindow):
 
         self._update_database_display()
         self._restore_settings()
+        self._counts_pending = False
+        watch_writes(db)
+        data_events().data_changed.connect(self._on_data_changed)
         if offer_region_setup and not fast_start:  # fast_start: after the first paint
             QTimer.singleShot(0, self, self.offer_region_setup)
 
@@ -173,6 +182,10 @@ class MainWindow(QMainWindow):
             existing.title, existing.icon, existing.factory = title, qicon, factory
             existing.item.setText(title)
             existing.item.setIcon(qicon)
+            page_action = self.findChild(QAction, f"page_{key}")
+            if page_action is not None:
+                number = self.page_keys().index(key) + 1
+                page_action.setText(f"{title}(&{number})" if number <= 9 else title)
             if self.current_page_key() == key:
                 self._show(existing)
             return
@@ -181,6 +194,14 @@ class MainWindow(QMainWindow):
         item.setSizeHint(QSize(0, 44))
         self._pages[key] = PageEntry(key, title, qicon, factory, item)
         self.nav.addItem(item)
+        # 查看 → each page, Ctrl+1 … Ctrl+9: the pages without the mouse.
+        number = len(self._pages)
+        action = QAction(f"{title}(&{number})" if number <= 9 else title, self)
+        action.setObjectName(f"page_{key}")
+        if number <= 9:
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+        action.triggered.connect(lambda _c=False, k=key: self.select_page(k))
+        self._menu_view.insertAction(self.action_refresh_separator, action)
 
     def page_keys(self) -> list[str]:
         role = Qt.ItemDataRole.UserRole
@@ -215,6 +236,7 @@ class MainWindow(QMainWindow):
         if key is not None:
             self._show(self._pages[key])
         self._update_database_display()
+        watch_writes(db)
         if old is not db:
             old.dispose()
         if self._region_settings is not None:
@@ -226,7 +248,7 @@ class MainWindow(QMainWindow):
 
     def status_texts(self) -> list[str]:
         """What the permanent status-bar fields say (for tests and support)."""
-        return [self._db_label.text(), self._user_label.text(), self._schema_label.text()]
+        return [self._db_label.text(), self._user_label.text()]
 
     # -- building ---------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -259,10 +281,11 @@ class MainWindow(QMainWindow):
         menu_file.addSeparator()
         menu_file.addAction(self.action_quit)
 
-        menu_view = self.menuBar().addMenu("查看(&V)")
+        menu_view = self._menu_view = self.menuBar().addMenu("查看(&V)")
         self.action_refresh = QAction("刷新(&R)", self)
         self.action_refresh.setShortcut(QKeySequence("F5"))
         self.action_refresh.triggered.connect(self.refresh_current_page)
+        self.action_refresh_separator = menu_view.addSeparator()  # the pages go above it
         menu_view.addAction(self.action_refresh)
 
         menu_help = self.menuBar().addMenu("帮助(&H)")
@@ -285,23 +308,20 @@ class MainWindow(QMainWindow):
         self._db_label.setObjectName("statusDatabase")
         self._user_label = QLabel()
         self._user_label.setObjectName("statusUser")
-        self._schema_label = QLabel()
-        self._schema_label.setObjectName("statusSchema")
-        for label in (self._db_label, self._user_label, self._schema_label):
+        for label in (self._db_label, self._user_label):
             label.setContentsMargins(6, 0, 6, 0)
         bar.addPermanentWidget(self._db_label, 1)
         bar.addPermanentWidget(self._user_label)
-        bar.addPermanentWidget(self._schema_label)
 
     def _update_database_display(self) -> None:
         self._info = info = database_info(self._db)
-        self.setWindowTitle(f"{APP_TITLE} — {database_label(self._db)}")
-        self._db_label.setText(f"数据库：{info.display_name}")
-        self._db_label.setToolTip(info.display_name)
+        # The application has no display name (configure_application), so Qt adds nothing.
+        self.setWindowTitle(window_title(self._db))
+        self._db_label.setText(f"数据库：{info.place}")
+        self._db_label.setToolTip(info.place)
         who = self._db.principal
         self._user_label.setText(f"当前用户：{who.display_name}（{who.role_label}）" if who is not None
-                                 else f"当前用户：{info.user}")
-        self._schema_label.setText(f"数据版本：{info.schema_version or '未知'}")
+                                 else "未登录")
 
     # -- pages ------------------------------------------------------------------------------
     def _on_row_changed(self, row: int) -> None:
@@ -334,6 +354,21 @@ class MainWindow(QMainWindow):
         refresh = getattr(entry.widget, "refresh", None)
         if callable(refresh):
             refresh()
+
+    def _on_data_changed(self, url: str) -> None:
+        """A write was committed: the built pages' counters follow, once per burst of writes."""
+        if url != self._db.url or self._counts_pending:
+            return
+        self._counts_pending = True
+        QTimer.singleShot(0, self, self.refresh_counts)
+
+    def refresh_counts(self) -> None:
+        """Ask every built page with counters (``refresh_counts()``) to re-read them."""
+        self._counts_pending = False
+        for entry in self._pages.values():
+            refresh = getattr(entry.widget, "refresh_counts", None)
+            if callable(refresh):
+                refresh()
 
     def _discard_widget(self, entry: PageEntry) -> None:
         if entry.widget is not None:
@@ -519,7 +554,7 @@ class MainWindow(QMainWindow):
             f"<h3>{APP_TITLE}</h3>"
             f"<p>版本 {__version__}</p>"
             "<p>户籍管理、扶贫手册、项目库、资产台账、月度报表和导入导出。</p>"
-            f"<p>数据库：{info.display_name}<br>数据版本：{info.schema_version or '未知'}</p>"
+            f"<p>数据库：{info.place}<br>数据版本：{info.schema_version or '未知'}</p>"
             f"<p style='color:#5a6678'>Python {platform.python_version()} · "
             f"Qt for Python {pyside_version}</p>",
         )

@@ -49,14 +49,32 @@ def test_every_page_can_be_selected_and_shows_its_title(main_window: MainWindow,
         assert page.stats, "each placeholder page shows a live summary"
 
 
-def test_status_bar_names_database_user_and_schema(main_window: MainWindow, ui_db):
-    db_text, user_text, schema_text = main_window.status_texts()
-    assert db_text == f"数据库：{ui_db.display_name()}"
-    assert "t.db" in db_text
+def test_status_bar_names_database_and_person_only(main_window: MainWindow, ui_db):
+    from sqlalchemy.engine import make_url
+
+    db_text, user_text = main_window.status_texts()
+    assert db_text == f"数据库：{make_url(ui_db.url).database}"
     assert user_text == "当前用户：测试员"
-    assert schema_text.startswith("数据版本：") and "未知" not in schema_text
-    labels = [w for w in main_window.statusBar().findChildren(QLabel) if w.isVisible()]
-    assert any("t.db" in label.text() for label in labels)
+    labels = [w.text() for w in main_window.statusBar().findChildren(QLabel) if w.isVisible()]
+    assert any("t.db" in text for text in labels)
+    # Nothing technical: no schema revision, no driver name.
+    assert not any("版本" in text or "SQLite" in text or "0010" in text for text in labels), labels
+
+
+def test_status_bar_says_nobody_is_logged_in_not_the_os_account(make_main_window, tmp_path):
+    import getpass
+
+    from fupin_desktop.db import open_database
+
+    window = make_main_window(open_database(tmp_path / "n.db"))
+    assert window.status_texts()[1] == "未登录"
+    assert getpass.getuser() not in window.findChild(QLabel, "statusUser").text()
+
+
+def test_title_names_program_once_and_qt_appends_nothing(main_window: MainWindow, qapp):
+    assert main_window.windowTitle() == f"{APP_TITLE} — t.db"
+    # Qt appends applicationDisplayName to every window title when one is set.
+    assert APP_TITLE not in qapp.applicationDisplayName()
 
 
 def test_registry_summary_counts_what_is_in_the_database(make_main_window, ui_db):
@@ -157,6 +175,9 @@ def test_about_dialog(main_window: MainWindow, message_boxes):
     main_window.action_about.trigger()
     title, text, _ = message_boxes[0]
     assert title == "关于" and APP_TITLE in text
+    from fupin_desktop.db import current_revision
+
+    assert f"数据版本：{current_revision(main_window.db.engine)}" in text
 
 
 def test_menus_are_chinese(main_window: MainWindow):
@@ -173,3 +194,24 @@ def test_navigation_by_keyboard(main_window: MainWindow, qtbot):
     main_window.nav.setFocus()
     qtbot.keyClick(main_window.nav, Qt.Key.Key_Down)
     assert main_window.current_page_key() == "handbook"
+
+
+def test_every_page_has_a_menu_entry_and_shortcut(main_window: MainWindow):
+    from PySide6.QtGui import QKeySequence
+
+    menu = main_window.menuBar().actions()[1].menu()
+    entries = [a for a in menu.actions() if a.objectName().startswith("page_")]
+    assert [a.objectName().removeprefix("page_") for a in entries] == main_window.page_keys()
+    for number, action in enumerate(entries, start=1):
+        assert action.shortcut() == QKeySequence(f"Ctrl+{number}")
+        assert f"(&{number})" in action.text()
+    entries[2].trigger()
+    assert main_window.current_page_key() == main_window.page_keys()[2]
+
+
+def test_menus_have_mnemonics_and_shortcuts(main_window: MainWindow):
+    for top in main_window.menuBar().actions():
+        assert "(&" in top.text()
+        for action in top.menu().actions():
+            if not action.isSeparator():
+                assert "(&" in action.text(), action.text()

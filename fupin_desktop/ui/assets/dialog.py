@@ -47,6 +47,7 @@ from fupin_desktop.ui.assets.common import (
     print_form,
     text_or_blank,
 )
+from fupin_desktop.ui.widgets.columns import fit_code_columns
 
 D = Decimal
 
@@ -67,6 +68,8 @@ def _table(headers: list[str]) -> QTableWidget:
 
 def _item(text: object, data: object = None, right: bool = False) -> QTableWidgetItem:
     item = QTableWidgetItem(text_or_blank(text))
+    if not right:
+        item.setToolTip(item.text())  # names and notes: whole on hover when the column is narrow
     if data is not None:
         item.setData(Qt.ItemDataRole.UserRole, data)
     if right:
@@ -272,6 +275,7 @@ class AssetDialog(QDialog):
         self.dist_table.setColumnWidth(1, 190)
         self.dist_table.setColumnWidth(2, 110)
         self.dist_table.setColumnWidth(3, 320)
+        fit_code_columns(self.dist_table, {0: "recipient_type"})
         self.dist_table.verticalHeader().setVisible(False)
         self.dist_table.verticalHeader().setDefaultSectionSize(24)
         self.dist_table.itemChanged.connect(lambda _i: self._update_sum())
@@ -702,10 +706,13 @@ class AssetDialog(QDialog):
             name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
         amount = QTableWidgetItem(f"{share.amount:.2f}")
         amount.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        basis = QTableWidgetItem(share.basis or "")
+        for item in (name, basis):  # free text: whole on hover when the column is narrower
+            item.setToolTip(item.text())
         self.dist_table.setItem(r, 0, kind)
         self.dist_table.setItem(r, 1, name)
         self.dist_table.setItem(r, 2, amount)
-        self.dist_table.setItem(r, 3, QTableWidgetItem(share.basis or ""))
+        self.dist_table.setItem(r, 3, basis)
         self.dist_table.blockSignals(False)
         self._update_sum()
 

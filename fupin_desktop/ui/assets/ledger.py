@@ -30,6 +30,7 @@ from fupin_desktop.services import assets as svc
 from fupin_desktop.ui.assets.common import CodeCombo, money, print_form
 from fupin_desktop.ui.operations import BackgroundOp
 from fupin_desktop.ui.printing import print_and_preview
+from fupin_desktop.ui.widgets.columns import fit_code_columns, fit_headers, fit_menu_button, fit_to_contents
 
 COLUMNS = (
     ("资产编号", lambda r: r.asset_no),
@@ -49,6 +50,11 @@ COLUMNS = (
     ("累计收益(元)", lambda r: money(r.income_total)),
 )
 RIGHT_ALIGNED = {8, 9, 14}
+# Code columns are as wide as their longest label; free text shows whole in a tooltip.
+CODE_COLUMNS = {2: "asset_category", 3: "asset_subtype", 4: "asset_status", 10: "ownership_level",
+                12: "operation_mode"}
+FREE_TEXT = {1, 5, 6, 11, 13}
+NAME_MAX = 320  # px
 
 
 class LedgerModel(QAbstractTableModel):
@@ -75,6 +81,8 @@ class LedgerModel(QAbstractTableModel):
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return str(COLUMNS[index.column()][1](row))
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in FREE_TEXT:
+            return str(COLUMNS[index.column()][1](row)) or None
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in RIGHT_ALIGNED:
@@ -153,6 +161,7 @@ class AssetsPage(QWidget):
         self.action_print_card = menu.addAction("资产登记卡（选中资产）", self.print_card)
         self.action_print_handover = menu.addAction("资产移交书（选中资产）", self.print_handover)
         self.print_button.setMenu(menu)
+        fit_menu_button(self.print_button)
         actions = QHBoxLayout()
         for w in (self.new_button, self.open_button, self.neglect_button, self.import_button,
                   self.export_button, self.print_button):
@@ -173,6 +182,8 @@ class AssetsPage(QWidget):
         header.setStretchLastSection(True)
         for col, width in enumerate((118, 200, 52, 90, 64, 64, 64, 44, 100, 100, 60, 150, 60, 140, 90)):
             self.table.setColumnWidth(col, width)
+        fit_code_columns(self.table, CODE_COLUMNS)
+        fit_headers(self.table)
         self.table.doubleClicked.connect(lambda index: self.open_asset(self.model.rows[index.row()].id))
 
         self.totals_label = QLabel()
@@ -218,6 +229,7 @@ class AssetsPage(QWidget):
             rows = svc.ledger_rows(s, flt)
             totals = svc.ledger_totals(s, flt)
         self.model.set_rows(rows)
+        fit_to_contents(self.table, 1, maximum=NAME_MAX)
         self.totals_label.setText(self._totals_html(totals))
 
     def refresh(self) -> None:

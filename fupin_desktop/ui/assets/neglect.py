@@ -68,7 +68,9 @@ class NeglectDialog(QDialog):
             values = (row.asset_no, row.name, label_of("asset_status", row.status), row.reason,
                       row.last_care or "无", row.custodian or "", row.custodian_person or "")
             for c, value in enumerate(values):
-                self.table.setItem(r, c, QTableWidgetItem(str(value)))
+                item = QTableWidgetItem(str(value))
+                item.setToolTip(str(value))  # names and reasons may be wider than the column
+                self.table.setItem(r, c, item)
         self.count_label.setText(f"共 {len(self.rows)} 项")
 
     def _open(self, row: int, _col: int) -> None:

@@ -83,6 +83,7 @@ class ColumnMappingDialog(QDialog):
         self.remember = QCheckBox("记住这个对应方案（以后表头相同的文件自动使用）")
         self.remember.setChecked(True)
         self.problem = QLabel("")
+        self.problem.setWordWrap(True)  # names every column still missing: may be long
         self.problem.setStyleSheet("color:#9c0006")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")

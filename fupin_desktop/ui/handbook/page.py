@@ -40,6 +40,7 @@ from fupin_desktop.ui.handbook.widgets import (
     ReadOnlyTable,
 )
 from fupin_desktop.ui.printing import print_and_preview
+from fupin_desktop.ui.widgets.columns import fit_placeholder
 
 SEARCH_LIMIT = 200
 FORMS = (("handbook", "扶贫手册"), ("card", "明白卡"), ("form", "户信息采集表"))
@@ -98,23 +99,28 @@ class HandbookPage(QWidget):
 
     def refresh(self) -> None:
         """Called by the main window whenever the page is shown."""
-        from fupin_desktop.services import overview
-
         if not self._regions_loaded:
             self._load_regions()
+        self.refresh_counts()
+        self.search()
+        self.load_helpers()
+        self.assist.reload()
+
+    def refresh_counts(self) -> None:
+        """The header's counts (also after every committed write, via the main window)."""
+        from fupin_desktop.services import overview
+
         with self.db.session() as s:
             c = overview.handbook_counts(s)
         self.summary_label.setText(f"手册记录 {c.entries:,} 条　已填写手册 {c.households_with_entries:,} 户　"
                                    f"帮扶责任人 {c.helpers:,} 人")
-        self.search()
-        self.load_helpers()
-        self.assist.reload()
 
     # -- 按户填写 ---------------------------------------------------------------------------------
     def _build_households(self) -> QWidget:
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("姓名、拼音首字母、身份证号后几位、户编号或电话")
         self.search_edit.setClearButtonEnabled(True)
+        fit_placeholder(self.search_edit)  # the list is as wide as this hint; its footer wraps
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)
@@ -129,6 +135,7 @@ class HandbookPage(QWidget):
         ll.addWidget(self.search_edit)
         ll.addWidget(self.results, 1)
         self.result_count = QLabel()
+        self.result_count.setWordWrap(True)  # the list is narrow; the hint must end with its bracket
         ll.addWidget(self.result_count)
 
         self.assist = HouseholdAssistWidget(self.db)

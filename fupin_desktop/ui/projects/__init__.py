@@ -47,6 +47,7 @@ from fupin_desktop.ui.projects.handover import HandoverDialog
 from fupin_desktop.ui.projects.model import NAME_COLUMN, ProjectTableModel, Roles
 from fupin_desktop.ui.projects.transition import TransitionDialog
 from fupin_desktop.ui.projects.widgets import date_edit, from_qdate, wan
+from fupin_desktop.ui.widgets.columns import fit_menu_button, fit_placeholder
 
 ALL = "（全部）"
 
@@ -173,6 +174,7 @@ class ProjectsPage(AreaPage):
         self.search = QLineEdit()
         self.search.setPlaceholderText("项目名称或编号")
         self.search.setClearButtonEnabled(True)
+        fit_placeholder(self.search)
         self.category.addItem(ALL, None)
         for e in code_list("project_category"):
             self.category.addItem(e.label if not e.parent else f"　{e.label}", e.code)
@@ -211,6 +213,7 @@ class ProjectsPage(AreaPage):
         menu.addAction("项目公示表（本年度、本区域）", lambda: self.print_pdf("notice"))
         menu.addAction("项目清单（本年度、本区域）", lambda: self.print_pdf("list"))
         self.print_button.setMenu(menu)
+        fit_menu_button(self.print_button)
         self.exchange = ProjectExchange(self)
         self.import_button = QPushButton("导入…")
         self.import_button.setToolTip("从项目批量导入模板（.xlsx/.xls）导入：先核对新增和变更，再写入")

@@ -34,6 +34,7 @@ COLUMNS: tuple[Column, ...] = (
     ("最近办理", lambda r: f"{r.last_date:%Y-%m-%d}" if r.last_date else "", False),
 )
 NAME_COLUMN = 2
+FREE_TEXT_COLUMNS = {NAME_COLUMN, 4, 5, 6}  # 名称, 类别, 乡镇/村, 主管单位
 STATUS_COLUMN = 3
 
 _GREY = QColor("#8a94a3")
@@ -82,8 +83,8 @@ class ProjectTableModel(QAbstractTableModel):
                 return _GREY
             if row.status_code == RETURNED:
                 return _RED
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == NAME_COLUMN:
-            return row.name
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in FREE_TEXT_COLUMNS:
+            return str(value(row)) or None  # free text may be cut: whole on hover
         if role == Roles.ProjectId:
             return row.id
         return None

@@ -52,6 +52,7 @@ from fupin_desktop.ui.registry.widgets import (
     record_view,
     set_combo_data,
 )
+from fupin_desktop.ui.widgets.columns import fit_code_columns, fit_headers, fit_to_contents
 
 EVENT_COLUMNS = (
     ("effective_date", "生效日期"), ("type", "变动类型"), ("reason", "原因"), ("member", "成员"),
@@ -83,6 +84,9 @@ def assistance_tab(db: Database, data: svc.HouseholdData, parent: QWidget) -> QW
     tab = HouseholdAssistWidget(db, data.id, parent)
     tab.title.setVisible(False)  # the window's own header already names the household
     return tab
+
+
+MEMBER_FREE_TEXT_MAX = 220  # px; longer 工作单位/地址 show whole in a tooltip
 
 
 class YearPicker(QWidget):
@@ -222,15 +226,23 @@ class HouseholdWindow(QWidget):
         self.problem_summary = QLabel()
         self.problem_summary.setObjectName("problemSummary")
         self.problem_summary.setWordWrap(True)
-        self.save_button = QPushButton("保存")
+        self.save_button = QPushButton("保存(&S)")
         self.save_button.setObjectName("saveButton")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        self.revert_button = QPushButton("撤销修改")
+        self.revert_button = QPushButton("撤销修改(&Z)")
         self.revert_button.clicked.connect(self.revert)
         close_button = QPushButton("关闭")
         close_button.clicked.connect(self.close)
+        # Keyboard only: Ctrl+S saves, Esc closes (asks about unsaved changes), Ctrl+Tab and
+        # Ctrl+PgDn/PgUp turn the tabs, Tab walks the fields row by row.
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
+        QShortcut(QKeySequence("Ctrl+PgDown"), self,
+                  activated=lambda: self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count()))
+        QShortcut(QKeySequence("Ctrl+PgUp"), self,
+                  activated=lambda: self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % self.tabs.count()))
+        self.tabs.currentChanged.connect(self._focus_first_field)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.problem_summary, 1)
@@ -250,6 +262,20 @@ class HouseholdWindow(QWidget):
         layout.addLayout(bottom)
 
         self.reload()
+        self._focus_first_field(self.tabs.currentIndex())
+
+    def _focus_first_field(self, _index: int) -> None:
+        """The cursor starts in the first field of the page shown (typing can begin at once)."""
+        page = self.tabs.currentWidget()
+        if page is None:
+            return
+        chain = page.nextInFocusChain()
+        while chain is not page and chain is not None:
+            if page.isAncestorOf(chain) and chain.isEnabled() and chain.isVisibleTo(page) \
+                    and chain.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                chain.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            chain = chain.nextInFocusChain()
 
     # -- building -------------------------------------------------------------------------
     def _build_basic(self) -> None:
@@ -284,17 +310,6 @@ class HouseholdWindow(QWidget):
         )
         self.member_view.verticalHeader().setVisible(False)
         self.member_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # Every column at least as wide as its header (long ones such as 义务教育阶段未上学原因
-        # are not cut off); a few at the width of their usual values.
-        metrics = self.member_view.fontMetrics()
-        for col in range(self.member_model.columnCount()):
-            text = str(self.member_model.headerData(col, Qt.Orientation.Horizontal) or "")
-            self.member_view.setColumnWidth(col, max(60, metrics.horizontalAdvance(text) + 24))
-        widths = {"name": 70, "relation": 70, "id_type": 150, "id_number": 170, "sex": 44,
-                  "birth_date": 92, "ethnicity": 60, "work_place": 140}
-        for name, width in widths.items():
-            col = self.member_model.column_of(name)
-            self.member_view.setColumnWidth(col, max(width, self.member_view.columnWidth(col)))
         layout.addWidget(self.member_view, 1)
         self.member_problems = QLabel()
         self.member_problems.setWordWrap(True)
@@ -433,6 +448,7 @@ class HouseholdWindow(QWidget):
         self.basic_form.bind(edited.household)
         self.status_form.bind(edited.household)
         self.member_model.set_members(edited.members)
+        self._fit_member_columns()
         years = list(edited.years)
         latest = max(years) if years else None
         for picker in (self.income_year, self.conditions_year, self.guarantee_year):
@@ -494,6 +510,17 @@ class HouseholdWindow(QWidget):
                 self.tabs.setCurrentIndex(i)
                 return True
         return False
+
+    def _fit_member_columns(self) -> None:
+        """Columns wide enough for their values: code columns for their longest label
+        (「文盲或半文盲」 whoever is listed), free text up to a limit (then a tooltip)."""
+        view, model = self.member_view, self.member_model
+        for col in range(model.columnCount()):
+            spec = model.spec(col)
+            fit_to_contents(view, col, maximum=MEMBER_FREE_TEXT_MAX if spec and spec.kind == "text" else 10_000)
+        fit_code_columns(view, {col: spec.codes for col in range(model.columnCount())
+                                if (spec := model.spec(col)) and spec.kind == "code" and spec.codes})
+        fit_headers(view)
 
     def _show_income_year(self, year: int | None) -> None:
         self.income_form.bind(self.data.years.get(year) if year is not None else None)

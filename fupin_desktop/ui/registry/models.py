@@ -281,7 +281,7 @@ class HouseholdTableModel(QAbstractTableModel):
                 if row.error_count:
                     tips.append(f"上次核查发现 {row.error_count} 个数据错误")
                 return "\n".join(tips) or None
-            return None
+            return self._text(row, key) or None  # a cut-off cell shows whole on hover
         return self._text(row, key)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -387,8 +387,11 @@ class MemberTableModel(QAbstractTableModel):
             return spec.name
         if role == Qt.ItemDataRole.BackgroundRole and problem:
             return QBrush(ERROR_BG if problem[0] == "error" else WARNING_BG)
-        if role == Qt.ItemDataRole.ToolTipRole and problem:
-            return problem[1]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if problem:
+                return problem[1]
+            # Free text may be wider than its column: the whole text on hover.
+            return (display_value(spec, value) or None) if spec.kind == "text" else None
         if role == Qt.ItemDataRole.ForegroundRole and not self._present(index.row()):
             return QBrush(LEFT_FG)
         return None

@@ -596,8 +596,10 @@ class RegistryPage(QWidget):
     def open_windows(self) -> list[QWidget]:
         return list(self._windows.values())
 
-    def _on_household_saved(self, household_id: int) -> None:
-        self.model.invalidate([household_id])
+    def refresh_counts(self) -> None:
+        """Re-read the tree's 户数/人数 (after every committed write), keeping its selection."""
+        if not self._loaded:
+            return
         with self.db.session() as s:
             roots = svc.region_tree(s)
         key = self._region_key
@@ -609,6 +611,10 @@ class RegistryPage(QWidget):
             if index.isValid():
                 self.tree.setCurrentIndex(index)
         self.tree.selectionModel().blockSignals(False)
+
+    def _on_household_saved(self, household_id: int) -> None:
+        self.model.invalidate([household_id])
+        self.refresh_counts()
         self.reload()
 
     def new_household(self):

@@ -67,6 +67,9 @@ def test_import_review_then_commit_and_reimport(qtbot, page, ui_db, tmp_path):
     assert (counts["households_created"], counts["members_created"]) == (2, 4)
     assert dialog.tabs.count() == 4 and dialog.tabs.currentIndex() == 3  # errors shown first
     _shot(dialog, "review-errors.png")
+    from tests.ui.test_layout import problems_everywhere
+
+    assert problems_everywhere(dialog, "核对导入内容") == []
     dialog.tabs.setCurrentIndex(1)
     _shot(dialog, "review-new.png")
     dialog.accept()
@@ -74,6 +77,9 @@ def test_import_review_then_commit_and_reimport(qtbot, page, ui_db, tmp_path):
     with ui_db.session() as s:
         assert s.execute(select(func.count()).select_from(Member)).scalar() == 4
     assert "新增 2 户 4 人" in page.result_label.text()
+    from tests.ui.layout_check import clipped_texts
+
+    assert clipped_texts(page) == []
     assert page.last_report is not None and page.last_report.exists()
     assert page.report_button.isVisibleTo(page)
     _shot(page, "page-after-import.png")
@@ -127,6 +133,10 @@ def test_mapping_dialog_builds_overrides(qtbot, tmp_path):
     qtbot.addWidget(dialog2)
     dialog2._check_accept()
     assert "还需要指定" in dialog2.problem.text()
+    dialog2.show()
+    from tests.ui.layout_check import clipped_texts
+
+    assert clipped_texts(dialog2) == []  # the hint is read whole
 
 
 def test_export_writes_file(qtbot, page, ui_db, tmp_path, message_boxes):

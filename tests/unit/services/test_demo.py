@@ -425,3 +425,31 @@ def test_sqlite_and_postgresql_get_the_same_rows(sqlite_db, pg_db):
         demo.generate(target, households=120, seed=5)
     for model in (Household, Member, HouseholdYear, MonitoringCase):
         assert _rows(sqlite_db, model) == _rows(pg_db, model), model.__name__
+
+
+def test_summary_tree_and_pages_count_the_same_people(county):
+    """The demo's summary, the region tree and the area pages read one count."""
+    from fupin_desktop.services import overview, registry
+
+    db, stats, _ = county
+    with db.session() as s:
+        counts = overview.registry_counts(s)
+        roots = registry.region_tree(s)
+        present = s.scalar(
+            select(func.count(Member.id)).join(Household, Member.household_id == Household.id)
+            .where(Household.status == "01", Member.status == "01")
+        )
+    assert (stats.register_households, stats.register_people) == (counts.households, counts.members)
+    assert (sum(r.households for r in roots), sum(r.persons for r in roots)) == \
+        (counts.households, counts.members)
+    # 减少 members are rows written but not people on the register.
+    assert counts.members == present < stats.members
+
+
+def test_cli_progress_is_a_percentage(capsys):
+    from fupin_desktop import cli
+
+    cli._print_progress(3000, 3075, demo.PROGRESS_TEXT)
+    cli._print_progress(3075, 3075, demo.PROGRESS_TEXT)
+    err = capsys.readouterr().err
+    assert "97%" in err and "100%" in err and "3075" not in err
