@@ -41,7 +41,7 @@ from fupin_desktop.models.project import (
     ProjectIndicator,
     ProjectStatusLog,
 )
-from fupin_desktop.models.region import Region, RegionChange
+from fupin_desktop.models.region import Region, RegionChange, VillageGroup
 from fupin_desktop.models.report import ReportLock, ReportSnapshot
 
 __all__ = [
@@ -85,6 +85,7 @@ __all__ = [
     "ProjectStatusLog",
     "Region",
     "RegionChange",
+    "VillageGroup",
     "ReportLock",
     "ReportSnapshot",
     "SourceRow",

@@ -1,0 +1,44 @@
+"""村民小组 kept per village (village_groups)
+
+Revision ID: 0013_finish
+Revises: 0010_import_day
+
+``village_groups``: the 组 a village has, set up in 区划设置 (add, rename, merge, retire).
+Households keep their 组 as text in ``households.group_name``; existing 组 are copied in
+from the households so every village starts with the 组 it already has.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013_finish"
+down_revision = "0010_import_day"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "village_groups",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("village_code", sa.String(12), sa.ForeignKey("regions.code", onupdate="CASCADE",
+                                                               name="fk_village_groups_village_code_regions"),
+                  nullable=False),
+        sa.Column("name", sa.String(40), nullable=False),
+        sa.Column("valid", sa.Boolean(), nullable=False, server_default=sa.true()),
+        sa.UniqueConstraint("village_code", "name", name="uq_village_groups_village_code_name"),
+    )
+    op.create_index("ix_village_groups_village_code", "village_groups", ["village_code"])
+    op.execute(
+        "INSERT INTO village_groups (village_code, name, valid) "
+        "SELECT DISTINCT h.region_code, h.group_name, true FROM households h "
+        "JOIN regions r ON r.code = h.region_code "
+        "WHERE h.group_name IS NOT NULL AND h.group_name <> ''"
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_village_groups_village_code", table_name="village_groups")
+    op.drop_table("village_groups")
