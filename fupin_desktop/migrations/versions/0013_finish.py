@@ -6,6 +6,9 @@ Revises: 0010_import_day
 ``village_groups``: the 组 a village has, set up in 区划设置 (add, rename, merge, retire).
 Households keep their 组 as text in ``households.group_name``; existing 组 are copied in
 from the households so every village starts with the 组 it already has.
+
+``ix_members_uninsured``: a partial index over the current members with neither
+城乡居民医保 nor 城镇职工医保 (a few per cent), for the 月报's 医保参保率.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ revision = "0013_finish"
 down_revision = "0010_import_day"
 branch_labels = None
 depends_on = None
+
+# models.household.UNINSURED_MEMBERS_WHERE at this revision.
+_UNINSURED_WHERE = ("status = '01' AND NOT (COALESCE(has_resident_medical, false) "
+                    "OR COALESCE(has_employee_medical, false))")
 
 
 def upgrade() -> None:
@@ -37,8 +44,11 @@ def upgrade() -> None:
         "JOIN regions r ON r.code = h.region_code "
         "WHERE h.group_name IS NOT NULL AND h.group_name <> ''"
     )
+    op.create_index("ix_members_uninsured", "members", ["household_id"],
+                    sqlite_where=sa.text(_UNINSURED_WHERE), postgresql_where=sa.text(_UNINSURED_WHERE))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_members_uninsured", table_name="members")
     op.drop_index("ix_village_groups_village_code", table_name="village_groups")
     op.drop_table("village_groups")

@@ -20,9 +20,17 @@ the same after later changes:
 - assets: registered (``registered_on``, else handed over/formed) and disposed
   (``disposed_on`` of a finished disposal, else the status date of 已处置) by dates.
 
-Not dated in the data model: a member's 务工 status and 公益岗位 are today's values for the
-members present at the month's end (a submitted month keeps the values it was submitted
-with).
+- 返贫/致贫: households whose 返贫 event (标注返贫: 脱贫属性 返贫) is reported in the period
+  and that are on record at the month's end, with their people then. That event is the one
+  dated record of a household falling (back) into poverty — a 脱贫户 returning is 返贫, any
+  other household so marked is counted as 致贫 in the same column. Households newly
+  identified as 监测对象 are at *risk* of 返贫/致贫; they are the 新识别监测 columns and are
+  not counted again here (the monitoring category names the risk, not an event).
+
+Not dated in the data model: a member's 务工 status, 公益岗位 and 医保 (城乡居民医保 /
+城镇职工医保) are today's values for the members present at the month's end (a submitted
+month keeps the values it was submitted with). 医保参保率 = people of 脱贫户 and 监测户 at
+the month's end with either insurance ÷ those people (``people_insured`` ÷ ``people_covered``).
 
 Every figure is one set-based query grouped by the region code of the household / project /
 asset; townships and totals are sums of those groups in Python (a few hundred rows).
@@ -56,15 +64,16 @@ from fupin_desktop.models import (
 )
 from fupin_desktop.models.household import (
     HOUSEHOLD_ACTIVE,
-    REPORT_MEMBERS_WHERE,
     MEMBER_PRESENT,
+    REPORT_MEMBERS_WHERE,
+    UNINSURED_MEMBERS_WHERE,
     MONITORING_ACTIVE,
     MONITORING_ELIMINATED,
 )
 
 # change_type codes (resources/codes/change_type.csv).
 EV_IDENTIFIED, EV_ADDED, EV_REMOVED, EV_CLOSED = "01", "03", "04", "05"
-EV_EXIT, EV_MERGE = "08", "12"
+EV_EXIT, EV_RETURN, EV_MERGE = "08", "09", "12"
 TYPE_TUOPIN = "01"  # household_type 脱贫户
 ASSET_DISPOSED = "05"  # asset_status / disposal_status 已处置
 
@@ -79,13 +88,16 @@ _STAGES = ("08", "09", "10", "11", "12", "13", "14")
 PLANNED, STARTED, COMPLETED, ACCEPTED = _STAGES, _STAGES[1:], _STAGES[2:], _STAGES[3:]
 PROJECT_REMOVED = "22"  # 出库
 
-# The `figures` keys of issue #13's JSON, in column order.
+# The `figures` keys of issue #13's JSON in column order, with the keys its column groups
+# name beyond that list: 返贫/致贫 户/人 (returned_*), 医保参保率 and its parts.
 FIGURE_KEYS: tuple[str, ...] = (
     "households_tuopin", "people_tuopin", "households_monitored", "people_monitored",
     "monitored_by_category", "households_risk_eliminated", "households_risk_open",
     "new_monitored_households", "new_monitored_people", "eliminated_households",
     "eliminated_people", "people_added", "added_by_reason", "people_removed",
-    "removed_by_reason", "problems_open", "problems_closed", "workers_by_place",
+    "removed_by_reason", "returned_households", "returned_people", "problems_open",
+    "problems_closed", "people_covered", "people_insured", "medical_insurance_rate",
+    "workers_by_place",
     "public_welfare_jobs", "projects_planned", "projects_started", "projects_completed",
     "projects_accepted", "start_rate", "completion_rate", "funds_allocated",
     "funds_disbursed", "funds_spent", "disbursement_rate", "spending_progress", "assets_new",
@@ -98,6 +110,7 @@ RATES: dict[str, tuple[str, str]] = {
     "completion_rate": ("projects_completed", "projects_planned"),
     "disbursement_rate": ("funds_disbursed", "funds_allocated"),
     "spending_progress": ("funds_spent", "funds_allocated"),
+    "medical_insurance_rate": ("people_insured", "people_covered"),
 }
 NESTED_KEYS: dict[str, tuple[str, ...]] = {
     "monitored_by_category": tuple(CATEGORIES.values()),
@@ -234,8 +247,10 @@ class _Households:
                 func.min(case((ce.c.type == EV_IDENTIFIED, ce.c.reported_month))).label("start_m"),
                 func.min(case((ce.c.type.in_((EV_CLOSED, EV_MERGE)), ce.c.reported_month))).label("end_m"),
                 func.max(case((ce.c.type == EV_EXIT, ce.c.reported_month))).label("exit_m"),
+                func.max(case((and_(ce.c.type == EV_RETURN, ce.c.reported_month >= m_first,
+                                    ce.c.reported_month <= m_last), 1), else_=0)).label("returned"),
             )
-            .where(ce.c.type.in_((EV_IDENTIFIED, EV_CLOSED, EV_MERGE, EV_EXIT)))
+            .where(ce.c.type.in_((EV_IDENTIFIED, EV_CLOSED, EV_MERGE, EV_EXIT, EV_RETURN)))
             .group_by(ce.c.household_id)
             .subquery("hev")
         )
@@ -262,6 +277,8 @@ class _Households:
         )
         worker = [m.c.work_status.in_(codes) for codes in WORK_PLACES.values()]
         welfare = m.c.public_welfare_job.is_not(None)
+        uninsured = ~or_(func.coalesce(m.c.has_resident_medical, False),
+                         func.coalesce(m.c.has_employee_medical, False))
 
         def per_household(weight: Any) -> list[Any]:
             return [
@@ -272,6 +289,7 @@ class _Households:
 
         self.delta = delta = (
             select(m.c.household_id.label("hid"), func.sum(sign).label("people"),
+                   func.sum(case((uninsured, sign), else_=0)).label("uninsured"),
                    *per_household(sign))
             .select_from(later.join(m, m.c.id == later.c.mid))
             .group_by(m.c.household_id)
@@ -283,7 +301,16 @@ class _Households:
             .group_by(m.c.household_id)
             .subquery("now")
         )
+        # Members without 医保 now (few, off the partial index ix_members_uninsured).
+        self.uninsured_now = uninsured_now = (
+            select(m.c.household_id.label("hid"), func.count().label("uninsured"))
+            .where(text(UNINSURED_MEMBERS_WHERE))
+            .group_by(m.c.household_id)
+            .subquery("uninsured_now")
+        )
         self.people = h.c.member_count + func.coalesce(delta.c.people, 0)
+        self.insured = self.people - func.coalesce(uninsured_now.c.uninsured, 0) \
+            - func.coalesce(delta.c.uninsured, 0)
         self.work = [func.coalesce(now.c[f"work_{i}"], 0) + func.coalesce(delta.c[f"work_{i}"], 0)
                      for i in range(len(WORK_PLACES))]
         self.welfare = func.coalesce(now.c.welfare, 0) + func.coalesce(delta.c.welfare, 0)
@@ -349,6 +376,7 @@ class _Households:
         self.open = and_(self.monitored, case_eliminated > m_last)
         self.new = and_(self.monitored, case_.c.new == 1)
         self.eliminated_now = and_(self.monitored, case_.c.elim == 1)
+        self.returned = and_(alive, hev.c.returned == 1)
         self.covered = or_(self.tuopin, self.monitored)  # 脱贫户 and 监测户: 就业 figures
         self.unresolved_problems = func.coalesce(checks.c.open, 0)
         self.problems_open = case((alive, self.unresolved_problems), else_=0)
@@ -360,6 +388,7 @@ class _Households:
             h.outerjoin(self.hev, self.hev.c.hid == h.c.id)
             .outerjoin(self.delta, self.delta.c.hid == h.c.id)
             .outerjoin(self.now, self.now.c.hid == h.c.id)
+            .outerjoin(self.uninsured_now, self.uninsured_now.c.hid == h.c.id)
             .outerjoin(self.case, self.case.c.hid == h.c.id)
             .outerjoin(self.checks, self.checks.c.hid == h.c.id)
         )
@@ -380,9 +409,11 @@ def _household_figures(session: Session, period: Period, prefix: str,
         case((q.case_eliminated <= period.last, 1), else_=0),
         func.coalesce(q.case.c.new, 0),
         func.coalesce(q.case.c.elim, 0),
+        func.coalesce(q.hev.c.returned, 0),
     )
     stmt = (
-        select(q.h.c.region_code, *keys, func.count(), func.sum(q.people), *map(func.sum, q.work),
+        select(q.h.c.region_code, *keys, func.count(), func.sum(q.people), func.sum(q.insured),
+               *map(func.sum, q.work),
                func.sum(q.welfare), func.sum(q.unresolved_problems),
                func.sum(func.coalesce(q.checks.c.closed, 0)))
         .select_from(q.joined())
@@ -390,7 +421,8 @@ def _household_figures(session: Session, period: Period, prefix: str,
         .group_by(q.h.c.region_code, *keys)
     )
     places = list(WORK_PLACES)
-    for region, tuopin, category, eliminated, new, elim, n, people, *rest in session.execute(stmt):
+    for region, tuopin, category, eliminated, new, elim, returned, n, people, insured, *rest in \
+            session.execute(stmt):
         *work, welfare, problems_open, problems_closed = (int(v or 0) for v in rest)
         people = int(people or 0)
         fig = _figures_of(out, region)
@@ -413,7 +445,12 @@ def _household_figures(session: Session, period: Period, prefix: str,
             if elim:
                 fig["eliminated_households"] += n
                 fig["eliminated_people"] += people
+        if returned:
+            fig["returned_households"] += n
+            fig["returned_people"] += people
         if tuopin or category is not None:
+            fig["people_covered"] += people
+            fig["people_insured"] += int(insured or 0)
             for place, value in zip(places, work, strict=True):
                 fig["workers_by_place"][place] += value
             fig["public_welfare_jobs"] += welfare
@@ -549,16 +586,15 @@ def figures_by_region(session: Session, period: Period, prefix: str) -> dict[str
 # ----------------------------------------------------------------------------- drill-down
 
 
-def households_behind(session: Session, period: Period, prefix: str, key: str) -> list[int]:
-    """Ids of the households behind a household count (or the people in it), in id order."""
-    q = _Households(period)
-    h = q.h
+def _household_conditions(q: _Households) -> dict[str, Any]:
+    """households_behind keys answered by a condition on the per-household state."""
     conditions = {
         "households_tuopin": q.tuopin, "people_tuopin": q.tuopin,
         "households_monitored": q.monitored, "people_monitored": q.monitored,
         "households_risk_eliminated": q.eliminated, "households_risk_open": q.open,
         "new_monitored_households": q.new, "new_monitored_people": q.new,
         "eliminated_households": q.eliminated_now, "eliminated_people": q.eliminated_now,
+        "returned_households": q.returned, "returned_people": q.returned,
         "public_welfare_jobs": and_(q.covered, q.welfare > 0),
         "workers_by_place": and_(q.covered, or_(*(w > 0 for w in q.work))),
         "problems_open": q.problems_open > 0,
@@ -566,17 +602,66 @@ def households_behind(session: Session, period: Period, prefix: str, key: str) -
     }
     for code, label in CATEGORIES.items():
         conditions[f"monitored_by_category.{label}"] = q.category(code)
-    base = select(h.c.id).select_from(q.joined()).where(_in_region(h.c.region_code, prefix))
-    if key in conditions:
-        stmt = base.where(conditions[key])
-    elif key in ("people_added", "people_removed"):
+    for place, work in zip(WORK_PLACES, q.work, strict=True):
+        conditions[f"workers_by_place.{place}"] = and_(q.covered, work > 0)
+    return conditions
+
+
+def _reason_codes(reasons: dict[str, str], label: str) -> tuple[tuple[str, ...], bool]:
+    """The reason codes behind a by-reason label; True: 其他 (any other code, or none)."""
+    if label == OTHER:
+        return tuple(reasons), True
+    return tuple(code for code, name in reasons.items() if name == label), False
+
+
+# Member changes by reason: households_behind key → (event type, reason labels' codes).
+_EVENT_KEYS: dict[str, tuple[str, dict[str, str]]] = {
+    "people_added": (EV_ADDED, ADDED_REASONS), "added_by_reason": (EV_ADDED, ADDED_REASONS),
+    "people_removed": (EV_REMOVED, REMOVED_REASONS), "removed_by_reason": (EV_REMOVED, REMOVED_REASONS),
+}
+
+# Every key households_behind takes: the figure keys that count households or people, and
+# "key.part" for the parts of a nested count (a 监测对象类别, a reason, a 务工 place).
+DRILL_KEYS: frozenset[str] = frozenset({
+    "households_tuopin", "people_tuopin", "households_monitored", "people_monitored",
+    "households_risk_eliminated", "households_risk_open", "new_monitored_households",
+    "new_monitored_people", "eliminated_households", "eliminated_people", "returned_households",
+    "returned_people", "people_added", "people_removed", "problems_open", "problems_closed",
+    "public_welfare_jobs", "workers_by_place",
+    *(f"{key}.{part}" for key in ("monitored_by_category", "added_by_reason", "removed_by_reason",
+                                  "workers_by_place") for part in NESTED_KEYS[key]),
+})
+
+
+def drill_key(column_key: str) -> str | None:
+    """The households_behind key of a report column (``columns.Column.key``), None when the
+    column is not a count of households or people (money, rates, projects, assets)."""
+    if column_key.startswith("monitored_by_category."):
+        column_key = column_key.rsplit(".", 1)[0]  # a category's households and people: one list
+    return column_key if column_key in DRILL_KEYS else None
+
+
+def households_behind(session: Session, period: Period, prefix: str, key: str) -> list[int]:
+    """Ids of the households behind a household count (or the people in it), in id order;
+    ``key`` is one of DRILL_KEYS."""
+    if key not in DRILL_KEYS:
+        raise UserError("这一栏不是按户统计的数字，不能列出户。")
+    h = Household.__table__
+    base, _sep, part = key.partition(".")
+    if base in _EVENT_KEYS:
         ce = ChangeEvent.__table__
-        type_ = EV_ADDED if key == "people_added" else EV_REMOVED
+        type_, reasons = _EVENT_KEYS[base]
         stmt = (
             select(h.c.id).select_from(ce.join(h, h.c.id == ce.c.household_id))
             .where(ce.c.type == type_, ce.c.reported_month >= period.first,
                    ce.c.reported_month <= period.last, _in_region(h.c.region_code, prefix))
         )
+        if part:
+            codes, other = _reason_codes(reasons, part)
+            stmt = stmt.where(or_(ce.c.reason.is_(None), ce.c.reason.not_in(codes)) if other
+                              else ce.c.reason.in_(codes))
     else:
-        raise UserError("这一栏不是按户统计的数字，不能列出户。")
+        q = _Households(period)
+        stmt = (select(h.c.id).select_from(q.joined())
+                .where(_in_region(h.c.region_code, prefix), _household_conditions(q)[key]))
     return sorted(set(session.scalars(stmt)))
