@@ -269,3 +269,45 @@ def test_every_count_column_is_drillable_and_each_key_is_answered(county):
         march_changes(s, ids)
         for key in sorted(rep.DRILL_KEYS):
             assert isinstance(rep.households_behind(s, MARCH, COUNTY, key), list), key
+
+
+def test_trend_equals_the_report_of_each_month(county):
+    """The 12-month trend (one grouped computation) gives each month's report total."""
+    db, ids = county
+    a, b, _c = ids
+    with db.session() as s:
+        march_changes(s, ids)
+        april_changes(s, ids)
+        reg.mark_return(s, a, return_cause="01", effective=d(APRIL, 3), reported_month=APRIL)
+        s.add(GuaranteeCheck(household_id=b, year=2026, medical_problem=True))  # undated: from January
+        s.add(GuaranteeCheck(household_id=b, year=2025, water_problem=True, checked_on=dt.date(2025, 11, 2)))
+        s.flush()
+        for region in (None, TOWNSHIP, VILLAGE):
+            trend = rep.trend(s, region, "2026-06")
+            assert [m for m, _f in trend][0] == "2025-07" and len(trend) == 12
+            for month, total in trend:
+                assert total == rep.monthly_report(s, month, region, live=True).total, (region, month)
+        jan = dict(rep.trend(s, None, "2026-06"))
+        assert jan["2026-01"]["problems_open"] == 1 and jan["2025-12"]["problems_open"] == 1
+        assert jan[APRIL]["returned_households"] == 1 and jan[MARCH]["people_added"] == 1
+
+
+def test_trend_on_a_demo_county_equals_each_month(db):
+    """A demo county with changes in many months: every month of the trend as the report."""
+    from fupin_desktop.services import demo
+    from fupin_desktop.services.reports import figures as F
+
+    demo.generate(db, households=150, seed=5)
+    with db.session() as s:
+        trend = rep.trend(s, None, "2026-10")
+        for month, total in trend:
+            assert total == rep.monthly_report(s, month, live=True).total, month
+        # the same with every step as a full pass
+        original = F._FULL_PASS_SHARE
+        F._FULL_PASS_SHARE = 0
+        try:
+            assert rep.trend(s, None, "2026-10") == trend
+        finally:
+            F._FULL_PASS_SHARE = original
+    assert any(t["new_monitored_households"] for _m, t in trend)
+    assert any(t["people_added"] for _m, t in trend)
