@@ -264,13 +264,15 @@ def _alive(h: Any, hev: Any, m_last: Any) -> Any:
     )
 
 
-def _check_states(start: Any, end: Any, year: Any) -> tuple[Any, Any, Any, Any, Any]:
+def _check_states(start: Any, end: Any, year: Any, g: Any = None) -> tuple[Any, Any, Any, Any, Any]:
     """三保障/饮水 problems of the checks with a problem: (table, its problem count, dated by
     ``end``, open at ``end``, closed in ``start``..``end``). A check counts when it is its
     household's latest dated by the end (a check without a date counts from its year), open
     unless resolved by then, closed when resolved in the period. ``start``/``end``/``year``
-    are literals, or the columns of month rows (the trend)."""
-    g, g2 = GuaranteeCheck.__table__, GuaranteeCheck.__table__.alias("later_check")
+    are literals, or the columns of month rows (the trend); ``g`` the checks to read (a
+    subquery of them with the same columns), by default the table."""
+    g2 = GuaranteeCheck.__table__.alias("later_check")
+    g = GuaranteeCheck.__table__ if g is None else g
 
     def dated(t: Any) -> Any:
         return or_(t.c.checked_on <= end, and_(t.c.checked_on.is_(None), t.c.year <= year))
@@ -666,20 +668,26 @@ def _month_rows(months: list[str]) -> Any:
     return union_all(*rows).subquery("months")
 
 
-def _changed_by_month(session: Session, first: str, last: str) -> dict[str, set[int]]:
-    """Households with a dated record in each month first..last (see the note above)."""
+def _changed(first: str, last: str) -> Any:
+    """(month, household id) of the dated records in months first..last (see the note above)."""
     ce, mc, m = ChangeEvent.__table__, MonitoringCase.__table__, Member.__table__
     window = (first, last)
-    parts = [
-        select(ce.c.reported_month, ce.c.household_id).where(ce.c.reported_month.between(*window)),
+    return union_all(
+        # the events the household pass reads (新纳入监测/风险消除 go with the case's months)
+        select(ce.c.reported_month.label("m"), ce.c.household_id.label("hid"))
+        .where(ce.c.reported_month.between(*window),
+               ce.c.type.in_((EV_IDENTIFIED, EV_CLOSED, EV_MERGE, EV_EXIT, EV_RETURN, EV_ADDED, EV_REMOVED))),
         # a member's change counts for the household the member is in now too (分户)
         select(ce.c.reported_month, m.c.household_id).select_from(ce.join(m, m.c.id == ce.c.member_id))
         .where(ce.c.reported_month.between(*window), ce.c.type.in_((EV_ADDED, EV_REMOVED))),
         select(mc.c.identified_ym, mc.c.household_id).where(mc.c.identified_ym.between(*window)),
         select(mc.c.eliminated_ym, mc.c.household_id).where(mc.c.eliminated_ym.between(*window)),
-    ]
+    )
+
+
+def _changed_by_month(session: Session, first: str, last: str) -> dict[str, set[int]]:
     out: dict[str, set[int]] = {}
-    for month, hid in session.execute(union_all(*parts)):
+    for month, hid in session.execute(_changed(first, last)):
         out.setdefault(month, set()).add(hid)
     return out
 
@@ -696,9 +704,14 @@ def _households_total(session: Session, month: str, prefix: str, only: Any = Non
 
 def _problems_by_month(session: Session, prefix: str, months: Any, out: dict[str, dict[str, Any]],
                        window: Period) -> None:
-    h = Household.__table__
+    h, table = Household.__table__, GuaranteeCheck.__table__
     hev = _household_events(window)
-    g, count, with_problem, is_open, is_closed = _check_states(months.c.d_start, months.c.d_end, months.c.year)
+    # the checks with a problem first (one scan), then each against the months
+    # (OFFSET 0 keeps it a subquery of its own: not flattened into a scan per month)
+    flagged = (select(table).where(or_(*(flag.is_(True) for flag in _problem_flags(table))))
+               .offset(0).subquery("flagged"))
+    g, count, with_problem, is_open, is_closed = _check_states(months.c.d_start, months.c.d_end,
+                                                               months.c.year, flagged)
     stmt = (
         select(months.c.m, func.sum(case((is_open, count), else_=0)), func.sum(case((is_closed, count), else_=0)))
         .select_from(g.join(h, h.c.id == g.c.household_id).outerjoin(hev, hev.c.hid == h.c.id)
