@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, literal, or_, select, text, true, union_all
+from sqlalchemy import Date, Integer, String, and_, case, func, literal, literal_column, or_, select, text, true, union_all
 from sqlalchemy.orm import Session
 
 from fupin_desktop.errors import UserError
@@ -289,10 +289,18 @@ def _check_states(start: Any, end: Any, year: Any, g: Any = None) -> tuple[Any, 
 
 
 def _only(column: Any, ids: Any) -> tuple[Any, ...]:
-    """``column IN ids`` (inline literals: one list shared by several subqueries), or nothing."""
+    """``column IN (…ids)``, or nothing. The ids (integers from the database) are written
+    into the statement once as text: rendering thousands of bound literals per subquery
+    cost more than the query."""
     if ids is None:
         return ()
-    return (column.in_(bindparam("only_ids", sorted(ids), expanding=True, literal_execute=True)),)
+    if not isinstance(ids, str):
+        ids = _id_list(ids)
+    return (column.op("IN")(literal_column(ids)),)
+
+
+def _id_list(ids: Any) -> str:
+    return "(" + (",".join(str(int(i)) for i in sorted(ids)) or "NULL") + ")"
 
 
 class _Households:
@@ -305,6 +313,7 @@ class _Households:
         m_last, m_first = period.last, period.first
         ce = ChangeEvent.__table__
         self.h = h = Household.__table__
+        only = _id_list(only) if only is not None else None  # written once, used by each subquery
         self.restrict = _only(h.c.id, only)
         self.hev = hev = _household_events(period, only)
         # People at the month's end = people now (households.member_count) corrected by
@@ -437,11 +446,13 @@ class _Households:
 
 
 def _household_figures(session: Session, period: Period, prefix: str, out: dict[str, dict[str, Any]],
-                       only: Any = None, problems: bool = True) -> None:
+                       only: Any = None, problems: bool = True, by_region: bool = True) -> None:
     """One pass over the households alive at the month's end, grouped by village and by
     their state (脱贫户, monitoring category, risk eliminated, newly monitored, eliminated
-    in the period): a few sums per group, laid out into figures per group in Python."""
+    in the period): a few sums per group, laid out into figures per group in Python.
+    ``by_region`` False: one group of figures (under "") for all the regions."""
     q = _Households(period, only, problems)
+    region = q.h.c.region_code if by_region else literal("")
     keys = (
         case((q.is_tuopin, 1), else_=0),
         q.case_category,
@@ -451,12 +462,12 @@ def _household_figures(session: Session, period: Period, prefix: str, out: dict[
         func.coalesce(q.hev.c.returned, 0),
     )
     stmt = (
-        select(q.h.c.region_code, *keys, func.count(), func.sum(q.people), func.sum(q.insured),
+        select(region, *keys, func.count(), func.sum(q.people), func.sum(q.insured),
                *map(func.sum, q.work),
                func.sum(q.welfare), func.sum(q.unresolved_problems), func.sum(q.resolved_problems))
         .select_from(q.joined())
         .where(q.alive, _in_region(q.h.c.region_code, prefix), *q.restrict)
-        .group_by(q.h.c.region_code, *keys)
+        .group_by(*keys, *((region,) if by_region else ()))
     )
     places = list(WORK_PLACES)
     for region, tuopin, category, eliminated, new, elim, returned, n, people, insured, *rest in \
@@ -648,7 +659,8 @@ def figures_by_region(session: Session, period: Period, prefix: str) -> dict[str
 # The trend's totals for months m1 … mN come from one full household pass (as of mN) and
 # differences: a household's state at the end of month m differs from that at the end of
 # m − 1 only if it has a dated record in m (an event reported in m, a monitoring case
-# identified or eliminated in m) or a flow of m − 1 to undo (the same records in m − 1).
+# identified or eliminated in m) or a flow of m − 1 (a case identified or eliminated, a 返贫
+# reported in m − 1: counted in m − 1's 本月 columns, not in m's).
 # So total(m − 1) = total(m) − those households as of m + the same households as of m − 1,
 # two passes restricted to a few households. 三保障/饮水 problems (whose undated checks all
 # change at a year's start) and the member changes, projects, funds and assets are each one
@@ -668,38 +680,38 @@ def _month_rows(months: list[str]) -> Any:
     return union_all(*rows).subquery("months")
 
 
-def _changed(first: str, last: str) -> Any:
-    """(month, household id) of the dated records in months first..last (see the note above)."""
+def _changed_by_month(session: Session, first: str, last: str) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Households with a dated record in each month first..last, and those of them whose
+    record is also a flow of the month (a case identified or eliminated, a 返贫) — see the
+    note above."""
     ce, mc, m = ChangeEvent.__table__, MonitoringCase.__table__, Member.__table__
     window = (first, last)
-    return union_all(
+    is_return = case((ce.c.type == EV_RETURN, 1), else_=0)
+    records = union_all(
         # the events the household pass reads (新纳入监测/风险消除 go with the case's months)
-        select(ce.c.reported_month.label("m"), ce.c.household_id.label("hid"))
+        select(ce.c.reported_month, ce.c.household_id, is_return)
         .where(ce.c.reported_month.between(*window),
                ce.c.type.in_((EV_IDENTIFIED, EV_CLOSED, EV_MERGE, EV_EXIT, EV_RETURN, EV_ADDED, EV_REMOVED))),
         # a member's change counts for the household the member is in now too (分户)
-        select(ce.c.reported_month, m.c.household_id).select_from(ce.join(m, m.c.id == ce.c.member_id))
+        select(ce.c.reported_month, m.c.household_id, literal(0)).select_from(ce.join(m, m.c.id == ce.c.member_id))
         .where(ce.c.reported_month.between(*window), ce.c.type.in_((EV_ADDED, EV_REMOVED))),
-        select(mc.c.identified_ym, mc.c.household_id).where(mc.c.identified_ym.between(*window)),
-        select(mc.c.eliminated_ym, mc.c.household_id).where(mc.c.eliminated_ym.between(*window)),
+        select(mc.c.identified_ym, mc.c.household_id, literal(1)).where(mc.c.identified_ym.between(*window)),
+        select(mc.c.eliminated_ym, mc.c.household_id, literal(1)).where(mc.c.eliminated_ym.between(*window)),
     )
-
-
-def _changed_by_month(session: Session, first: str, last: str) -> dict[str, set[int]]:
-    out: dict[str, set[int]] = {}
-    for month, hid in session.execute(_changed(first, last)):
-        out.setdefault(month, set()).add(hid)
-    return out
+    changed: dict[str, set[int]] = {}
+    flows: dict[str, set[int]] = {}
+    for month, hid, flow in session.execute(records):
+        changed.setdefault(month, set()).add(hid)
+        if flow:
+            flows.setdefault(month, set()).add(hid)
+    return changed, flows
 
 
 def _households_total(session: Session, month: str, prefix: str, only: Any = None) -> dict[str, Any]:
     """The household pass's figures (without problems) as of ``month``, summed over regions."""
     out: dict[str, dict[str, Any]] = {}
-    _household_figures(session, month_period(month), prefix, out, only=only, problems=False)
-    total = empty_figures()
-    for fig in out.values():
-        add_into(total, fig)
-    return total
+    _household_figures(session, month_period(month), prefix, out, only=only, problems=False, by_region=False)
+    return out.get("") or empty_figures()
 
 
 def _problems_by_month(session: Session, prefix: str, months: Any, out: dict[str, dict[str, Any]],
@@ -737,11 +749,11 @@ def trend_figures(session: Session, prefix: str, months: list[str]) -> dict[str,
     _problems_by_month(session, prefix, rows, out, window)
 
     households = session.scalar(select(func.count()).select_from(Household.__table__)) or 0
-    changed = _changed_by_month(session, months[0], months[-1])
+    changed, flows = _changed_by_month(session, months[0], months[-1])
     current = _households_total(session, months[-1], prefix)
     add_into(out[months[-1]], current)
     for month, before in zip(months[:0:-1], months[-2::-1], strict=True):
-        ids = changed.get(month, set()) | changed.get(before, set())
+        ids = changed.get(month, set()) | flows.get(before, set())
         if len(ids) > _FULL_PASS_SHARE * households:
             current = _households_total(session, before, prefix)
         elif ids:
