@@ -48,7 +48,7 @@ from fupin_desktop.models.rectify import (
     RectifyProject,
     RectifyVillage,
 )
-from fupin_desktop.models.region import Region, RegionChange
+from fupin_desktop.models.region import Region, RegionChange, VillageGroup
 from fupin_desktop.models.report import ReportLock, ReportSnapshot
 from fupin_desktop.models.risk import RiskGrade, RiskGradeChange, RiskWarning
 
@@ -98,6 +98,7 @@ __all__ = [
     "RectifyVillage",
     "Region",
     "RegionChange",
+    "VillageGroup",
     "ReportLock",
     "ReportSnapshot",
     "RiskGrade",

@@ -37,6 +37,9 @@ INITIALS_ALT_WHERE = "name_initials LIKE '% %'"
 # Current members with a 务工 status or a 公益岗位: the 月报's 就业 figures read them off the
 # partial index over them (a scan of every member row would cost most of the report).
 REPORT_MEMBERS_WHERE = "status = '01' AND (work_status IS NOT NULL OR public_welfare_job IS NOT NULL)"
+# Current members with neither 城乡居民医保 nor 城镇职工医保 (few): the 医保参保率 of the 月报.
+UNINSURED_MEMBERS_WHERE = ("status = '01' AND NOT (COALESCE(has_resident_medical, false) "
+                           "OR COALESCE(has_employee_medical, false))")
 SORT_KEY = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 
@@ -183,6 +186,8 @@ class Member(TimestampMixin, Base):
               postgresql_ops={"phone": "text_pattern_ops"}),
         Index("ix_members_report", "household_id", "status", "work_status", "public_welfare_job",
               sqlite_where=text(REPORT_MEMBERS_WHERE), postgresql_where=text(REPORT_MEMBERS_WHERE)),
+        Index("ix_members_uninsured", "household_id",
+              sqlite_where=text(UNINSURED_MEMBERS_WHERE), postgresql_where=text(UNINSURED_MEMBERS_WHERE)),
         CheckConstraint("work_months IS NULL OR (work_months BETWEEN 0 AND 12)", name="work_months"),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fupin_desktop.models.base import USER_NAME_LENGTH, Base, Code
@@ -90,3 +90,22 @@ class RegionChange(Base):
     note: Mapped[str | None] = mapped_column(String(200))
     recorded_by: Mapped[str | None] = mapped_column(String(USER_NAME_LENGTH))
     recorded_at: Mapped[dt.datetime]
+
+
+class VillageGroup(Base):
+    """村民小组 (组) of a village, as set up in 区划设置.
+
+    Households carry their 组 as text (``households.group_name``, as county files and the
+    import give it); this table keeps the 组 a village has, so that one added before any
+    household is in it is still listed, and one retired stays on record. A 组 that
+    households name but that has no row here (an imported one) is listed all the same.
+    """
+
+    __tablename__ = "village_groups"
+    __table_args__ = (UniqueConstraint("village_code", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(12), ForeignKey("regions.code", onupdate="CASCADE"),
+                                              index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    valid: Mapped[bool] = mapped_column(default=True)

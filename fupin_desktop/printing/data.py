@@ -32,6 +32,7 @@ from fupin_desktop.models import (
 )
 from fupin_desktop.models.household import MEMBER_PRESENT
 from fupin_desktop.models.region import code_prefix, level_of_code
+from fupin_desktop.rules.text import group_sort_key
 
 BATCH = 100
 
@@ -118,35 +119,6 @@ def households_in_region(session: Session, region_code: str) -> list[int]:
     rows = session.execute(stmt).all()
     rows.sort(key=lambda r: (r.region_code, group_sort_key(r.group_name), r.household_no or "", r.id))
     return [r.id for r in rows]
-
-
-_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-
-
-def _chinese_number(text: str) -> int | None:
-    """一 … 九十九 as an int (the 组 of a village); None when ``text`` is not one."""
-    if not text or any(c not in _NUMERALS and c != "十" for c in text):
-        return None
-    if "十" not in text:
-        return int("".join(str(_NUMERALS[c]) for c in text)) if text else None
-    tens, _, ones = text.partition("十")
-    return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[ones] if ones else 0)
-
-
-def group_sort_key(group: str | None) -> tuple[int, int, str]:
-    """Sort key putting 一组, 二组 … 十组, 十一组 (or 1组, 2组 …) in numeric order."""
-    import re
-
-    text = (group or "").strip()
-    m = re.match(r"^(\d+)", text)
-    if m:
-        return (0, int(m.group(1)), text)
-    m = re.match(r"^([零一二三四五六七八九十]+)", text)
-    if m:
-        n = _chinese_number(m.group(1))
-        if n is not None:
-            return (0, n, text)
-    return (1, 0, text)
 
 
 def household_ids_by_number(session: Session, numbers: Sequence[str]) -> list[int]:

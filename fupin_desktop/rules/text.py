@@ -54,3 +54,32 @@ def text_key(value: object) -> str:
     ``"务工时间（月）"`` and ``"务工时间 (月)"`` give the same key.
     """
     return normalize_text(value).replace(" ", "").casefold()
+
+
+_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def chinese_number(text: str) -> int | None:
+    """一 … 九十九 as an int (as in 十二组); None when ``text`` is not one."""
+    if not text or any(c not in _NUMERALS and c != "十" for c in text):
+        return None
+    if "十" not in text:
+        return int("".join(str(_NUMERALS[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    if "十" in ones or len(tens) > 1 or len(ones) > 1:
+        return None
+    return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[ones] if ones else 0)
+
+
+def group_sort_key(group: str | None) -> tuple[int, int, str]:
+    """The one sort key of 村民小组 names: 一组, 二组 … 十组, 十一组 (or 1组, 2组 …) in
+    number order, then names without a leading number (新村组, blank) by their text."""
+    text = (group or "").strip()
+    m = re.match(r"(\d+)", text)
+    if m:
+        return (0, int(m.group(1)), text)
+    m = re.match(r"([零一二三四五六七八九十]+)", text)
+    n = chinese_number(m.group(1)) if m else None
+    if n is not None:
+        return (0, n, text)
+    return (1, 0, text)

@@ -987,3 +987,190 @@ def region_history(session: Session, code: str | None = None) -> list[dict[str, 
         for c in session.scalars(q)
     ]
 
+
+
+# ============================================================================ 村民小组 (组)
+#
+# A household's 组 is text (households.group_name), as county files and the import give it;
+# the import needs no 组 of record and never refuses one. village_groups keeps the 组 a
+# village has so that one added here before any household names it is listed, and a retired
+# one stays on record. The 组 of a village are the union of its village_groups rows and the
+# names its households carry.
+
+GROUP_KIND = {"add": "grp_add", "rename": "grp_rename", "merge": "grp_merge", "retire": "grp_retire"}
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    name: str
+    households: int  # active households naming this 组
+    people: int  # their members on record (households.member_count)
+    valid: bool  # False: retired in 区划设置
+
+
+def _village(session: Session, code: str) -> Region:
+    region = _region(session, code)
+    if region.level != LEVEL_VILLAGE:
+        raise UserError(f"“{region.name}”不是村（社区）；村民小组设在村下。")
+    if not region.valid:
+        raise UserError(f"“{region.name}”已撤销，不能再调整它的村民小组。")
+    return region
+
+
+def _group_name(name: str | None) -> str:
+    text = normalize_text(name).replace(" ", "")
+    if not text:
+        raise UserError("请填写村民小组的名称，如“三组”。")
+    if len(text) > 40:
+        raise UserError(f"村民小组名称“{text}”太长（最多40个字）。")
+    return text
+
+
+def _group_records(session: Session, village_code: str) -> dict[str, Any]:
+    from fupin_desktop.models import VillageGroup
+
+    rows = session.scalars(select(VillageGroup).where(VillageGroup.village_code == village_code)).all()
+    return {g.name: g for g in rows}
+
+
+def list_groups(session: Session, village_code: str, *, include_retired: bool = False) -> list[GroupRow]:
+    """The 组 of a village in number order (一组, 二组 … 十一组; see rules.text.group_sort_key)
+    with their active households and people; a 组 kept with no households is listed with 0."""
+    from fupin_desktop.models.household import HOUSEHOLD_ACTIVE
+    from fupin_desktop.rules.text import group_sort_key
+
+    code = normalize_text(village_code)
+    counts = {
+        name: (n, int(p or 0)) for name, n, p in session.execute(
+            select(Household.group_name, func.count(), func.sum(Household.member_count))
+            .where(Household.region_code == code, Household.status == HOUSEHOLD_ACTIVE,
+                   Household.group_name.is_not(None), Household.group_name != "")
+            .group_by(Household.group_name)
+        )
+    }
+    stored = {name: g.valid for name, g in _group_records(session, code).items()}
+    out = []
+    for name in set(counts) | set(stored):
+        valid = stored.get(name, True) or name in counts  # named by households: in use
+        if valid or include_retired:
+            n, people = counts.get(name, (0, 0))
+            out.append(GroupRow(name, n, people, valid))
+    return sorted(out, key=lambda g: group_sort_key(g.name))
+
+
+def _group_households(session: Session, village_code: str, name: str) -> list[Household]:
+    """Every household of the village naming the 组 (closed ones too: their record follows)."""
+    return list(session.scalars(select(Household).where(Household.region_code == village_code,
+                                                        Household.group_name == name)
+                                .order_by(Household.id)))
+
+
+def _require_group(session: Session, village: Region, name: str) -> str:
+    name = _group_name(name)
+    if not any(g.name == name and g.valid for g in list_groups(session, village.code)):
+        raise UserError(f"{village.name}没有名为“{name}”的村民小组。")
+    return name
+
+
+def add_group(session: Session, village_code: str, name: str, *, effective: dt.date, user: str) -> GroupRow:
+    """Add a 组 to a village; it is kept (and listed) before any household is in it."""
+    from fupin_desktop.models import VillageGroup
+
+    _as_user(session, user)
+    village = _village(session, village_code)
+    name = _group_name(name)
+    if any(g.name == name for g in list_groups(session, village.code)):
+        raise UserError(f"{village.name}已有“{name}”。")
+    record = _group_records(session, village.code).get(name)
+    if record is not None:  # a retired 组 of that name comes back
+        record.valid = True
+    else:
+        session.add(VillageGroup(village_code=village.code, name=name))
+    _record(session, GROUP_KIND["add"], village, effective=effective, new_name=name,
+            note=f"{village.name}添加村民小组“{name}”")
+    session.flush()
+    return GroupRow(name, 0, 0, True)
+
+
+def _move_group(session: Session, village: Region, source: str, target: str, *, kind: str, effective: dt.date,
+                reported_month: str, note: str) -> int:
+    """Households of ``source`` → ``target`` (one 信息变更 each), the records renamed or
+    retired, and the change with its date in region_changes. Returns the households moved."""
+    from fupin_desktop.models import VillageGroup
+    from fupin_desktop.services import registry
+
+    month = registry._check_month(reported_month)
+    households = _group_households(session, village.code, source)
+    for hh in households:
+        hh.group_name = target
+        registry._event(session, hh.id, registry.EV_INFO, effective=effective, month=month, note=note,
+                        details={"村民小组": [source, target]})
+    records = _group_records(session, village.code)
+    old = records.get(source)
+    if kind == "rename" and old is not None and target not in records:
+        old.name = target
+    else:
+        if target in records:
+            records[target].valid = True
+        else:
+            session.add(VillageGroup(village_code=village.code, name=target))
+        if old is not None:
+            old.valid = False
+        elif kind == "merge":  # on record as retired
+            session.add(VillageGroup(village_code=village.code, name=source, valid=False))
+    _record(session, GROUP_KIND[kind], village, effective=effective, old_name=source, new_name=target,
+            households=len(households), note=note)
+    session.flush()
+    return len(households)
+
+
+def rename_group(session: Session, village_code: str, name: str, new_name: str, *, effective: dt.date,
+                 reported_month: str, user: str) -> int:
+    """Rename a 组: its households follow, each with a 信息变更 event reported in
+    ``reported_month``; the rename and its date are kept. Returns the households changed."""
+    _as_user(session, user)
+    village = _village(session, village_code)
+    name = _require_group(session, village, name)
+    new_name = _group_name(new_name)
+    if new_name == name:
+        raise UserError("新名称和原名称相同。")
+    if any(g.name == new_name for g in list_groups(session, village.code)):
+        raise UserError(f"{village.name}已有“{new_name}”；要把两个组合成一个，请用“合并”。")
+    return _move_group(session, village, name, new_name, kind="rename", effective=effective,
+                       reported_month=reported_month,
+                       note=f"村民小组改名：{village.name}“{name}”改为“{new_name}”")
+
+
+def merge_group(session: Session, village_code: str, source: str, target: str, *, effective: dt.date,
+                reported_month: str, user: str) -> int:
+    """合组: the households of ``source`` move to ``target`` (one 信息变更 each), then
+    ``source`` is retired. Returns the households moved."""
+    _as_user(session, user)
+    village = _village(session, village_code)
+    source = _require_group(session, village, source)
+    target = _require_group(session, village, target)
+    if source == target:
+        raise UserError("不能把村民小组并入它自己。")
+    return _move_group(session, village, source, target, kind="merge", effective=effective,
+                       reported_month=reported_month,
+                       note=f"合组：{village.name}“{source}”并入“{target}”")
+
+
+def retire_group(session: Session, village_code: str, name: str, *, effective: dt.date, user: str) -> None:
+    """Retire a 组 no active household names (kept on record, listed as 已撤销)."""
+    from fupin_desktop.models import VillageGroup
+
+    _as_user(session, user)
+    village = _village(session, village_code)
+    name = _require_group(session, village, name)
+    row = next(g for g in list_groups(session, village.code) if g.name == name)
+    if row.households:
+        raise UserError(f"“{name}”还有 {row.households} 户，不能撤销；请先用“合并”把这些户并入其他组。")
+    record = _group_records(session, village.code).get(name)
+    if record is None:
+        session.add(VillageGroup(village_code=village.code, name=name, valid=False))
+    else:
+        record.valid = False
+    _record(session, GROUP_KIND["retire"], village, effective=effective, old_name=name,
+            note=f"{village.name}撤销村民小组“{name}”")
+    session.flush()

@@ -78,7 +78,7 @@ from fupin_desktop.models.region import LEVEL_VILLAGE, code_prefix, level_of_cod
 from fupin_desktop.rules.idnumber import IdNumberError, mask_id, normalize_id, validate_id
 from fupin_desktop.rules.income import IncomeError, income_totals
 from fupin_desktop.rules.monitoring import measure_gaps
-from fupin_desktop.rules.text import normalize_text
+from fupin_desktop.rules.text import group_sort_key, normalize_text
 from fupin_desktop.rules.validation import (
     FIELD_LABELS,
     GUARANTEE_LABELS,  # noqa: F401 - the registry page reads it from here
@@ -388,7 +388,7 @@ def region_tree(session: Session) -> list[RegionNode]:
         village = nodes.get(code)
         if village is None:  # a household under a code missing from the regions table
             continue
-        for group, n, persons in sorted(items, key=lambda t: _group_sort_key(t[0])):
+        for group, n, persons in sorted(items, key=lambda t: group_sort_key(t[0])):
             child = RegionNode(
                 f"{code}/{group}", group or "（未分组）", "group", code, group, n, persons,
                 parent=village,
@@ -405,23 +405,6 @@ def region_tree(session: Session) -> list[RegionNode]:
         roots = roots[0].children
         roots[0].parent = None
     return roots
-
-
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-
-
-def _group_sort_key(name: str) -> tuple[int, str]:
-    """一组, 二组 … 十二组 in number order, then the rest by name."""
-    match = re.match(r"([零一二三四五六七八九十]+|\d+)组", name or "")
-    if not match:
-        return (10_000, name)
-    text = match.group(1)
-    if text.isdigit():
-        return (int(text), name)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return ((_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + _CN_DIGITS.get(ones, 0), name)
-    return (_CN_DIGITS.get(text, 0), name)
 
 
 # =========================================================================== list & search

@@ -1,7 +1,14 @@
 """月度报表/年报: figures as of a month's end from dated records, 上报 (snapshot + month lock),
 and the county-layout outputs (DOMAIN §9.5, §12, §13.7)."""
 
-from fupin_desktop.services.reports.figures import FIGURE_KEYS, MONEY_KEYS, NESTED_KEYS, RATES
+from fupin_desktop.services.reports.figures import (
+    DRILL_KEYS,
+    FIGURE_KEYS,
+    MONEY_KEYS,
+    NESTED_KEYS,
+    RATES,
+    drill_key,
+)
 from fupin_desktop.services.reports.locks import (
     MonthLock,
     ensure_month_open,
@@ -24,6 +31,7 @@ from fupin_desktop.services.reports.report import (
 )
 
 __all__ = [
+    "DRILL_KEYS",
     "FIGURE_KEYS",
     "MONEY_KEYS",
     "NESTED_KEYS",
@@ -32,6 +40,7 @@ __all__ = [
     "Report",
     "ReportRow",
     "compare",
+    "drill_key",
     "ensure_month_open",
     "households_behind",
     "lock_history",

@@ -19,7 +19,8 @@ from fupin_desktop.services.reports.report import KIND_YEARLY, LEVEL_OWN, Report
 
 NOTES = ("注：开工率＝已开工项目数÷年度计划项目数；完工率＝已完工项目数÷年度计划项目数；"
          "拨付率＝已拨付资金÷已下达资金；支出进度＝已支出（报账）资金÷已下达资金；"
-         "监测对象含风险已消除户；人数为期末在户人口。")
+         "监测对象含风险已消除户；人数为期末在户人口；返贫/致贫为本期登记返贫的户；"
+         "医保参保率＝脱贫户和监测户期末人口中参加城乡居民医保或城镇职工医保的人数÷期末人口（参保情况按现登记）。")
 FIRST_DATA_ROW = 3 + C.HEADER_ROWS  # title, unit row, header rows
 
 

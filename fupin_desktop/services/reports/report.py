@@ -309,12 +309,20 @@ def compare(report: Report, previous: Report) -> dict[str, dict[str, Any]]:
 def trend(session: Session, region_code: str | None, end_month: str,
           months: int = 12) -> list[tuple[str, dict[str, Any]]]:
     """(month, total figures) for ``months`` months ending with ``end_month``, oldest first;
-    submitted months give their saved figures."""
+    submitted months give their saved figures. One grouped computation for all the months
+    (figures.trend_figures), not one report per month."""
+    from fupin_desktop.services.reports.locks import month_lock
+
     end_month = F.check_month(end_month)
+    region = resolve_region(session, region_code)
+    names = [F.add_months(end_month, -i) for i in range(months - 1, -1, -1)]
+    live = F.trend_figures(session, code_prefix(region.code), names)
     out = []
-    for i in range(months - 1, -1, -1):
-        month = F.add_months(end_month, -i)
-        out.append((month, monthly_report(session, month, region_code).total))
+    for month in names:
+        snap = (_latest_snapshot(session, KIND_MONTHLY, month, region.code)
+                if month_lock(session, region.code, month) is not None else None)
+        total = report_from_snapshot(snap, KIND_MONTHLY, region.level).total if snap is not None else None
+        out.append((month, total if total is not None else F.finish(live[month])))
     return out
 
 

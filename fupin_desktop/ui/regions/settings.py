@@ -3,6 +3,10 @@ village (the national list offered for picking), rename or recode (with the date
 effect), merge (合村并组: the households move to the surviving village, each with a recorded
 change) and retire. Regions are never deleted; one still in use cannot be retired.
 
+Under a selected village, its 村民小组 (组) in number order with their households: add a
+组 (kept before any household is in it), rename or merge one (its households follow, each
+with a dated 信息变更 record) and retire an empty one.
+
 Everything goes through services.regions; the UI builds no SQL."""
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -208,6 +213,92 @@ class RetireRegionDialog(_FormDialog):
         svc.retire_region(s, self.row.code, effective=date_of(self.effective), user=audit.current_user(s))
 
 
+class _GroupDialog(_FormDialog):
+    """A 组 action on the village ``village`` (a RegionRow)."""
+
+    def __init__(self, db: Database, title: str, village: svc.RegionRow, parent: QWidget | None = None):
+        super().__init__(db, title, parent)
+        self.village = village
+        self.form.addRow("村：", QLabel(f"{village.name}（{village.code}）"))
+
+    def add_month(self) -> None:
+        self.month = QLineEdit(dt.date.today().strftime("%Y-%m"))
+        self.month.setObjectName("reportedMonth")
+        self.month.setInputMask("0000-00")
+        self.form.addRow("报告月份：", self.month)
+
+
+class AddGroupDialog(_GroupDialog):
+    def __init__(self, db: Database, village: svc.RegionRow, parent: QWidget | None = None):
+        super().__init__(db, "添加村民小组", village, parent)
+        self.name = QLineEdit()
+        self.name.setObjectName("groupName")
+        self.name.setPlaceholderText("如：七组")
+        self.form.addRow("组名：", self.name)
+        self.add_effective()
+        self.finish("还没有农户的组也会保留在列表中；导入或录入农户时填写的组名与这里一致即归入该组。")
+
+    def work(self, s):
+        return svc.add_group(s, self.village.code, self.name.text(), effective=date_of(self.effective),
+                             user=audit.current_user(s)).name
+
+
+class RenameGroupDialog(_GroupDialog):
+    def __init__(self, db: Database, village: svc.RegionRow, group: svc.GroupRow, parent: QWidget | None = None):
+        super().__init__(db, "村民小组改名", village, parent)
+        self.group = group
+        self.form.addRow("原组名：", QLabel(f"{group.name}（{group.households} 户）"))
+        self.name = QLineEdit(group.name)
+        self.name.setObjectName("newGroupName")
+        self.form.addRow("新组名：", self.name)
+        self.add_effective()
+        self.add_month()
+        self.finish(f"本组 {group.households} 户的“村民小组”随之改为新组名，每户记一条信息变更，日期记入区划变更记录。")
+
+    def work(self, s):
+        new = self.name.text()
+        svc.rename_group(s, self.village.code, self.group.name, new, effective=date_of(self.effective),
+                         reported_month=self.month.text(), user=audit.current_user(s))
+        return new.strip()
+
+
+class MergeGroupDialog(_GroupDialog):
+    """合组: ``group`` is merged into the 组 picked here."""
+
+    def __init__(self, db: Database, village: svc.RegionRow, group: svc.GroupRow,
+                 candidates: list[svc.GroupRow], parent: QWidget | None = None):
+        super().__init__(db, "合并村民小组", village, parent)
+        self.group = group
+        self.form.addRow("并入的组：", QLabel(f"{group.name}（{group.households} 户）"))
+        self.target = QComboBox()
+        self.target.setObjectName("groupMergeTarget")
+        for c in candidates:
+            self.target.addItem(f"{c.name}（{c.households} 户）", c.name)
+        self.form.addRow("保留的组：", self.target)
+        self.add_effective()
+        self.add_month()
+        self.finish(f"{group.name}的 {group.households} 户移到保留的组，每户记一条信息变更；{group.name}随后撤销。")
+
+    def work(self, s):
+        svc.merge_group(s, self.village.code, self.group.name, self.target.currentData(),
+                        effective=date_of(self.effective), reported_month=self.month.text(),
+                        user=audit.current_user(s))
+        return self.target.currentData()
+
+
+class RetireGroupDialog(_GroupDialog):
+    def __init__(self, db: Database, village: svc.RegionRow, group: svc.GroupRow, parent: QWidget | None = None):
+        super().__init__(db, "撤销村民小组", village, parent)
+        self.group = group
+        self.form.addRow("组：", QLabel(group.name))
+        self.add_effective("撤销日期")
+        self.finish("只有没有在册农户的组可以撤销；记录保留，可在“显示已撤销的区划”中看到。")
+
+    def work(self, s):
+        svc.retire_group(s, self.village.code, self.group.name, effective=date_of(self.effective),
+                         user=audit.current_user(s))
+
+
 class RegionSettingsWindow(QDialog):
     """The 区划设置 window; ``changed`` fires after each change (trees elsewhere refresh)."""
 
@@ -218,7 +309,7 @@ class RegionSettingsWindow(QDialog):
         self.db = db
         self.setObjectName("regionSettings")
         self.setWindowTitle("区划设置")
-        self.resize(820, 600)
+        self.resize(1000, 640)
         self._rows: dict[str, svc.RegionRow] = {}
         self._items: dict[str, QTreeWidgetItem] = {}
 
@@ -232,7 +323,7 @@ class RegionSettingsWindow(QDialog):
         for col in (COL_CODE, COL_LEVEL, COL_HOUSEHOLDS, COL_STATE):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.tree.currentItemChanged.connect(lambda *_: self._current_changed())
         self.show_retired = QCheckBox("显示已撤销的区划")
         self.show_retired.toggled.connect(lambda _on: self.reload())
 
@@ -254,7 +345,8 @@ class RegionSettingsWindow(QDialog):
         side = QVBoxLayout()
         for b in (self.add_button, self.rename_button, self.merge_button, self.retire_button):
             side.addWidget(b)
-        side.addStretch(1)
+        side.addSpacing(8)
+        side.addWidget(self._groups_box(), 1)
         body = QHBoxLayout()
         body.addWidget(self.tree, 1)
         body.addLayout(side)
@@ -266,8 +358,8 @@ class RegionSettingsWindow(QDialog):
         bottom.addWidget(self.summary, 1)
         bottom.addWidget(close)
         layout = QVBoxLayout(self)
-        hint = QLabel("村民小组（组）在户信息中填写，不在这里设置。区划从不删除：有农户或下级区划的不能撤销，"
-                      "可用“合并”把农户并入其他村。")
+        hint = QLabel("选中一个村，右侧列出它的村民小组（组），可添加、改名、合并和撤销。区划从不删除："
+                      "有农户或下级区划的不能撤销，可用“合并”把农户并入其他村（组）。")
         hint.setWordWrap(True)
         hint.setStyleSheet("color:#5a6678;")
         layout.addWidget(hint)
@@ -275,7 +367,119 @@ class RegionSettingsWindow(QDialog):
         layout.addLayout(bottom)
         self.reload(select)
 
+    def _groups_box(self) -> QGroupBox:
+        """村民小组 of the selected village: the list and its four actions."""
+        self.groups_box = box = QGroupBox("村民小组")
+        box.setObjectName("villageGroups")
+        self.groups = QTreeWidget()
+        self.groups.setObjectName("groupList")
+        self.groups.setRootIsDecorated(False)
+        self.groups.setHeaderLabels(["组", "户数", "人数", "状态"])
+        self.groups.setMinimumWidth(250)
+        gh = self.groups.header()
+        gh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            gh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        gh.setStretchLastSection(False)
+        self.groups.currentItemChanged.connect(lambda *_: self._update_group_buttons())
+        self.add_group_button = QPushButton("添加组…")
+        self.add_group_button.setObjectName("addGroup")
+        self.rename_group_button = QPushButton("改名…")
+        self.rename_group_button.setObjectName("renameGroup")
+        self.merge_group_button = QPushButton("合并到…")
+        self.merge_group_button.setObjectName("mergeGroup")
+        self.retire_group_button = QPushButton("撤销")
+        self.retire_group_button.setObjectName("retireGroup")
+        self.add_group_button.clicked.connect(self.add_group)
+        self.rename_group_button.clicked.connect(self.rename_group)
+        self.merge_group_button.clicked.connect(self.merge_group)
+        self.retire_group_button.clicked.connect(self.retire_group)
+        self.groups_note = QLabel()
+        self.groups_note.setWordWrap(True)
+        self.groups_note.setStyleSheet("color:#5a6678;")
+        buttons = QHBoxLayout()
+        for b in (self.add_group_button, self.rename_group_button, self.merge_group_button,
+                  self.retire_group_button):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.groups_note)
+        layout.addWidget(self.groups, 1)
+        layout.addLayout(buttons)
+        self._group_rows: dict[str, svc.GroupRow] = {}
+        return box
+
     # -- reading ---------------------------------------------------------------------------
+    def _current_changed(self) -> None:
+        self._update_buttons()
+        self.load_groups()
+
+    def village_row(self) -> svc.RegionRow | None:
+        """The selected region when it is a village still in use (its 组 are listed)."""
+        row = self.current_row()
+        return row if row is not None and row.level == LEVEL_VILLAGE and row.valid else None
+
+    def load_groups(self, select: str | None = None) -> None:
+        current = select or self.current_group_name()
+        village = self.village_row()
+        self.groups.clear()
+        self._group_rows = {}
+        if village is None:
+            self.groups_box.setTitle("村民小组")
+            self.groups_note.setText("选中一个村（社区），这里列出它的村民小组。")
+            self._update_group_buttons()
+            return
+        with self.db.session() as s:
+            rows = svc.list_groups(s, village.code, include_retired=self.show_retired.isChecked())
+        grey = QBrush(QColor("#8a94a6"))
+        for g in rows:
+            item = QTreeWidgetItem([g.name, f"{g.households:,}", f"{g.people:,}", "" if g.valid else "已撤销"])
+            item.setData(0, _ROW, g.name)
+            for col in (1, 2):
+                item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if not g.valid:
+                for col in range(4):
+                    item.setForeground(col, grey)
+            self.groups.addTopLevelItem(item)
+            self._group_rows[g.name] = g
+            if g.name == current:
+                self.groups.setCurrentItem(item)
+        used = [g for g in rows if g.valid]
+        self.groups_box.setTitle(f"村民小组 — {village.name}")
+        self.groups_note.setText(f"{len(used)} 个组，{sum(g.households for g in used):,} 户"
+                                 if used else "还没有组：可“添加组”，或导入农户时按“组”列自动列出。")
+        self._update_group_buttons()
+
+    def current_group_name(self) -> str | None:
+        item = self.groups.currentItem()
+        return item.data(0, _ROW) if item is not None else None
+
+    def current_group(self) -> svc.GroupRow | None:
+        name = self.current_group_name()
+        return self._group_rows.get(name) if name else None
+
+    def select_group(self, name: str) -> None:
+        for i in range(self.groups.topLevelItemCount()):
+            if self.groups.topLevelItem(i).data(0, _ROW) == name:
+                self.groups.setCurrentItem(self.groups.topLevelItem(i))
+                return
+        raise KeyError(name)
+
+    def group_merge_candidates(self, group: svc.GroupRow) -> list[svc.GroupRow]:
+        return [g for g in self._group_rows.values() if g.valid and g.name != group.name]
+
+    def _update_group_buttons(self) -> None:
+        village = self.village_row()
+        group = self.current_group()
+        live = group is not None and group.valid
+        self.add_group_button.setEnabled(village is not None)
+        self.rename_group_button.setEnabled(live)
+        self.merge_group_button.setEnabled(live and bool(self.group_merge_candidates(group)))
+        self.retire_group_button.setEnabled(live and group.households == 0)
+        self.retire_group_button.setToolTip(
+            "撤销这个没有农户的组" if live and group.households == 0
+            else f"本组有 {group.households} 户，不能撤销；可用“合并到…”把这些户并入其他组" if live
+            else "请先选中一个组")
+
     def reload(self, select: str | None = None) -> None:
         current = select or self.current_code()
         with self.db.session() as s:
@@ -304,6 +508,7 @@ class RegionSettingsWindow(QDialog):
         if current in self._items:
             self.tree.setCurrentItem(self._items[current])
         self._update_buttons()
+        self.load_groups()
 
     def current_code(self) -> str | None:
         item = self.tree.currentItem()
@@ -391,3 +596,37 @@ class RegionSettingsWindow(QDialog):
         if row is None or self.retire_blocker(row) is not None:
             return None
         return self._open(RetireRegionDialog(self.db, row, self), select=row.parent_code)
+
+    def _open_group(self, dialog: _GroupDialog) -> _GroupDialog:
+        def done() -> None:
+            self.reload(dialog.village.code)
+            if isinstance(dialog.result_value, str) and dialog.result_value in self._group_rows:
+                self.select_group(dialog.result_value)
+            self.changed.emit()
+
+        dialog.accepted.connect(done)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def add_group(self) -> AddGroupDialog | None:
+        village = self.village_row()
+        return None if village is None else self._open_group(AddGroupDialog(self.db, village, self))
+
+    def rename_group(self) -> RenameGroupDialog | None:
+        village, group = self.village_row(), self.current_group()
+        if village is None or group is None or not self.rename_group_button.isEnabled():
+            return None
+        return self._open_group(RenameGroupDialog(self.db, village, group, self))
+
+    def merge_group(self) -> MergeGroupDialog | None:
+        village, group = self.village_row(), self.current_group()
+        if village is None or group is None or not self.merge_group_button.isEnabled():
+            return None
+        return self._open_group(MergeGroupDialog(self.db, village, group, self.group_merge_candidates(group), self))
+
+    def retire_group(self) -> RetireGroupDialog | None:
+        village, group = self.village_row(), self.current_group()
+        if village is None or group is None or not self.retire_group_button.isEnabled():
+            return None
+        return self._open_group(RetireGroupDialog(self.db, village, group, self))

@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from fupin_desktop.services.reports import columns as C
+from fupin_desktop.services.reports import drill_key
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -42,21 +43,7 @@ class Column:
         return " ".join(p.replace("\n", "") for p in parts)
 
 
-# Counts services.reports.households_behind can list households for (by figure key).
-DRILL_KEYS = frozenset({
-    "households_tuopin", "people_tuopin", "households_monitored", "people_monitored",
-    "households_risk_eliminated", "households_risk_open", "new_monitored_households",
-    "new_monitored_people", "eliminated_households", "eliminated_people", "people_added",
-    "people_removed", "problems_open", "problems_closed", "public_welfare_jobs",
-})
-
 NAME_COLUMN = Column((C.NAME_HEADER,), ("name",), "name")
-
-
-def _drill(key: str) -> str | None:
-    if key.startswith("monitored_by_category."):
-        return key.rsplit(".", 1)[0]  # a category's households and its people: one list
-    return key if key in DRILL_KEYS else None
 
 
 def report_columns(yearly: bool = False) -> tuple[Column, ...]:
@@ -65,7 +52,7 @@ def report_columns(yearly: bool = False) -> tuple[Column, ...]:
     for col in C.columns(yearly):
         leaf = C.unit_on_own_line(col.leaf)
         header = (col.group, leaf) if col.sub is None else (col.group, col.sub, leaf)
-        out.append(Column(header, tuple(col.key.split(".")), col.kind, _drill(col.key)))
+        out.append(Column(header, tuple(col.key.split(".")), col.kind, drill_key(col.key)))
     return tuple(out)
 
 

@@ -139,3 +139,62 @@ def test_file_menu_and_region_tree_open_the_same_window(make_main_window, county
     page = main.select_page("registry")
     page.select_region(HEDONG)
     assert page.show_region_settings() is first and first.current_code() == HEDONG
+
+
+def _name_groups(db, names):
+    with db.session() as s:
+        for hh, name in zip(s.scalars(select(Household).order_by(Household.id)), names, strict=True):
+            hh.group_name = name
+
+
+def test_a_village_lists_its_groups_in_number_order(window, county):
+    _name_groups(county, ["十一组", "二组", "二组"])
+    window.select(WANGMU)
+    assert window.groups.topLevelItemCount() == 0 and not window.add_group_button.isEnabled()
+    window.select(HEDONG)
+    listed = [(window.groups.topLevelItem(i).text(0), window.groups.topLevelItem(i).text(1))
+              for i in range(window.groups.topLevelItemCount())]
+    assert listed == [("二组", "2"), ("十一组", "1")]
+    assert "河东社区" in window.groups_box.title() and "2 个组，3 户" in window.groups_note.text()
+
+
+def test_group_add_rename_merge_retire(window, county, message_boxes):
+    _name_groups(county, ["一组", "二组", "二组"])
+    window.select(HEDONG)
+    dialog = window.add_group()
+    dialog.name.setText("十组")
+    dialog.accept()
+    assert window.current_group_name() == "十组" and window._group_rows["十组"].households == 0
+    assert window.retire_group_button.isEnabled()
+
+    window.select_group("二组")
+    assert not window.retire_group_button.isEnabled() and "2 户" in window.retire_group_button.toolTip()
+    dialog = window.rename_group()
+    dialog.name.setText("一组")
+    dialog.accept()  # refused: 一组 exists
+    assert dialog.isVisible() and "合并" in message_boxes[-1][1]
+    dialog.name.setText("东风组")
+    dialog.effective.setDate(dt.date(2026, 2, 1))
+    dialog.accept()
+    assert window.current_group_name() == "东风组"
+
+    dialog = window.merge_group()
+    assert [dialog.target.itemData(i) for i in range(dialog.target.count())] == ["一组", "十组"]
+    dialog.target.setCurrentIndex(0)
+    dialog.accept()
+    assert [window.groups.topLevelItem(i).text(0) for i in range(window.groups.topLevelItemCount())] == [
+        "一组", "十组"]
+    assert window._group_rows["一组"].households == 3
+    with county.session() as s:
+        assert set(s.scalars(select(Household.group_name))) == {"一组"}
+        notes = s.scalars(select(ChangeEvent.note).order_by(ChangeEvent.id)).all()
+        assert len(notes) == 4 and "改名" in notes[0] and "合组" in notes[-1]
+
+    window.select_group("十组")
+    window.retire_group().accept()
+    assert "十组" not in window._group_rows
+    window.show_retired.setChecked(True)
+    window.select(HEDONG)
+    retired = {window.groups.topLevelItem(i).text(0): window.groups.topLevelItem(i).text(3)
+               for i in range(window.groups.topLevelItemCount())}
+    assert retired == {"一组": "", "十组": "已撤销", "东风组": "已撤销"}

@@ -75,6 +75,43 @@ def test_month_figures_come_from_dated_records_and_stay_after_later_changes(coun
     assert (t["assets_disposed"], t["assets_count"], t["assets_value"]) == (1, 0, "0.00")
 
 
+def test_returned_households_and_medical_insurance_rate(county):
+    """返贫/致贫: the households whose 返贫 is reported in the month (not the newly monitored,
+    counted as 新识别监测); 医保参保率: insured people of 脱贫户 and 监测户 present at the
+    month's end ÷ those people (today's insurance flags)."""
+    db, ids = county
+    a, b, c = ids
+    with db.session() as s:
+        for m in s.get(reg.Household, a).members:
+            m.has_resident_medical = True  # 张三 and his wife
+        s.get(reg.Household, b).members[0].has_employee_medical = True  # 单明 only
+        for m in s.get(reg.Household, c).members:
+            m.has_resident_medical = False  # 王五's household: 一般农户, not counted
+        march_changes(s, ids)  # a baby (no insurance) in 张三's household; 赵六 (none); 单明 monitored
+    t = _json(db, MARCH)["total"]
+    assert (t["returned_households"], t["returned_people"]) == (0, 0)
+    assert (t["people_covered"], t["people_insured"]) == (6, 3)
+    assert t["medical_insurance_rate"] == pytest.approx(0.5)
+    with db.session() as s:
+        reg.mark_return(s, a, return_cause="01", effective=d(APRIL, 3), reported_month=APRIL)
+        hh = s.get(reg.Household, a)
+        baby = next(m for m in hh.members if m.name == "张小宝")
+        baby.has_resident_medical = True
+        spouse = next(m for m in hh.members if m.relation == "02")
+        reg.remove_member(s, a, spouse.id, reason="死亡", effective=d(APRIL, 2), reported_month=APRIL)
+    april = _json(db, APRIL)
+    t = april["total"]
+    assert (t["returned_households"], t["returned_people"]) == (1, 2)
+    assert (t["people_covered"], t["people_insured"]) == (5, 3)
+    assert t["medical_insurance_rate"] == pytest.approx(0.6)
+    village = next(r for r in april["rows"] if r["code"] == VILLAGE)["figures"]
+    assert (village["returned_households"], village["people_covered"]) == (1, 4)
+    # March as of its end: the wife is counted again (insured), the baby's flag is today's.
+    t = _json(db, MARCH)["total"]
+    assert (t["returned_households"], t["people_covered"], t["people_insured"]) == (0, 6, 4)
+    assert _json(db, "2026-05")["total"]["returned_households"] == 0
+
+
 def test_rows_are_in_code_order_and_sum_to_the_total(county):
     db, ids = county
     with db.session() as s:
@@ -202,8 +239,75 @@ def test_compare_trend_and_households_behind(county):
         assert rep.households_behind(s, MARCH, VILLAGE2, "households_tuopin") == []
         with pytest.raises(UserError):
             rep.households_behind(s, MARCH, COUNTY, "funds_spent")
+        # by reason and by place: the sub-columns of 自然增加/减少 and 务工
+        assert rep.households_behind(s, MARCH, COUNTY, "added_by_reason.出生") == [a]
+        assert rep.households_behind(s, MARCH, COUNTY, "added_by_reason.其他") == []
+        assert rep.households_behind(s, APRIL, COUNTY, "removed_by_reason.死亡") == [a]
+        assert rep.households_behind(s, APRIL, COUNTY, "removed_by_reason.迁出") == []
+        assert rep.households_behind(s, MARCH, COUNTY, "workers_by_place.省外") == [a]
+        assert rep.households_behind(s, MARCH, COUNTY, "workers_by_place.县内") == []
+        assert rep.households_behind(s, MARCH, COUNTY, "returned_households") == []
     assert delta["total"]["people_tuopin"] == -1
     assert delta["total"]["funds_spent"] == Decimal("30000.00")
     assert delta[VILLAGE]["removed_by_reason"]["死亡"] == 1
     assert [m for m, _f in trend] == ["2026-02", MARCH, APRIL]
     assert trend[1][1]["people_added"] == 1
+
+
+def test_every_count_column_is_drillable_and_each_key_is_answered(county):
+    """The report's columns name their drill key through the service (one list), and the
+    service answers every key it publishes."""
+    from fupin_desktop.services.reports import columns as C
+
+    db, ids = county
+    drilled = {rep.drill_key(c.key) for c in C.columns()} - {None}
+    assert drilled == set(rep.DRILL_KEYS) - {"workers_by_place"}
+    assert rep.drill_key("added_by_reason.婚入") == "added_by_reason.婚入"
+    assert rep.drill_key("monitored_by_category.边缘易致贫户.people") == "monitored_by_category.边缘易致贫户"
+    assert rep.drill_key("start_rate") is None and rep.drill_key("assets_count") is None
+    with db.session() as s:
+        march_changes(s, ids)
+        for key in sorted(rep.DRILL_KEYS):
+            assert isinstance(rep.households_behind(s, MARCH, COUNTY, key), list), key
+
+
+def test_trend_equals_the_report_of_each_month(county):
+    """The 12-month trend (one grouped computation) gives each month's report total."""
+    db, ids = county
+    a, b, _c = ids
+    with db.session() as s:
+        march_changes(s, ids)
+        april_changes(s, ids)
+        reg.mark_return(s, a, return_cause="01", effective=d(APRIL, 3), reported_month=APRIL)
+        s.add(GuaranteeCheck(household_id=b, year=2026, medical_problem=True))  # undated: from January
+        s.add(GuaranteeCheck(household_id=b, year=2025, water_problem=True, checked_on=dt.date(2025, 11, 2)))
+        s.flush()
+        for region in (None, TOWNSHIP, VILLAGE):
+            trend = rep.trend(s, region, "2026-06")
+            assert [m for m, _f in trend][0] == "2025-07" and len(trend) == 12
+            for month, total in trend:
+                assert total == rep.monthly_report(s, month, region, live=True).total, (region, month)
+        jan = dict(rep.trend(s, None, "2026-06"))
+        assert jan["2026-01"]["problems_open"] == 1 and jan["2025-12"]["problems_open"] == 1
+        assert jan[APRIL]["returned_households"] == 1 and jan[MARCH]["people_added"] == 1
+
+
+def test_trend_on_a_demo_county_equals_each_month(db):
+    """A demo county with changes in many months: every month of the trend as the report."""
+    from fupin_desktop.services import demo
+    from fupin_desktop.services.reports import figures as F
+
+    demo.generate(db, households=150, seed=5)
+    with db.session() as s:
+        trend = rep.trend(s, None, "2026-10")
+        for month, total in trend:
+            assert total == rep.monthly_report(s, month, live=True).total, month
+        # the same with every step as a full pass
+        original = F._FULL_PASS_SHARE
+        F._FULL_PASS_SHARE = 0
+        try:
+            assert rep.trend(s, None, "2026-10") == trend
+        finally:
+            F._FULL_PASS_SHARE = original
+    assert any(t["new_monitored_households"] for _m, t in trend)
+    assert any(t["people_added"] for _m, t in trend)
