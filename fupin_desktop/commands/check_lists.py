@@ -1,6 +1,6 @@
 """``fupin check import-list`` and ``fupin check lists``: the 比对 lists of other departments.
 
-    fupin [--db D] check import-list FILE --kind 财政供养人员|车辆登记|商品房|工商注册|村干部|死亡人员|参保人员|低保特困 [--json]
+    fupin [--db D] check import-list FILE --kind 财政供养人员|车辆登记|商品房|工商注册|村干部|死亡人员|参保人员|低保特困|医保大额|应急受灾 [--json]
     fupin [--db D] check lists [--json]
 
 :func:`register` hooks both into ``fupin check`` (``commands.check.add_subcommand``); it is

@@ -91,12 +91,17 @@ LIST_KINDS: tuple[ListKind, ...] = (
              "不在医保参保名单中：核实参保情况，动员参保或说明原因"),
     ListKind("低保特困", "低保/特困（民政）", "民政", "consistency",
              "核实户的低保/特困标注与民政名单是否一致"),
+    # Early-warning lists (监测预警, services.risk): a hit raises a warning to verify.
+    ListKind("医保大额", "医疗费用大额支出人员（医保）", "医保", "match",
+             "核实医疗费用和报销后自付情况；有返贫致贫风险的纳入监测"),
+    ListKind("应急受灾", "受灾人员（应急管理）", "应急管理", "match",
+             "核实受灾损失；有返贫致贫风险的纳入监测"),
 )
 _KINDS = {k.key: k for k in LIST_KINDS}
 _KIND_ALIASES = {text_key(t): k.key for k in LIST_KINDS for t in (k.key, k.label)} | {
     text_key("村干部及亲属"): "村干部", text_key("低保/特困"): "低保特困", text_key("医保"): "参保人员",
     text_key("死亡"): "死亡人员", text_key("车辆"): "车辆登记", text_key("工商"): "工商注册",
-    text_key("财政供养"): "财政供养人员",
+    text_key("财政供养"): "财政供养人员", text_key("大额医疗费用"): "医保大额", text_key("受灾人员"): "应急受灾",
 }
 
 

@@ -29,8 +29,7 @@ from fupin_desktop.services.risk.grading import DEATH, _pct, collect_facts, curr
 from fupin_desktop.services.risk.rules import GRADE_3, GRADE_LABELS, RuleSet, load_rules
 
 PENDING, TO_MONITORING, NO_RISK, CLEARED = "01", "02", "03", "04"
-# 比对 list kinds (services.checks.compare) whose hits are a risk signal; kinds not defined
-# there yet (医保大额, 应急受灾) are used as soon as they are.
+# 比对 list kinds (services.checks.compare) whose hits are a risk signal.
 RISK_LIST_KINDS = ("医保大额", "应急受灾", "低保特困", "死亡人员")
 RULE_TITLES = {
     "income_below_line": "收入低于监测范围", "income_drop": "收入大幅下降", "member_death": "成员死亡",

@@ -244,7 +244,8 @@ def test_death_and_work_ended_warnings_and_verification(county):
             risk.verify_no_risk(s, rows["work_ended"].id, "再次")
 
 
-def test_comparison_list_hit_raises_a_warning(county, tmp_path):
+@pytest.mark.parametrize("kind", ["死亡人员", "医保大额", "应急受灾"])
+def test_comparison_list_hit_raises_a_warning(county, tmp_path, kind):
     from openpyxl import Workbook
 
     from fupin_desktop.services.checks import import_list
@@ -254,12 +255,12 @@ def test_comparison_list_hit_raises_a_warning(county, tmp_path):
         wb = Workbook()
         wb.active.append(["姓名", "身份证号"])
         wb.active.append([hh.members[1].name, hh.members[1].id18])
-        wb.save(tmp_path / "死亡.xlsx")
-        import_list(s, tmp_path / "死亡.xlsx", "死亡人员", user="测试员")
+        wb.save(tmp_path / f"{kind}.xlsx")
+        import_list(s, tmp_path / f"{kind}.xlsx", kind, user="测试员")
         risk.refresh_warnings(s, today=TODAY)
         rows = risk.list_warnings(s, today=TODAY)
         assert [w.rule for w in rows] == ["list_hit"]
-        assert rows[0].values["kind"] == "死亡人员"
+        assert rows[0].values["kind"] == kind
 
 
 def _helper(s, hh: Household, name: str = "刘帮扶") -> Helper:
