@@ -216,3 +216,10 @@ def test_xls_with_unnamed_id_header_and_old_15_digit_ids(db, tmp_path):
         result = cmp.import_list(s, path, "商品房", user="甲")
     assert result.id_column == "身份证号码（18位）" and result.name_column == "买受人"
     assert sorted((h.name, h.list_values["面积"]) for h in result.hits) == [("周九", 120), ("王五", 98.5)]
+
+
+def test_cli_kind_choices_are_the_list_kinds():
+    from fupin_desktop.commands.check_lists import KIND_CHOICES
+    from fupin_desktop.services.checks.compare import LIST_KINDS
+
+    assert KIND_CHOICES == tuple(k.key for k in LIST_KINDS)
