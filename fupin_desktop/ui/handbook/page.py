@@ -40,11 +40,11 @@ from fupin_desktop.ui.handbook.widgets import (
     ReadOnlyTable,
 )
 from fupin_desktop.ui.printing import print_and_preview
-from fupin_desktop.ui.widgets.columns import fit_placeholder
+from fupin_desktop.ui.widgets.columns import fit_menu_button, fit_placeholder
 
 SEARCH_LIMIT = 200
 FORMS = (("handbook", "扶贫手册"), ("card", "明白卡"), ("form", "户信息采集表"))
-# Offered under 「其他表 ▾」 beside the three buttons (and in 批量打印).
+# Offered under 「其他表」 beside the three buttons (and in 批量打印).
 MORE_FORMS = (("monitoring-form", "防止返贫监测对象信息采集表"), ("authorization", "监测对象申请及承诺授权书"),
               ("income", "收入测算表"), ("plan", "帮扶计划表"), ("visits", "走访记录表"))
 CHANGE_NOTICE = "change"  # the 人口变动 notice: by month, not by year
@@ -148,12 +148,13 @@ class HandbookPage(QWidget):
             self.print_buttons[key] = b
             buttons.addWidget(b)
         self.more_forms = QToolButton()
-        self.more_forms.setText("其他表 ▾")
+        self.more_forms.setText("其他表")  # the menu arrow is the style's
         self.more_forms.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.more_forms)
         for key, title in MORE_FORMS:
             menu.addAction(title, lambda k=key, t=title: self.print_household(k, t))
         self.more_forms.setMenu(menu)
+        fit_menu_button(self.more_forms)
         buttons.addWidget(self.more_forms)
         buttons.addStretch(1)
         right = QWidget()

@@ -1,4 +1,4 @@
-"""The newer forms in 打印预览: the household page's 「其他表 ▾」, the 批量打印 tab's 人口变动
+"""The newer forms in 打印预览: the household page's 「其他表」, the 批量打印 tab's 人口变动
 notice (by month), and the 资产移交书 from the asset ledger and the project list."""
 
 from __future__ import annotations
