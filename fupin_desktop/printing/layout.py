@@ -59,6 +59,7 @@ __all__ = [
     "RecordStart",
     "RuledTable",
     "Styles",
+    "NOTICE_SIZE",
     "bool_options",
     "code_width",
     "column_widths",
@@ -73,6 +74,7 @@ __all__ = [
     "section_title",
     "short_date",
     "signature_row",
+    "sized_styles",
     "styles",
 ]
 
@@ -138,6 +140,25 @@ def styles() -> Styles:
             option=ParagraphStyle("option", fontName=font, fontSize=9, leading=12),
         )
     return _styles
+
+
+NOTICE_SIZE = 10.5  # posted notices (公示表): 五号 at least, read on a wall
+
+
+@functools.lru_cache(maxsize=8)
+def sized_styles(size: float) -> Styles:
+    """:func:`styles` with the body, table cell and header text at ``size`` points
+    (posted notices print at :data:`NOTICE_SIZE`)."""
+    base = styles()
+    leading = round(size * 1.3, 2)
+
+    def at(style: ParagraphStyle) -> ParagraphStyle:
+        return style.clone(f"{style.name}_{size}", fontSize=size, leading=leading)
+
+    return Styles(title=base.title, subtitle=at(base.subtitle), section=base.section,
+                  body=at(base.body), cell=at(base.cell), cell_center=at(base.cell_center),
+                  cell_right=at(base.cell_right), head=at(base.head), small=at(base.small),
+                  note=at(base.note), option=at(base.option))
 
 
 def para(text: Any, style: ParagraphStyle | None = None, *, markup: bool = False) -> Flowable:
@@ -650,14 +671,16 @@ def grid_table(
     min_rows: int = 0,
     row_height: float | None = None,
     extra_style: Sequence[tuple] = (),
+    font_size: float | None = None,
 ) -> Table:
     """A ruled table whose header row(s) repeat on every page it flows onto.
 
     ``header`` is one row or a list of rows (strings or flowables); cells of ``rows`` may be
     strings (wrapped paragraphs), flowables or None. ``align`` per column: "l", "c" or "r".
-    ``min_rows`` pads with empty ruled rows (blank lines for handwriting).
+    ``min_rows`` pads with empty ruled rows (blank lines for handwriting); ``font_size``
+    sets the text size (notices: :data:`NOTICE_SIZE`).
     """
-    st = styles()
+    st = styles() if font_size is None else sized_styles(font_size)
     header_rows: list[Sequence[Any]]
     if header and isinstance(header[0], list | tuple):
         header_rows = [list(r) for r in header]  # type: ignore[arg-type]
@@ -742,12 +765,12 @@ def signature_row(labels: Sequence[str], width: float) -> Table:
     cells = []
     for label in labels:
         if "日期" in label or "时间" in label:
-            gap = "&nbsp;" * 6
+            gap = "&nbsp;" * 4
             cells.append(para(f"{font_chain().markup(label)}：{gap}{gap}年{gap}月{gap}日", st.body,
                               markup=True))
         else:
             cells.append(para(f"{label}：", st.body))
-    weights = [1.5 if ("日期" in x or "时间" in x) else 1.0 for x in labels]
+    weights = [1.8 if ("日期" in x or "时间" in x) else 1.0 for x in labels]
     unit = width / sum(weights)
     table = Table([cells], colWidths=[unit * w for w in weights], rowHeights=[12 * mm])
     table.setStyle(TableStyle([
