@@ -228,7 +228,7 @@ def render_card(session: Session, asset_id: int, path: Path) -> Path:
         colWidths=[W / 3] * 3, rowHeights=[None, 20 * mm, None],
         style=_grid_style([("BACKGROUND", (0, 0), (-1, 0), SHADE), ("VALIGN", (0, 1), (-1, 1), "TOP")]))],
         [Spacer(1, 6 * mm),
-         para("登记人：____________　　审核人：____________　　登记日期：　　年　　月　　日", st["body"])]))
+         para("登记人：____________　　　　审核人：____________", st["body"])]))
     _build(path, A4, f"资产登记卡 {a.asset_no}", story, footer=f"资产编号 {a.asset_no}")
     return path
 

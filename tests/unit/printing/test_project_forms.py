@@ -47,7 +47,7 @@ def test_declaration_has_fields_and_opinion_boxes(printed):
     pages, text, (w, h) = text_of(render(s, "declaration", project_id=pid))
     assert pages == 1 and h > w  # A4 portrait
     for needle in ("项目入库申报表", "新寨村通组路硬化项目", "乡村建设行动", "县交通运输局",
-                   "500,000.00", "硬化道路长度", "村（两委）意见", "乡镇审核意见", "主管部门审核意见",
+                   "50.00", "硬化道路长度", "村（两委）意见", "乡镇审核意见", "主管部门审核意见",
                    "盖章", "务工带动"):  # fmt: skip
         assert needle in text, needle
 
