@@ -18,7 +18,7 @@ def village_committee(village: str) -> str:
             return name
     for short, full in (("村委会", "村民委员会"), ("居委会", "居民委员会")):
         if name.endswith(short):
-            return name[: -len(short)] + ("村" if full == "村民委员会" else "") + full
+            return name[: -len(short)] + full
     if name.endswith("社区"):
         return f"{name}居民委员会"
     return f"{name}村民委员会" if name else "村民委员会"
