@@ -237,10 +237,32 @@ def render_card(session: Session, asset_id: int, path: Path) -> Path:
 
 
 LEDGER_COLUMNS = (
-    ("序号", 0.03), ("资产编号", 0.10), ("资产名称", 0.15), ("类别", 0.045), ("类型", 0.07),
-    ("乡镇", 0.05), ("村", 0.05), ("年度", 0.035), ("资产原值(元)", 0.085), ("账面价值(元)", 0.085),
-    ("确权层级", 0.035), ("所有权人", 0.09), ("经营方式", 0.035), ("管护主体", 0.09), ("状态", 0.05),
+    ("序号", 0.03), ("资产编号", 0.095), ("资产名称", 0.1), ("类别", 0.04), ("乡镇/村", 0.075),
+    ("来源项目", 0.1), ("建设规模", 0.06), ("形成时间", 0.07), ("资金来源", 0.105),
+    ("资产原值(元)", 0.085), ("账面价值(元)", 0.085), ("所有权人", 0.06), ("管护责任人", 0.055),
+    ("状态", 0.04),
 )
+
+
+def _ledger_details(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str, str, str]]:
+    """Per asset id: (来源项目, 建设规模, 资金来源, 管护责任人) for the ledger lines."""
+    from sqlalchemy.orm import selectinload
+
+    out: dict[int, tuple[str, str, str, str]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start:start + 500])
+        assets = session.scalars(select(Asset).where(Asset.id.in_(chunk))
+                                 .options(selectinload(Asset.fundings))).all()
+        projects = dict(session.execute(select(Project.id, Project.name).where(
+            Project.id.in_({a.project_id for a in assets if a.project_id}))).all())
+        for a in assets:
+            scale = f"{a.quantity.normalize():f}{a.unit or ''}" if a.quantity is not None else ""
+            # One source a line, its amount on a line of its own: a number never wraps.
+            funds = "\n".join(f"{label_of('fund_source', f.source)}\n{svc.yuan_text(f.amount)}"
+                               for f in a.fundings)
+            out[a.id] = (projects.get(a.project_id, "") if a.project_id else "", scale,
+                         funds, a.custodian_person or "")
+    return out
 
 
 def render_ledger(session: Session, region_code: str, path: Path, flt: svc.LedgerFilter | None = None) -> Path:
@@ -252,32 +274,35 @@ def render_ledger(session: Session, region_code: str, path: Path, flt: svc.Ledge
     rows = svc.ledger_rows(session, flt)
     totals = svc.ledger_totals(session, flt)
     st = _styles()
-    for key in ("cell", "cellc", "cellr", "label"):  # fifteen columns on a landscape page
-        st[key] = ParagraphStyle(key + "_ledger", parent=st[key], fontSize=7.5, leading=9.5)
+    for key in ("cell", "cellc", "cellr", "label"):  # fourteen columns on a landscape page
+        st[key] = ParagraphStyle(key + "_ledger", parent=st[key], fontSize=9, leading=11)
+    details = _ledger_details(session, [r.id for r in rows])
     W = landscape(A4)[0] - 28 * mm
     title_region = _region_title(session, region_code)
     data = [[para(h, st["label"]) for h, _ in LEDGER_COLUMNS]]
     for i, r in enumerate(rows, start=1):
+        project, scale, funds, person = details.get(r.id, ("", "", "", ""))
+        formed = f"{r.formed_on.year}.{r.formed_on.month:02d}" if r.formed_on else ""
         data.append([
             para(i, st["cellc"]), para(r.asset_no, st["cell"]), para(r.name, st["cell"]),
             para(label_of("asset_category", r.category).removesuffix("资产"), st["cellc"]),
-            para(label_of("asset_subtype", r.subtype), st["cell"]), para(r.township, st["cell"]), para(r.village, st["cell"]),
-            para(r.project_year or "", st["cellc"]), para(svc.yuan_text(r.original_value), st["cellr"]),
-            para(svc.yuan_text(r.book_value), st["cellr"]), para(label_of("ownership_level", r.ownership_level), st["cellc"]),
-            para(r.owner_name or "", st["cell"]), para(label_of("operation_mode", r.operation_mode), st["cellc"]),
-            para(r.custodian or "", st["cell"]), para(label_of("asset_status", r.status), st["cellc"]),
+            para(f"{r.township}{r.village}", st["cell"]), para(project, st["cell"]),
+            para(scale, st["cellc"]), para(formed, st["cellc"]), para(funds, st["cell"]),
+            para(svc.yuan_text(r.original_value), st["cellr"]), para(svc.yuan_text(r.book_value), st["cellr"]),
+            para(r.owner_name or "", st["cell"]), para(person, st["cellc"]),
+            para(label_of("asset_status", r.status), st["cellc"]),
         ])
-    data.append([para("合计", st["cellc"]), "", para(f"{totals.all.count} 项", st["cellc"])] + [""] * 5 + [
-        para(svc.yuan_text(totals.all.original), st["cellr"]), para(svc.yuan_text(totals.all.book), st["cellr"])] + [""] * 5)
+    data.append([para("合计", st["cellc"]), "", para(f"{totals.all.count} 项", st["cellc"])] + [""] * 6 + [
+        para(svc.yuan_text(totals.all.original), st["cellr"]), para(svc.yuan_text(totals.all.book), st["cellr"])] + [""] * 3)
     last = len(data) - 1
     ledger = Table(data, colWidths=[W * w for w in (x for _, x in LEDGER_COLUMNS)], repeatRows=1,
-                   style=_grid_style([("BACKGROUND", (0, 0), (-1, 0), SHADE), ("SPAN", (2, last), (7, last)),
-                                      ("BACKGROUND", (0, last), (-1, last), SHADE), ("SPAN", (10, last), (14, last))]))
+                   style=_grid_style([("BACKGROUND", (0, 0), (-1, 0), SHADE), ("SPAN", (2, last), (8, last)),
+                                      ("BACKGROUND", (0, last), (-1, last), SHADE), ("SPAN", (11, last), (13, last))]))
     story: list = [
         para(f"{title_region}扶贫项目资产台账", st["title"]),
         para(_filter_line(flt) + f"　　截至 {_date(dt.date.today())}　　单位：元", st["sub"]),
         Spacer(1, 3 * mm),
-        ledger,
+        KeepTail([ledger]),  # the 合计 row never goes over alone
     ]
     # Totals by class and by owner level.
     cats = [(c, label_of("asset_category", c)) for c in totals.by_category]
@@ -307,8 +332,8 @@ def render_ledger(session: Session, region_code: str, path: Path, flt: svc.Ledge
                 para(svc.yuan_text(r.by_category.get(c, svc.Totals()).original), st["cellr"]) for c, _ in cats] + [
                 para(svc.yuan_text(r.totals.original), st["cellr"]), para(svc.yuan_text(r.totals.book), st["cellr"])])
         what = "按乡镇汇总（总台账）" if level_of_code(region_code) == "county" else "按村汇总（明细台账）"
-        story += [KeepTogether(last_block), Spacer(1, 4 * mm), para(what, st["section"])]
-        last_block = [Table(body, colWidths=[W * 0.2, W * 0.1] + [W * 0.42 / len(cats)] * len(cats) + [W * 0.14, W * 0.14],
+        story += [KeepTogether(last_block), Spacer(1, 4 * mm)]
+        last_block = [para(what, st["section"]), Table(body, colWidths=[W * 0.2, W * 0.1] + [W * 0.42 / len(cats)] * len(cats) + [W * 0.14, W * 0.14],
                         repeatRows=1, style=_grid_style([("BACKGROUND", (0, 0), (-1, 0), SHADE)]))]
     signature = para("填报单位（盖章）：　　　　　　　　负责人：　　　　　　　　填表人：　　　　　　　　填表日期：　　年　　月　　日", st["body"])
     story.append(KeepTogether([*last_block, Spacer(1, 8 * mm), signature]))

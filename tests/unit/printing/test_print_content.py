@@ -197,3 +197,27 @@ def test_no_form_kind_names_an_unembedded_font(county, tmp_path):
         outs.append(decl)
     for out in outs:
         assert not _unembedded_fonts(out), out.name
+
+
+def test_asset_ledger_has_source_scale_funds_and_custodian_at_9pt(county, tmp_path, pdftotext):
+    from fupin_desktop.printing import asset_forms
+    from fupin_desktop.models import Asset
+
+    with county.session() as s:
+        from sqlalchemy import select
+
+        asset = s.scalars(select(Asset).where(Asset.custodian_person.is_not(None))).first()
+        out = asset_forms.render_ledger(s, asset.region_code[:9] + "000", tmp_path / "ledger.pdf")
+        person = asset.custodian_person
+    flat = _flat(pdftotext(out))
+    for head in ("来源项目", "建设规模", "形成时间", "资金来源", "管护责任人"):
+        assert head in flat, head
+    assert person in flat
+    sizes = set()
+
+    def visit(text, cm, tm, font, size):
+        if text.strip() and 40 < tm[5] < 520:  # below the running header, above the footer
+            sizes.add(round(size * tm[0], 1))
+
+    PdfReader(out).pages[0].extract_text(visitor_text=visit)
+    assert sizes and min(sizes) >= 9
