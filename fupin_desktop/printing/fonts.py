@@ -53,7 +53,6 @@ __all__ = [
 ]
 
 CHECKED = "☑"
-IDEOGRAPHIC_GAP = "&nbsp;" * 4
 UNCHECKED = "□"
 # Box symbols always come from the symbol font, in running text too ("选项前的“☑”…“□”…"),
 # so a □ next to a ☑ has the same size and baseline.
@@ -297,6 +296,7 @@ class FontChain:
         self._maps: list[frozenset[int] | None] = [None] * len(files)
         self._lock = threading.Lock()
         self._run_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._gaps: dict[float, str] = {}
         self._load(0)
 
     @property
@@ -364,12 +364,21 @@ class FontChain:
         """``text`` as Paragraph markup (escaped), with ``<font>`` tags on fallback runs.
 
         A Paragraph collapses whitespace, U+3000 too, so the blanks clerks fill in by hand
-        (「　　年　　月　　日」) become four no-break spaces each, about one character wide."""
+        (「　　年　　月　　日」) become no-break spaces about one character wide each."""
         parts = []
         for name, chunk in self.runs(text):
-            chunk = escape(chunk).replace("\n", "<br/>").replace("\u3000", IDEOGRAPHIC_GAP)
+            chunk = escape(chunk).replace("\n", "<br/>").replace("\u3000", self.em_gap())
             parts.append(chunk if name == self.primary else f'<font name="{name}">{chunk}</font>')
         return "".join(parts)
+
+    def em_gap(self, ems: float = 1.0) -> str:
+        """No-break spaces about ``ems`` characters wide in the primary font (a space is a
+        quarter em in 微米黑, half an em in the Song face)."""
+        cached = self._gaps.get(ems)
+        if cached is None:
+            space = pdfmetrics.stringWidth(" ", self.primary, 1) or 0.25
+            cached = self._gaps[ems] = "&nbsp;" * max(1, round(ems / space))
+        return cached
 
     def _symbol_font(self, char: str) -> str:
         """The font a box (☑, □) is drawn in: always the same one, so checked and unchecked

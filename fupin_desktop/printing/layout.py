@@ -765,7 +765,7 @@ def signature_row(labels: Sequence[str], width: float) -> Table:
     cells = []
     for label in labels:
         if "日期" in label or "时间" in label:
-            gap = "&nbsp;" * 4
+            gap = font_chain().em_gap(1.0)
             cells.append(para(f"{font_chain().markup(label)}：{gap}{gap}年{gap}月{gap}日", st.body,
                               markup=True))
         else:
