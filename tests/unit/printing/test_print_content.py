@@ -221,3 +221,24 @@ def test_asset_ledger_has_source_scale_funds_and_custodian_at_9pt(county, tmp_pa
 
     PdfReader(out).pages[0].extract_text(visitor_text=visit)
     assert sizes and min(sizes) >= 9
+
+
+def test_a_past_years_notice_is_titled_with_its_year_and_no_date_of_today(county, tmp_path, pdftotext):
+    from sqlalchemy import func, select
+
+    from fupin_desktop.models import Household
+
+    with county.session() as s:
+        village, year = s.execute(select(Household.region_code, func.max(Household.identified_year))
+                                  .where(Household.identified_year.is_not(None))
+                                  .group_by(Household.region_code).limit(1)).one()
+    assert year < THIS_YEAR
+    out = tmp_path / "identify.pdf"
+    printing.print_notice(county, village, "识别", out)
+    flat = _flat(pdftotext(out))
+    today = dt.date.today()
+    assert f"{year}年建档立卡对象识别公示" in flat
+    assert f"{today.year}年{today.month}月{today.day}日" not in flat
+    posted = tmp_path / "posted.pdf"
+    printing.print_notice(county, village, "识别", posted, posted_on=dt.date(year, 9, 1))
+    assert f"{year}年9月1日" in _flat(pdftotext(posted))
