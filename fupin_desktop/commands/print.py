@@ -106,7 +106,8 @@ def _household_configure(parser: argparse.ArgumentParser) -> None:
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--household", nargs="+", metavar="NO", help="户编号（可以给多个）")
     who.add_argument("--region", metavar="CODE", help="村或乡镇的12位区划代码：打印其下所有在册户")
-    parser.add_argument("--year", type=year_type, help="年度（默认最近一个有收入记录的年度）")
+    parser.add_argument("--year", type=year_type,
+                        help="年度（默认今年：印今年有效的帮扶措施，收支取该年或之前最近一年并注明年度）")
 
 
 def _household_run(form_key: str) -> Callable[[argparse.Namespace, object], int]:

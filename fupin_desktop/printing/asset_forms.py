@@ -33,16 +33,33 @@ from fupin_desktop.codes import label_of
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import Asset, AssetDisposal, AssetIncome, Project, Region
 from fupin_desktop.printing.fonts import font_chain
-from fupin_desktop.printing.layout import FormDocument, para, record
+from fupin_desktop.printing.layout import NOTICE_SIZE, FormDocument, KeepTail, para, record
+from fupin_desktop.printing.style import county_office, township_government, village_committee
 from fupin_desktop.services import assets as svc
 
 GRID = colors.HexColor("#333333")
 SHADE = colors.HexColor("#EEEEEE")
 
 
-def _styles():
+def _styles(size: float | None = None):
+    """The asset forms' styles; ``size`` sets body and table text (posted notices)."""
     f = font_chain().primary
     base = ParagraphStyle("base", fontName=f, fontSize=9, leading=12, wordWrap="CJK")
+    if size is not None:
+        base = ParagraphStyle("base", fontName=f, fontSize=size, leading=size * 1.35, wordWrap="CJK")
+        cell = dict(fontSize=size, leading=size * 1.3)
+        return {
+            "title": ParagraphStyle("title", parent=base, fontSize=17, leading=22, alignment=TA_CENTER, spaceAfter=2 * mm),
+            "sub": ParagraphStyle("sub", parent=base, alignment=TA_CENTER),
+            "body": base,
+            "small": ParagraphStyle("small", parent=base, **cell),
+            "cell": ParagraphStyle("cell", parent=base, **cell),
+            "cellc": ParagraphStyle("cellc", parent=base, alignment=TA_CENTER, **cell),
+            "cellr": ParagraphStyle("cellr", parent=base, alignment=TA_RIGHT, **cell),
+            "label": ParagraphStyle("label", parent=base, alignment=TA_CENTER, **cell),
+            "section": ParagraphStyle("section", parent=base, spaceBefore=3 * mm, spaceAfter=1 * mm),
+            "sign": ParagraphStyle("sign", parent=base, alignment=TA_RIGHT),
+        }
     return {
         "title": ParagraphStyle("title", parent=base, fontSize=17, leading=22, alignment=TA_CENTER, spaceAfter=2 * mm),
         "sub": ParagraphStyle("sub", parent=base, fontSize=9.5, leading=13, alignment=TA_CENTER),
@@ -53,6 +70,7 @@ def _styles():
         "cellr": ParagraphStyle("cellr", parent=base, fontSize=8.5, leading=11, alignment=TA_RIGHT),
         "label": ParagraphStyle("label", parent=base, fontSize=8.5, leading=11, alignment=TA_CENTER),
         "section": ParagraphStyle("section", parent=base, fontSize=10.5, leading=14, spaceBefore=3 * mm, spaceAfter=1 * mm),
+        "sign": ParagraphStyle("sign", parent=base, alignment=TA_RIGHT),
     }
 
 
@@ -82,6 +100,18 @@ def _build(path: Path, pagesize, title: str, story: list, *, footer: str,
     doc = FormDocument(str(path), pagesize=pagesize, title=title, header=header,
                        margins=(14 * mm, 14 * mm, top, 16 * mm))
     doc.build_records([title], lambda _t: record(title if header else "", "", story, footer=footer))
+
+
+def _issuers(session: Session, code: str) -> tuple[str, str, str, str]:
+    """(village committee, township government, county office, county 财政局) of ``code``,
+    named in full from the regions."""
+    def name(c: str) -> str:
+        return session.scalar(select(Region.name).where(Region.code == c)) or ""
+
+    county, town = name(code[:6] + "000000"), name(code[:9] + "000")
+    village = name(code) if code[9:] != "000" else ""
+    return (village_committee(village) if village else "村民委员会", township_government(town),
+            county_office(county), f"{county}财政局" if county else "县财政局")
 
 
 def _region_title(session: Session, code: str) -> str:
@@ -137,7 +167,7 @@ def render_card(session: Session, asset_id: int, path: Path) -> Path:
         Spacer(1, 3 * mm),
         Table(info, colWidths=cw, style=_grid_style([("BACKGROUND", (0, 0), (0, -1), SHADE),
                                                       ("BACKGROUND", (2, 0), (2, -1), SHADE)])),
-        para("一、权属（三权分置）", st["section"]),
+        para("一、资产权属（所有权、经营权、收益权、分配权、处置权、监督权的权利人）", st["section"]),
     ]
     rights = [("所有权", a.ownership_holder), ("经营权", a.operation_holder), ("收益权", a.income_holder),
               ("分配权", a.distribution_holder), ("处置权", a.disposal_holder), ("监督权", a.supervision_holder)]
@@ -178,8 +208,27 @@ def render_card(session: Session, asset_id: int, path: Path) -> Path:
         disp.append([para("（未处置）", st["cellc"])] + [""] * 5)
     story.append(Table(disp, colWidths=[W * x for x in (0.15, 0.27, 0.12, 0.12, 0.17, 0.17)],
                        style=_grid_style([("BACKGROUND", (0, 0), (-1, 0), SHADE)])))
-    story.append(Spacer(1, 8 * mm))
-    story.append(para("登记人：____________　　审核人：____________　　登记单位（盖章）　　　　年　　月　　日", st["body"]))
+    committee, government, office, _finance = _issuers(session, a.region_code)
+    story.append(para("五、村民代表大会决议", st["section"]))
+    resolution = next((d for d in reversed(a.disposals) if d.village_resolution_on), None)
+    story.append(Table([
+        [para("会议日期", st["label"]), para(_date(resolution.village_resolution_on) if resolution else "", st["cell"]),
+         para("应到/实到人数", st["label"]), para("　　人 /　　人", st["cell"])],
+        [para("决议文号", st["label"]), para(resolution.village_resolution_doc or "" if resolution else "", st["cell"]),
+         para("表决结果", st["label"]), para("同意　　人，反对　　人，弃权　　人", st["cell"])],
+        [para("决议事项", st["label"]), para("资产确权登记、经营管护和收益分配方案", st["cell"]), "", ""],
+    ], colWidths=[W * x for x in (0.14, 0.36, 0.14, 0.36)],
+        style=_grid_style([("SPAN", (1, 2), (3, 2)), ("BACKGROUND", (0, 0), (0, -1), SHADE),
+                           ("BACKGROUND", (2, 0), (2, 1), SHADE)])))
+    story.append(KeepTail([para("六、审核意见", st["section"]), Table(
+        [[para(t, st["label"]) for t in ("村级意见", "乡镇审核意见", "县级主管部门审批意见")],
+         [para("意见：", st["cell"])] * 3,
+         [para(f"{x}（盖章）<br/>年　月　日", st["cellc"], markup=True)
+          for x in (committee, government, office)]],
+        colWidths=[W / 3] * 3, rowHeights=[None, 20 * mm, None],
+        style=_grid_style([("BACKGROUND", (0, 0), (-1, 0), SHADE), ("VALIGN", (0, 1), (-1, 1), "TOP")]))],
+        [Spacer(1, 6 * mm),
+         para("登记人：____________　　　　审核人：____________", st["body"])]))
     _build(path, A4, f"资产登记卡 {a.asset_no}", story, footer=f"资产编号 {a.asset_no}")
     return path
 
@@ -188,10 +237,32 @@ def render_card(session: Session, asset_id: int, path: Path) -> Path:
 
 
 LEDGER_COLUMNS = (
-    ("序号", 0.03), ("资产编号", 0.10), ("资产名称", 0.15), ("类别", 0.045), ("类型", 0.07),
-    ("乡镇", 0.05), ("村", 0.05), ("年度", 0.035), ("资产原值(元)", 0.085), ("账面价值(元)", 0.085),
-    ("确权层级", 0.035), ("所有权人", 0.09), ("经营方式", 0.035), ("管护主体", 0.09), ("状态", 0.05),
+    ("序号", 0.03), ("资产编号", 0.095), ("资产名称", 0.1), ("类别", 0.04), ("乡镇/村", 0.075),
+    ("来源项目", 0.1), ("建设规模", 0.06), ("形成时间", 0.07), ("资金来源", 0.105),
+    ("资产原值(元)", 0.085), ("账面价值(元)", 0.085), ("所有权人", 0.06), ("管护责任人", 0.055),
+    ("状态", 0.04),
 )
+
+
+def _ledger_details(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str, str, str]]:
+    """Per asset id: (来源项目, 建设规模, 资金来源, 管护责任人) for the ledger lines."""
+    from sqlalchemy.orm import selectinload
+
+    out: dict[int, tuple[str, str, str, str]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start:start + 500])
+        assets = session.scalars(select(Asset).where(Asset.id.in_(chunk))
+                                 .options(selectinload(Asset.fundings))).all()
+        projects = dict(session.execute(select(Project.id, Project.name).where(
+            Project.id.in_({a.project_id for a in assets if a.project_id}))).all())
+        for a in assets:
+            scale = f"{a.quantity.normalize():f}{a.unit or ''}" if a.quantity is not None else ""
+            # One source a line, its amount on a line of its own: a number never wraps.
+            funds = "\n".join(f"{label_of('fund_source', f.source)}\n{svc.yuan_text(f.amount)}"
+                               for f in a.fundings)
+            out[a.id] = (projects.get(a.project_id, "") if a.project_id else "", scale,
+                         funds, a.custodian_person or "")
+    return out
 
 
 def render_ledger(session: Session, region_code: str, path: Path, flt: svc.LedgerFilter | None = None) -> Path:
@@ -203,32 +274,35 @@ def render_ledger(session: Session, region_code: str, path: Path, flt: svc.Ledge
     rows = svc.ledger_rows(session, flt)
     totals = svc.ledger_totals(session, flt)
     st = _styles()
-    for key in ("cell", "cellc", "cellr", "label"):  # fifteen columns on a landscape page
-        st[key] = ParagraphStyle(key + "_ledger", parent=st[key], fontSize=7.5, leading=9.5)
+    for key in ("cell", "cellc", "cellr", "label"):  # fourteen columns on a landscape page
+        st[key] = ParagraphStyle(key + "_ledger", parent=st[key], fontSize=9, leading=11)
+    details = _ledger_details(session, [r.id for r in rows])
     W = landscape(A4)[0] - 28 * mm
     title_region = _region_title(session, region_code)
     data = [[para(h, st["label"]) for h, _ in LEDGER_COLUMNS]]
     for i, r in enumerate(rows, start=1):
+        project, scale, funds, person = details.get(r.id, ("", "", "", ""))
+        formed = f"{r.formed_on.year}.{r.formed_on.month:02d}" if r.formed_on else ""
         data.append([
             para(i, st["cellc"]), para(r.asset_no, st["cell"]), para(r.name, st["cell"]),
             para(label_of("asset_category", r.category).removesuffix("资产"), st["cellc"]),
-            para(label_of("asset_subtype", r.subtype), st["cell"]), para(r.township, st["cell"]), para(r.village, st["cell"]),
-            para(r.project_year or "", st["cellc"]), para(svc.yuan_text(r.original_value), st["cellr"]),
-            para(svc.yuan_text(r.book_value), st["cellr"]), para(label_of("ownership_level", r.ownership_level), st["cellc"]),
-            para(r.owner_name or "", st["cell"]), para(label_of("operation_mode", r.operation_mode), st["cellc"]),
-            para(r.custodian or "", st["cell"]), para(label_of("asset_status", r.status), st["cellc"]),
+            para(f"{r.township}{r.village}", st["cell"]), para(project, st["cell"]),
+            para(scale, st["cellc"]), para(formed, st["cellc"]), para(funds, st["cell"]),
+            para(svc.yuan_text(r.original_value), st["cellr"]), para(svc.yuan_text(r.book_value), st["cellr"]),
+            para(r.owner_name or "", st["cell"]), para(person, st["cellc"]),
+            para(label_of("asset_status", r.status), st["cellc"]),
         ])
-    data.append([para("合计", st["cellc"]), "", para(f"{totals.all.count} 项", st["cellc"])] + [""] * 5 + [
-        para(svc.yuan_text(totals.all.original), st["cellr"]), para(svc.yuan_text(totals.all.book), st["cellr"])] + [""] * 5)
+    data.append([para("合计", st["cellc"]), "", para(f"{totals.all.count} 项", st["cellc"])] + [""] * 6 + [
+        para(svc.yuan_text(totals.all.original), st["cellr"]), para(svc.yuan_text(totals.all.book), st["cellr"])] + [""] * 3)
     last = len(data) - 1
     ledger = Table(data, colWidths=[W * w for w in (x for _, x in LEDGER_COLUMNS)], repeatRows=1,
-                   style=_grid_style([("BACKGROUND", (0, 0), (-1, 0), SHADE), ("SPAN", (2, last), (7, last)),
-                                      ("BACKGROUND", (0, last), (-1, last), SHADE), ("SPAN", (10, last), (14, last))]))
+                   style=_grid_style([("BACKGROUND", (0, 0), (-1, 0), SHADE), ("SPAN", (2, last), (8, last)),
+                                      ("BACKGROUND", (0, last), (-1, last), SHADE), ("SPAN", (11, last), (13, last))]))
     story: list = [
         para(f"{title_region}扶贫项目资产台账", st["title"]),
         para(_filter_line(flt) + f"　　截至 {_date(dt.date.today())}　　单位：元", st["sub"]),
         Spacer(1, 3 * mm),
-        ledger,
+        KeepTail([ledger]),  # the 合计 row never goes over alone
     ]
     # Totals by class and by owner level.
     cats = [(c, label_of("asset_category", c)) for c in totals.by_category]
@@ -258,8 +332,8 @@ def render_ledger(session: Session, region_code: str, path: Path, flt: svc.Ledge
                 para(svc.yuan_text(r.by_category.get(c, svc.Totals()).original), st["cellr"]) for c, _ in cats] + [
                 para(svc.yuan_text(r.totals.original), st["cellr"]), para(svc.yuan_text(r.totals.book), st["cellr"])])
         what = "按乡镇汇总（总台账）" if level_of_code(region_code) == "county" else "按村汇总（明细台账）"
-        story += [KeepTogether(last_block), Spacer(1, 4 * mm), para(what, st["section"])]
-        last_block = [Table(body, colWidths=[W * 0.2, W * 0.1] + [W * 0.42 / len(cats)] * len(cats) + [W * 0.14, W * 0.14],
+        story += [KeepTogether(last_block), Spacer(1, 4 * mm)]
+        last_block = [para(what, st["section"]), Table(body, colWidths=[W * 0.2, W * 0.1] + [W * 0.42 / len(cats)] * len(cats) + [W * 0.14, W * 0.14],
                         repeatRows=1, style=_grid_style([("BACKGROUND", (0, 0), (-1, 0), SHADE)]))]
     signature = para("填报单位（盖章）：　　　　　　　　负责人：　　　　　　　　填表人：　　　　　　　　填表日期：　　年　　月　　日", st["body"])
     story.append(KeepTogether([*last_block, Spacer(1, 8 * mm), signature]))
@@ -289,7 +363,7 @@ def render_distribution(
     """收益分配公示表 (A4 portrait). Only names, groups, household size and category: never an
     ID number, phone or bank account (DOMAIN §13.4)."""
     notice = svc.distribution_notice(session, income_id)
-    st = _styles()
+    st = _styles(NOTICE_SIZE)
     W = A4[0] - 28 * mm
     data = [[para(h, st["label"]) for h in ("序号", "组", "户主姓名/分配对象", "家庭人口", "户类型/监测类别", "分配金额(元)", "备注")]]
     for r in notice.rows:
@@ -303,6 +377,8 @@ def render_distribution(
     split = "；".join(f"{k} {svc.yuan_text(v)} 元" for k, v in notice.totals_by_type.items())
     posted = notice.approved_on or dt.date.today()
     end = posted + dt.timedelta(days=posting_days - 1)
+    income_row = session.get(AssetIncome, income_id)
+    committee = _issuers(session, income_row.asset.region_code)[0] if income_row is not None else "村民委员会"
     story = [
         para(notice.title, st["title"]),
         para(f"资产名称：{notice.asset_name}（编号 {notice.asset_no}）　　{notice.year}年度收益：{svc.yuan_text(notice.income)} 元"
@@ -310,13 +386,14 @@ def render_distribution(
         Spacer(1, 2 * mm),
         para(f"经村民代表大会讨论通过，现将收益分配方案公示如下（分配合计：{split}）：", st["body"]),
         Spacer(1, 2 * mm),
-        table,
-        Spacer(1, 4 * mm),
-        para(f"公示期：{_date(posted)} 至 {_date(end)}（{posting_days} 天）。公示期间如有异议，请向村委会或乡镇反映。", st["body"]),
-        para("监督举报电话：12317" + (f"；{phone}" if phone else "；乡镇监督电话：____________"), st["body"]),
-        Spacer(1, 10 * mm),
-        para("　" * 30 + "村民委员会（盖章）", st["body"]),
-        para("　" * 30 + f"{_date(posted) or '　　年　　月　　日'}", st["body"]),
+        KeepTail([table], [
+            Spacer(1, 4 * mm),
+            para(f"公示期：{_date(posted)} 至 {_date(end)}（{posting_days} 天）。公示期间如有异议，请向村委会或乡镇反映。", st["body"]),
+            para("监督举报电话：12317" + (f"；{phone}" if phone else "；乡镇监督电话：____________"), st["body"]),
+            Spacer(1, 10 * mm),
+            para(f"{committee}（盖章）", st["sign"]),
+            para(f"{_date(posted) or '　　年　　月　　日'}", st["sign"]),
+        ]),
     ]
     _build(path, A4, notice.title, story, footer=notice.title)
     return path
@@ -349,18 +426,25 @@ def render_disposal(session: Session, disposal_id: int, path: Path) -> Path:
         row(("形成时间", _date(a.formed_on)), ("资金来源", svc.fundings_text(a.fundings))),
         row(("资产原值(元)", svc.yuan_text(a.original_value)), ("账面价值(元)", svc.yuan_text(a.book_value))),
         row(("处置情形", label_of("disposal_trigger", d.trigger)), ("处置方式", label_of("disposal_method", d.method))),
-        [para("处置理由", st["label"]), para(d.reason or "", st["cell"]), "", ""],
+        [para("处置理由", st["label"]), para(_reason(d), st["cell"]), "", ""],
         [para("申请日期", st["label"]), para(_date(d.requested_on), st["cell"]), para("当前状态", st["label"]),
          para(label_of("disposal_status", d.status) + (f"（{d.rejected_reason}）" if d.rejected_reason else ""), st["cell"])],
-    ], colWidths=cw, style=_grid_style([("SPAN", (1, 6), (3, 6)), ("BACKGROUND", (0, 0), (0, -1), SHADE),
-                                        ("BACKGROUND", (2, 0), (2, -1), SHADE), ("MINROWHEIGHT", (0, 6), (-1, 6), 30)]))
+        row(("处置收入(元)", svc.yuan_text(d.proceeds) if d.proceeds is not None else ""),
+            ("处置日期", _date(d.disposed_on))),
+        [para("收入用途", st["label"]), para(d.proceeds_use or "", st["cell"]), "", ""],
+    ], colWidths=cw, style=_grid_style([("SPAN", (1, 6), (3, 6)), ("SPAN", (1, 9), (3, 9)),
+                                        ("BACKGROUND", (0, 0), (0, -1), SHADE),
+                                        ("BACKGROUND", (2, 0), (2, 5), SHADE), ("BACKGROUND", (2, 7), (2, 8), SHADE),
+                                        ("MINROWHEIGHT", (0, 6), (-1, 6), 30)]))
+
+    committee, government, office, finance = _issuers(session, a.region_code)
 
     def box(title: str, doc_no: str | None, on: dt.date | None, signer: str) -> Table:
         filled = f"已通过　文号：{doc_no}　日期：{_date(on)}" if doc_no else ""
         return Table(
             [[para(title, st["label"]), para("意见：" + filled, st["cell"])],
-             ["", para(f"{signer}（盖章）　　　　负责人签字：　　　　　　　{_date(on) or '年　　月　　日'}", st["cellr"])]],
-            colWidths=[W * 0.15, W * 0.85], rowHeights=[22 * mm, 9 * mm],
+             ["", para(f"负责人签字：　　　　　　{signer}（盖章）　　{_date(on) or '年　　月　　日'}", st["cellr"])]],
+            colWidths=[W * 0.15, W * 0.85], rowHeights=[22 * mm, None],
             style=_grid_style([("SPAN", (0, 0), (0, 1)), ("BACKGROUND", (0, 0), (0, -1), SHADE),
                                ("VALIGN", (1, 0), (1, 0), "TOP"), ("LINEBELOW", (1, 0), (1, 0), 0, colors.white)]),
         )
@@ -373,19 +457,19 @@ def render_disposal(session: Session, disposal_id: int, path: Path) -> Path:
         Spacer(1, 3 * mm),
         para("审批程序：村民代表大会讨论通过 → 乡镇政府审核批准 → 县级主管部门与财政部门同意 → 实施", st["small"]),
         Spacer(1, 2 * mm),
-        box("村民代表大会\n决议", d.village_resolution_doc, d.village_resolution_on, "村民委员会"),
-        box("乡镇人民政府\n审核意见", d.township_doc, d.township_approved_on, "乡镇人民政府"),
-        box("县级主管部门\n审批意见", d.county_doc, d.county_approved_on, "县乡村振兴（扶贫）部门"),
-        box("县级财政部门\n意见", d.county_doc, d.county_approved_on, "县财政局"),
+        box("村民代表大会\n决议", d.village_resolution_doc, d.village_resolution_on, committee),
+        box("乡镇人民政府\n审核意见", d.township_doc, d.township_approved_on, government),
+        box("县级主管部门\n审批意见", d.county_doc, d.county_approved_on, office),
+        box("县级财政部门\n意见", d.county_doc, d.county_approved_on, finance),
     ]
-    if d.status == svc.DISPOSAL_DONE:
-        story += [Spacer(1, 3 * mm), Table(
-            [row(("处置日期", _date(d.disposed_on)), ("处置收入(元)", svc.yuan_text(d.proceeds))),
-             [para("收入用途", st["label"]), para(d.proceeds_use or "", st["cell"]), "", ""]],
-            colWidths=cw, style=_grid_style([("SPAN", (1, 1), (3, 1)), ("BACKGROUND", (0, 0), (0, -1), SHADE),
-                                             ("BACKGROUND", (2, 0), (2, 0), SHADE)]))]
     _build(path, A4, f"资产处置申请表 {a.asset_no}", story, footer=f"资产编号 {a.asset_no}")
     return path
+
+
+def _reason(d: AssetDisposal) -> str:
+    """处置理由 as written, never a repeat of the 处置情形 label (then left to fill in)."""
+    reason = (d.reason or "").strip()
+    return "" if reason == label_of("disposal_trigger", d.trigger) else reason
 
 
 # -- choosing what to print by asset ------------------------------------------------------------

@@ -15,7 +15,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from fupin_desktop.codes import code_list
 from fupin_desktop.printing.common import area, current_helper_text, household_header, label
-from fupin_desktop.printing.data import HouseholdSheet
+from fupin_desktop.printing.data import HouseholdSheet, MeasureLine
 from fupin_desktop.printing.layout import (
     bool_options,
     grid_table,
@@ -34,12 +34,6 @@ TITLE = "帮扶明白卡"
 WIDTH = 180 * mm
 HOUSING_MEASURE = "08"  # measure_category 住房安全保障
 RELOCATION_MEASURE = "12"  # 搬迁
-OTHER_MEASURE = "11"  # 社会帮扶 takes handbook categories with no measure category of their own
-# handbook_category → measure_category, so the handbook's 措施 lines tick the card's boxes.
-HANDBOOK_TO_MEASURE = {
-    "01": "01", "02": "02", "03": "07", "04": "05", "05": "08", "06": "03", "07": "10",
-    "08": "10", "09": "10", "10": "12", "11": "10", "12": "11", "13": "14", "14": "12",
-}
 
 
 def story(sheet: HouseholdSheet) -> list[Flowable]:
@@ -68,7 +62,8 @@ def story(sheet: HouseholdSheet) -> list[Flowable]:
                    lambda m: m.has_resident_medical is None and m.has_employee_medical is None)
     pension = _all(adults, lambda m: m.has_resident_pension or m.has_employee_pension,
                    lambda m: m.has_resident_pension is None and m.has_employee_pension is None)
-    categories = {m.category for m in sheet.measures}
+    lines = sheet.measure_lines
+    categories = {m.category for m in lines}
     housing_safe = None
     if check is not None and check.housing_problem is not None:
         housing_safe = not check.housing_problem
@@ -88,22 +83,19 @@ def story(sheet: HouseholdSheet) -> list[Flowable]:
          "住房面积（㎡）", area(y.housing_area) if y else ""],
     ]
 
-    # The year's measures: 帮扶措施 records and the handbook's 措施 lines, by category.
-    by_category: dict[str, list[tuple[str | None, Decimal | None]]] = {}
-    for m in sheet.measures:
-        by_category.setdefault(m.category, []).append((m.content, m.amount))
-    for e in sheet.entries:
-        if e.section == "02" and e.year == sheet.year:
-            code = HANDBOOK_TO_MEASURE.get(e.category or "", OTHER_MEASURE)
-            by_category.setdefault(code, []).append((e.content, e.amount))
+    # The measures in force this year: 帮扶措施 records and the handbook's 措施 lines.
+    by_category: dict[str, list[MeasureLine]] = {}
+    for m in lines:
+        by_category.setdefault(m.category, []).append(m)
     measure_rows = []
     for code, name in code_list("measure_category").entries():
         items = by_category.get(code, [])
-        amount = sum((a for _, a in items if a is not None), Decimal(0))
+        amount = sum((m.amount for m in items if m.amount is not None), Decimal(0))
         measure_rows.append([
             name,
             opt(options([("1", "享受"), ("0", "未享受")], "1" if items else "0")),
-            "；".join(c for c, _ in items if c),
+            "；".join(f"{m.content}（{m.period()}）" if m.period() else m.content
+                     for m in items if m.content or m.period()),
             money(amount) if items and amount else "",
         ])
 
@@ -130,10 +122,12 @@ def story(sheet: HouseholdSheet) -> list[Flowable]:
         grid_table(["帮扶措施类别", "享受情况", "帮扶内容", "金额（元）"], measure_rows,
                    [30 * mm, 36 * mm, 90 * mm, 24 * mm], align=["c", "l", "l", "r"]),
         Spacer(1, 2 * mm),
+        para(f"{y.year}年度家庭收入（元）" if y else "家庭收入（元）", st.cell),
         grid_table(["工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "年收入", "纯收入",
                     "人均纯收入"], income, [WIDTH / 7] * 7, align=["r"] * 7, min_rows=1 - len(income)),
         Spacer(1, 2 * mm),
         kv_table(helpers, [24 * mm, 26 * mm, 20 * mm, 62 * mm, 20 * mm, 28 * mm]),
+        Spacer(1, 1.5 * mm),
         para("监督举报电话：12317", st.small),
         signature_row(["填卡人", "联系电话", "户主签字", "日期"], WIDTH),
     ]

@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
 from fupin_desktop.printing.common import age, area, household_header, label, yes_no
 from fupin_desktop.printing.data import HouseholdSheet
 from fupin_desktop.printing.layout import (
+    KeepTail,
     bool_options,
+    column_widths,
+    date_text,
     grid_table,
     kv_table,
     money,
@@ -67,8 +70,10 @@ def story(sheet: HouseholdSheet) -> list[Flowable]:
     hh = sheet.household
     p = sheet.place
     kind = "监测户" if hh.monitoring_category else label("household_type", hh.household_type)
+    # 「脱贫户信息采集表」, never 「脱贫户户信息采集表」.
+    title = f"{kind}信息采集表" if kind.endswith("户") else f"{kind or '农户'}{TITLE}"
     body: list[Flowable] = [
-        para(f"{sheet.year}年度 {kind or '农户'}{TITLE}", st.title),
+        para(f"{sheet.year}年度 {title}", st.title),
         para(f"{p.province}{p.prefecture}{p.county}{p.township}{p.village}{hh.group_name or ''}"
              f"\u3000\u3000户编号：{hh.household_no or ''}", st.subtitle),
     ]
@@ -81,20 +86,21 @@ def story(sheet: HouseholdSheet) -> list[Flowable]:
          "监测对象类别", opt(options("monitoring_category", hh.monitoring_category)), None],
         ["家庭住址", hh.address or p.line(), None, None, None, None],
     ], w6, spans=[((3, 1), (5, 1)), ((1, 2), (2, 2)), ((4, 2), (5, 2)), ((1, 3), (5, 3))]))
+    body += _monitoring(sheet, w6)
 
     body += _members(sheet)
     body += _income(sheet)
     body += _conditions(sheet)
     body += _guarantees(sheet)
     body += _measures(sheet)
-    body += _helpers(sheet)
-    body += [
+    *before, heading, table = _helpers(sheet)
+    body += before
+    # The last table carries rows over with the 承诺 and signatures: never a page of them alone.
+    body.append(KeepTail([heading, table], [
         Spacer(1, 4 * mm),
-        KeepTogether([
-            para("本户承诺以上信息真实准确，同意有关部门依法查询核对家庭收入和财产状况。", st.body),
-            signature_row(["户主签字（手印）", "填表人", "联系电话", "填表时间"], WIDTH),
-        ]),
-    ]
+        para("本户承诺以上信息真实准确，同意有关部门依法查询核对家庭收入和财产状况。", st.body),
+        signature_row(["户主签字（手印）", "填表人", "联系电话", "填表时间"], WIDTH),
+    ]))
     left, right = household_header(sheet, TITLE)
     return record(left, right, body, footer=TITLE)
 
@@ -119,18 +125,30 @@ def _members(sheet: HouseholdSheet) -> list[Flowable]:
                      f"{m.public_welfare_months}个月" if m.public_welfare_months else
                      ("是" if m.public_welfare_job else ""),
                      cover, yes_no(m.is_dibao), yes_no(m.is_tekun), m.phone])
+    ident_head = ["序号", "姓名", "性别", "证件号码", "与户主关系", "民族", "政治面貌", "文化程度"]
+    status_head = ["序号", "姓名", "在校生状况", "健康状况", "劳动技能", "务工状况", "务工地点",
+                   "务工时间\n（月）"]
+    cover_head = ["序号", "姓名", "公益岗位", "医保/大病/养老", "低保", "特困", "联系电话"]
+    ident_rows = [r[:8] for r in ident]
+    status_rows = [[r[0], r[1], r[8], r[9], r[10], w[3], w[4], w[5]] for r, w in zip(ident, work)]
+    cover_rows = [[w[0], w[1], w[6], w[7], w[8], w[9], w[10]] for w in work]
+    blank = max(0, 3 - len(ident))
     return [
         section_title("一、家庭成员"),
-        grid_table(["序号", "姓名", "性别", "证件号码", "与户主关系", "民族", "政治面貌", "文化程度",
-                    "在校生状况", "健康状况", "劳动技能"], ident,
-                   [x * mm for x in (8, 15, 8, 35, 15, 12, 15, 15, 19, 17, 21)],
-                   align=["c"] * 11, min_rows=max(0, 3 - len(ident))),
+        grid_table(ident_head, ident_rows,
+                   column_widths(WIDTH, [9 * mm, None, 9 * mm, 34 * mm, "relation", "ethnicity",
+                                         "political_status", "education"], ident_head),
+                   align=["c"] * 8, min_rows=blank),
         Spacer(1, 2 * mm),
-        grid_table(["序号", "姓名", "年龄", "务工状况", "务工地点", "务工时间（月）", "公益岗位",
-                    "医保/大病/养老", "低保", "特困", "联系电话"], work,
-                   [x * mm for x in (8, 15, 9, 22, 30, 14, 14, 20, 10, 10, 28)],
-                   align=["c", "c", "c", "c", "l", "c", "c", "c", "c", "c", "c"],
-                   min_rows=max(0, 3 - len(work))),
+        grid_table([h.replace("\n", "") for h in status_head], status_rows,
+                   column_widths(WIDTH, [9 * mm, 16 * mm, "school_status", "health", "labour_skill",
+                                         "work_status", None, 16 * mm], status_head),
+                   align=["c", "c", "c", "c", "c", "c", "l", "c"], min_rows=blank),
+        Spacer(1, 2 * mm),
+        grid_table(cover_head, cover_rows,
+                   column_widths(WIDTH, [9 * mm, 20 * mm, 24 * mm, 30 * mm, 16 * mm, 16 * mm, None],
+                                 cover_head),
+                   align=["c"] * 7, min_rows=blank),
     ]
 
 
@@ -200,18 +218,46 @@ def _guarantees(sheet: HouseholdSheet) -> list[Flowable]:
 
 
 def _measures(sheet: HouseholdSheet) -> list[Flowable]:
-    taken = {m.category for m in sheet.measures}
+    lines = sheet.measure_lines
+    taken = {m.category for m in lines}
     rows = [[label("measure_category", m.category), m.content, money(m.amount),
-             short_date(m.start_date)] for m in sheet.measures]
+             short_date(m.start), short_date(m.end, blank="—")] for m in lines]
+    head = ["措施类别", "措施内容", "金额（元）", "开始时间", "结束时间"]
     return [
         CondPageBreak(40 * mm),
-        section_title("五、帮扶措施"),
+        section_title(f"五、帮扶措施（{sheet.year}年度有效的措施）"),
         option_para(options("measure_category", taken, prefix="享受的帮扶措施（可多选）：")),
         Spacer(1, 1.5 * mm),
-        grid_table(["措施类别", "措施内容", "金额（元）", "开始时间"], rows,
-                   [30 * mm, 100 * mm, 25 * mm, 25 * mm], align=["c", "l", "r", "c"],
-                   min_rows=max(0, 2 - len(rows))),
+        grid_table(head, rows,
+                   column_widths(WIDTH, ["measure_category", None, 22 * mm, 21 * mm, 21 * mm], head),
+                   align=["c", "l", "r", "c", "c"], min_rows=max(0, 2 - len(rows))),
     ]
+
+
+def _monitoring(sheet: HouseholdSheet, widths: list[float]) -> list[Flowable]:
+    """风险类型, 识别时间 and 风险消除 of a 监测户's latest case (DOMAIN §7.1)."""
+    case = sheet.monitoring
+    if case is None or not sheet.household.monitoring_category:
+        return []
+    risks = [c for c in (case.risk_1, case.risk_2, case.risk_3, case.risk_4, case.risk_5) if c]
+    risk_text = "、".join(label("risk_type", c) for c in risks)
+    if case.disaster_subtype:
+        risk_text += f"（{case.disaster_subtype}）"
+    eliminated = "是" if case.risk_eliminated else "否"
+    when = _ym(case.eliminated_ym) or (date_text(case.eliminated_on, blank="") if case.eliminated_on else "")
+    return [kv_table([
+        ["致贫返贫风险", risk_text, None, "识别监测时间", _ym(case.identified_ym), None],
+        ["风险是否消除", eliminated, "消除方式", label("elimination_mode", case.elimination_mode),
+         "风险消除时间", when],
+    ], widths, spans=[((1, 0), (2, 0)), ((4, 0), (5, 0))])]
+
+
+def _ym(value: str | None) -> str:
+    """「2024年3月」 from "2024-03" / "202403"."""
+    text = (value or "").replace("-", "")
+    if len(text) < 6 or not text[:6].isdigit():
+        return value or ""
+    return f"{text[:4]}年{int(text[4:6])}月"
 
 
 def _helpers(sheet: HouseholdSheet) -> list[Flowable]:

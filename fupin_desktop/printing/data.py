@@ -12,6 +12,7 @@ from decimal import Decimal
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +36,42 @@ from fupin_desktop.models.region import code_prefix, level_of_code
 from fupin_desktop.rules.text import group_sort_key
 
 BATCH = 100
+
+HANDBOOK_MEASURES = "02"  # handbook_section 措施
+OTHER_MEASURE = "11"  # 社会帮扶 takes handbook categories with no measure category of their own
+# handbook_category → measure_category, so the handbook's 措施 lines count as measures.
+HANDBOOK_TO_MEASURE = {
+    "01": "01", "02": "02", "03": "07", "04": "05", "05": "08", "06": "03", "07": "10",
+    "08": "10", "09": "10", "10": "12", "11": "10", "12": "11", "13": "14", "14": "12",
+}
+
+
+@dataclass(frozen=True)
+class MeasureLine:
+    """One 帮扶措施 as the forms print it, from an AssistanceMeasure or a handbook 措施 line."""
+
+    category: str  # measure_category code
+    content: str
+    amount: Decimal | None
+    start: dt.date | None
+    end: dt.date | None
+    unit: str = ""
+
+    def period(self) -> str:
+        """「2024.03.05—」 (open) or 「2024.03.05—2025.10.28」; empty when no date is known."""
+        if self.start is None and self.end is None:
+            return ""
+        fmt = (lambda d: "" if d is None else f"{d.year}.{d.month:02d}.{d.day:02d}")
+        return f"{fmt(self.start)}—{fmt(self.end)}"
+
+
+def measure_in_force(measure: AssistanceMeasure, year: int) -> bool:
+    """Whether a measure applies in ``year``: it started in or before that year (its start
+    date, else the year it was recorded for) and had not ended before it."""
+    start_year = measure.start_date.year if measure.start_date else measure.year
+    if start_year > year:
+        return False
+    return measure.end_date is None or measure.end_date.year >= year
 
 
 @dataclass
@@ -62,7 +99,7 @@ class HouseholdSheet:
     check: GuaranteeCheck | None
     assignments: list[HelperAssignment]  # with .helper loaded, oldest first
     entries: list[HandbookEntry]  # every year, by year then date
-    measures: list[AssistanceMeasure]  # the printed year
+    measures: list[AssistanceMeasure]  # those in force in the printed year
     monitoring: MonitoringCase | None  # the latest case
     team: list[VillageTeamMember] = field(default_factory=list)  # village work team now
     # 监测范围 (人均纯收入, 元) of the year of ``year_row``, set by the print service when known.
@@ -74,6 +111,18 @@ class HouseholdSheet:
             if m.relation == "01":
                 return m
         return self.members[0] if self.members else None
+
+    @property
+    def measure_lines(self) -> list[MeasureLine]:
+        """The measures in force in the printed year: AssistanceMeasure records, then the
+        handbook's 措施 lines of that year, by category."""
+        lines = [MeasureLine(m.category, m.content or "", m.amount, m.start_date, m.end_date,
+                             m.unit or "") for m in self.measures]
+        for e in self.entries:
+            if e.section == HANDBOOK_MEASURES and e.year == self.year:
+                lines.append(MeasureLine(HANDBOOK_TO_MEASURE.get(e.category or "", OTHER_MEASURE),
+                                         e.content or "", e.amount, e.entry_date, None, e.unit or ""))
+        return sorted(lines, key=lambda m: (m.category, m.start or dt.date.min))
 
     def current_helpers(self, on: dt.date | None = None) -> list[HelperAssignment]:
         day = on or dt.date.today()
@@ -132,11 +181,11 @@ def household_ids_by_number(session: Session, numbers: Sequence[str]) -> list[in
     return [rows[n] for n in numbers]
 
 
-def default_year(session: Session) -> int:
-    """The latest income year on record (the year forms are printed for), else this year."""
-    from sqlalchemy import func
-
-    return session.scalar(select(func.max(HouseholdYear.year))) or dt.date.today().year
+def default_year(session: Session | None = None) -> int:
+    """The year household forms are printed for unless the clerk picks one: this year (a
+    measure recorded this year shows; income figures come from the latest year on record
+    and are labelled with their own year)."""
+    return dt.date.today().year
 
 
 def load_sheets(
@@ -174,8 +223,9 @@ def load_sheets(
             list(session.scalars(select(Helper).where(Helper.id.in_(helper_ids))))
         measures = _group(session.scalars(
             select(AssistanceMeasure).where(AssistanceMeasure.household_id.in_(ids),
-                                            AssistanceMeasure.year == year)
-            .order_by(AssistanceMeasure.household_id, AssistanceMeasure.category)))
+                                            AssistanceMeasure.year <= year)
+            .order_by(AssistanceMeasure.household_id, AssistanceMeasure.category,
+                      AssistanceMeasure.start_date, AssistanceMeasure.id)))
         cases = _group(session.scalars(
             select(MonitoringCase).where(MonitoringCase.household_id.in_(ids))
             .order_by(MonitoringCase.household_id, MonitoringCase.identified_ym)))
@@ -209,7 +259,7 @@ def load_sheets(
                 check=hh_checks[-1] if hh_checks else None,
                 assignments=assignments.get(hid, []),
                 entries=entries.get(hid, []),
-                measures=measures.get(hid, []),
+                measures=[m for m in measures.get(hid, []) if measure_in_force(m, year)],
                 monitoring=hh_cases[-1] if hh_cases else None,
                 team=teams[village],
             )

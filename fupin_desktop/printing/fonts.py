@@ -5,13 +5,16 @@ the font lacks (TECH-NOTES), so every piece of text is split into runs, each in 
 of the chain that has the character:
 
 1. on Windows, 宋体 (``simsun.ttc``) when the machine has it — what county forms look like;
-2. 文泉驿微米黑 (``resources/fonts/wqy-microhei.ttc``, Apache-2.0, the file the UI also bundles);
-3. 霞鹜文楷 (``resources/fonts/print/LXGWWenKai-Regular.ttf``, OFL-1.1) for the CJK Extension A
+2. AR PL UMing CN 文鼎明体 (``resources/fonts/print/ARPLUMingCN-GB2312.ttf``, Arphic Public
+   License), a 宋/明 face on every platform, cut to the GB 2312 characters (6 763 hanzi);
+3. 文泉驿微米黑 (``resources/fonts/wqy-microhei.ttc``, Apache-2.0, the file the UI also bundles)
+   for the GBK/Unicode characters outside GB 2312 (珺, 堃 …);
+4. 霞鹜文楷 (``resources/fonts/print/LXGWWenKai-Regular.ttf``, OFL-1.1) for the CJK Extension A
    and B name characters 微米黑 lacks (䶮, 𠮷 …);
-4. DejaVu Sans (``resources/fonts/print/DejaVuSans.ttf``) for symbols such as ☑.
+5. DejaVu Sans (``resources/fonts/print/DejaVuSans.ttf``) for symbols such as ☑.
 
-Fonts are embedded as subsets, so a PDF carries only the glyphs it uses. Only the first two
-are parsed at start; the large fallback is parsed the first time a character needs it.
+Fonts are embedded as subsets, so a PDF carries only the glyphs it uses. Only the first one
+is parsed at start; the large fallback is parsed the first time a character needs it.
 
 reportlab writes the ToUnicode map of a subset with four hex digits per character, which
 truncates characters outside the BMP (𠮷 U+20BB7 comes out of ``pdftotext`` as U+20BB): this
@@ -50,7 +53,6 @@ __all__ = [
 ]
 
 CHECKED = "☑"
-IDEOGRAPHIC_GAP = "&nbsp;" * 4
 UNCHECKED = "□"
 # Box symbols always come from the symbol font, in running text too ("选项前的“☑”…“□”…"),
 # so a □ next to a ☑ has the same size and baseline.
@@ -77,6 +79,7 @@ def candidate_files() -> list[FontFile]:
     if sys.platform == "win32":
         fonts_dir = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
         files.append(FontFile("FupinPrint-SimSun", fonts_dir / "simsun.ttc"))
+    files.append(FontFile("FupinPrint-Song", _bundled("print", "ARPLUMingCN-GB2312.ttf")))
     files.append(FontFile("FupinPrint-MicroHei", _bundled("wqy-microhei.ttc")))
     files.append(FontFile("FupinPrint-WenKai", _bundled("print", "LXGWWenKai-Regular.ttf")))
     files.append(FontFile("FupinPrint-Symbols", _bundled("print", "DejaVuSans.ttf")))
@@ -293,6 +296,7 @@ class FontChain:
         self._maps: list[frozenset[int] | None] = [None] * len(files)
         self._lock = threading.Lock()
         self._run_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._gaps: dict[float, str] = {}
         self._load(0)
 
     @property
@@ -360,12 +364,21 @@ class FontChain:
         """``text`` as Paragraph markup (escaped), with ``<font>`` tags on fallback runs.
 
         A Paragraph collapses whitespace, U+3000 too, so the blanks clerks fill in by hand
-        (「　　年　　月　　日」) become four no-break spaces each, about one character wide."""
+        (「　　年　　月　　日」) become no-break spaces about one character wide each."""
         parts = []
         for name, chunk in self.runs(text):
-            chunk = escape(chunk).replace("\n", "<br/>").replace("\u3000", IDEOGRAPHIC_GAP)
+            chunk = escape(chunk).replace("\n", "<br/>").replace("\u3000", self.em_gap())
             parts.append(chunk if name == self.primary else f'<font name="{name}">{chunk}</font>')
         return "".join(parts)
+
+    def em_gap(self, ems: float = 1.0) -> str:
+        """No-break spaces about ``ems`` characters wide in the primary font (a space is a
+        quarter em in 微米黑, half an em in the Song face)."""
+        cached = self._gaps.get(ems)
+        if cached is None:
+            space = pdfmetrics.stringWidth(" ", self.primary, 1) or 0.25
+            cached = self._gaps[ems] = "&nbsp;" * max(1, round(ems / space))
+        return cached
 
     def _symbol_font(self, char: str) -> str:
         """The font a box (☑, □) is drawn in: always the same one, so checked and unchecked

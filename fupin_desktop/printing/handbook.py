@@ -17,7 +17,9 @@ from fupin_desktop.codes import code_list
 from fupin_desktop.printing.common import age, area, household_header, label
 from fupin_desktop.printing.data import HouseholdSheet
 from fupin_desktop.printing.layout import (
+    KeepTail,
     bool_options,
+    column_widths,
     date_text,
     grid_table,
     kv_table,
@@ -54,8 +56,9 @@ def story(sheet: HouseholdSheet, *, issuer: str = "") -> list[Flowable]:
     body += _results(sheet)
     body += _income(sheet)
     body += _visits(sheet)
-    body += _free_sections(sheet)
-    body += _closing()
+    *body_rest, heading, table = _free_sections(sheet)
+    body += body_rest
+    body.append(KeepTail([heading, table], _closing()))
     return record(left, right, body, footer=TITLE)
 
 
@@ -113,7 +116,7 @@ def _family(sheet: HouseholdSheet) -> list[Flowable]:
         ["户主姓名", hh.head_name, "性别", label("sex", head.sex) if head else "",
          "民族", label("ethnicity", head.ethnicity) if head else ""],
         ["出生日期", date_text(head.birth_date, blank="") if head else "", "家庭人口",
-         f"{len(sheet.members)} 人", "联系电话", hh.phone],
+         f"{len(sheet.members)} 人（{dt.date.today().year}年在册）", "联系电话", hh.phone],
         ["家庭住址", hh.address or sheet.place.line() + (hh.group_name or ""), None, None, None, None],
         ["户类型", opt(options("household_type", hh.household_type, era="2021")), None,
          "监测对象类别", opt(options("monitoring_category", hh.monitoring_category)), None],
@@ -290,13 +293,17 @@ def _measures(sheet: HouseholdSheet) -> list[Flowable]:
     received = {e.category for e in entries if e.category}
     rows = [[label("handbook_category", e.category), e.unit, e.content, money(e.amount),
              short_date(e.entry_date), ""] for e in entries]
+    # The household's 帮扶措施 records in force in the printed year (the 监测 measures).
+    rows += [[label("measure_category", m.category), m.unit, m.content, money(m.amount),
+              f"{short_date(m.start_date)}—{short_date(m.end_date)}", ""] for m in sheet.measures]
     return [
         CondPageBreak(40 * mm),
-        section_title("五、帮扶措施"),
+        section_title(f"五、帮扶措施（含{sheet.year}年度有效的帮扶措施）"),
         option_para(options("handbook_category", received, prefix="帮扶类别：")),
         Spacer(1, 1.5 * mm),
         grid_table(["项目类别", "帮扶单位", "帮扶内容及成本", "金额（元）", "帮扶时间", "户主签名"], rows,
-                   [x * mm for x in (18, 36, 60, 22, 24, 20)],
+                   column_widths(WIDTH, ["measure_category", 30 * mm, None, 22 * mm, 24 * mm, 16 * mm],
+                                 ["项目类别"]),
                    align=["c", "l", "l", "r", "c", "c"], min_rows=max(3, 8 - len(rows))
                    if len(rows) < 8 else 0),
     ]
@@ -369,8 +376,6 @@ def _free_sections(sheet: HouseholdSheet) -> list[Flowable]:
 def _closing() -> list[Flowable]:
     return [
         Spacer(1, 6 * mm),
-        KeepTogether([
-            para("以上情况属实。", styles().body),
-            signature_row(["户主签字", "帮扶责任人签字", "村委会（盖章）", "日期"], WIDTH),
-        ]),
+        para("以上情况属实。", styles().body),
+        signature_row(["户主签字", "帮扶责任人签字", "村委会（盖章）", "日期"], WIDTH),
     ]

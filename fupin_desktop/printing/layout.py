@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -40,6 +41,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.flowables import _listWrapOn
+from reportlab.platypus.tables import CellStyle
 
 from fupin_desktop.codes import code_list
 from fupin_desktop.printing.fonts import CHECKED, UNCHECKED, SubsetSeed, font_chain
@@ -48,6 +51,7 @@ __all__ = [
     "A4_LANDSCAPE",
     "A4_PORTRAIT",
     "FormDocument",
+    "KeepTail",
     "OptionList",
     "Options",
     "PlainText",
@@ -55,7 +59,10 @@ __all__ = [
     "RecordStart",
     "RuledTable",
     "Styles",
+    "NOTICE_SIZE",
     "bool_options",
+    "code_width",
+    "column_widths",
     "date_text",
     "grid_table",
     "kv_table",
@@ -67,6 +74,7 @@ __all__ = [
     "section_title",
     "short_date",
     "signature_row",
+    "sized_styles",
     "styles",
 ]
 
@@ -132,6 +140,25 @@ def styles() -> Styles:
             option=ParagraphStyle("option", fontName=font, fontSize=9, leading=12),
         )
     return _styles
+
+
+NOTICE_SIZE = 10.5  # posted notices (公示表): 五号 at least, read on a wall
+
+
+@functools.lru_cache(maxsize=8)
+def sized_styles(size: float) -> Styles:
+    """:func:`styles` with the body, table cell and header text at ``size`` points
+    (posted notices print at :data:`NOTICE_SIZE`)."""
+    base = styles()
+    leading = round(size * 1.3, 2)
+
+    def at(style: ParagraphStyle) -> ParagraphStyle:
+        return style.clone(f"{style.name}_{size}", fontSize=size, leading=leading)
+
+    return Styles(title=base.title, subtitle=at(base.subtitle), section=base.section,
+                  body=at(base.body), cell=at(base.cell), cell_center=at(base.cell_center),
+                  cell_right=at(base.cell_right), head=at(base.head), small=at(base.small),
+                  note=at(base.note), option=at(base.option))
 
 
 def para(text: Any, style: ParagraphStyle | None = None, *, markup: bool = False) -> Flowable:
@@ -552,7 +579,20 @@ def _cell(value: Any, style: ParagraphStyle, width: float | None = None) -> Any:
     text = str(value)
     if width is not None and _fits(text, style, width - 2 * CELL_PADDING):
         return text
+    if width is not None and _NUMBER.fullmatch(text):  # numbers never wrap: set them smaller
+        room = width - 2 * CELL_PADDING
+        size = max(5.5, style.fontSize * room / max(1.0, stringWidth(text, style.fontName,
+                                                                       style.fontSize)) - 0.05)
+        return para(text, _smaller(style, round(size, 2)))
     return para(text, style)
+
+
+_NUMBER = re.compile(r"[0-9A-Za-z.,:%+\-/]{1,40}")
+
+
+@functools.lru_cache(maxsize=64)
+def _smaller(style: ParagraphStyle, size: float) -> ParagraphStyle:
+    return style.clone(f"{style.name}_{size}", fontSize=size, leading=max(size * 1.25, 7))
 
 
 def _fits(text: str, style: ParagraphStyle, width: float) -> bool:
@@ -578,6 +618,50 @@ def _text_style(header_rows: int, aligns: Sequence[str], st: "Styles") -> list[t
     return cmds
 
 
+def text_width(text: str, style: ParagraphStyle | None = None) -> float:
+    """Width of ``text`` in points as printed (per-character fallback fonts included)."""
+    style = style or styles().cell
+    return sum(stringWidth(chunk, name, style.fontSize) for name, chunk in font_chain().runs(text))
+
+
+@functools.lru_cache(maxsize=256)
+def code_width(list_name: str, header: str = "") -> float:
+    """The width (points) of a table column holding labels of the code list ``list_name``:
+    its longest label (or the header's longest line) on one line, plus the cell padding,
+    so no label breaks inside a word (「普通劳动/力」)."""
+    labels = [label for _, label in code_list(list_name).entries()]
+    longest = max([text_width(x) for x in labels] + [text_width(line, styles().head)
+                                                       for line in header.split("\n") if line])
+    return longest + 2 * CELL_PADDING + 0.5
+
+
+def column_widths(total: float, specs: Sequence[float | str | None],
+                  headers: Sequence[str] = ()) -> list[float]:
+    """Column widths (points) filling ``total``: a number is a fixed width, a string the
+    name of the code list the column holds (:func:`code_width`), None a share of what is
+    left (at least the header's width). Raises ValueError when the fixed and code-list
+    columns alone are wider than ``total`` (a layout error to fix, not a runtime case)."""
+    widths: list[float | None] = []
+    for i, spec in enumerate(specs):
+        head = headers[i] if i < len(headers) else ""
+        if isinstance(spec, str):
+            widths.append(code_width(spec, head))
+        else:
+            widths.append(None if spec is None else float(spec))
+    fixed = sum(w for w in widths if w is not None)
+    flex = [i for i, w in enumerate(widths) if w is None]
+    if fixed > total + 0.01 or (flex and fixed >= total):
+        raise ValueError(f"columns {fixed:.0f}pt wider than {total:.0f}pt")
+    share = (total - fixed) / len(flex) if flex else 0.0
+    out = [share if w is None else w for w in widths]
+    if not flex and fixed < total:  # spread the spare width over the code-list columns
+        grow = [i for i, spec in enumerate(specs) if isinstance(spec, str)] or list(range(len(out)))
+        extra = (total - fixed) / len(grow)
+        for i in grow:
+            out[i] += extra
+    return out
+
+
 def grid_table(
     header: Sequence[Any] | Sequence[Sequence[Any]],
     rows: Iterable[Sequence[Any]],
@@ -587,14 +671,16 @@ def grid_table(
     min_rows: int = 0,
     row_height: float | None = None,
     extra_style: Sequence[tuple] = (),
+    font_size: float | None = None,
 ) -> Table:
     """A ruled table whose header row(s) repeat on every page it flows onto.
 
     ``header`` is one row or a list of rows (strings or flowables); cells of ``rows`` may be
     strings (wrapped paragraphs), flowables or None. ``align`` per column: "l", "c" or "r".
-    ``min_rows`` pads with empty ruled rows (blank lines for handwriting).
+    ``min_rows`` pads with empty ruled rows (blank lines for handwriting); ``font_size``
+    sets the text size (notices: :data:`NOTICE_SIZE`).
     """
-    st = styles()
+    st = styles() if font_size is None else sized_styles(font_size)
     header_rows: list[Sequence[Any]]
     if header and isinstance(header[0], list | tuple):
         header_rows = [list(r) for r in header]  # type: ignore[arg-type]
@@ -679,12 +765,12 @@ def signature_row(labels: Sequence[str], width: float) -> Table:
     cells = []
     for label in labels:
         if "日期" in label or "时间" in label:
-            gap = "&nbsp;" * 6
+            gap = font_chain().em_gap(1.0)
             cells.append(para(f"{font_chain().markup(label)}：{gap}{gap}年{gap}月{gap}日", st.body,
                               markup=True))
         else:
             cells.append(para(f"{label}：", st.body))
-    weights = [1.5 if ("日期" in x or "时间" in x) else 1.0 for x in labels]
+    weights = [1.8 if ("日期" in x or "时间" in x) else 1.0 for x in labels]
     unit = width / sum(weights)
     table = Table([cells], colWidths=[unit * w for w in weights], rowHeights=[12 * mm])
     table.setStyle(TableStyle([
@@ -693,6 +779,73 @@ def signature_row(labels: Sequence[str], width: float) -> Table:
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
     ]))
     return table
+
+
+# -- no orphan pages ---------------------------------------------------------------------------
+
+
+class KeepTail(Flowable):
+    """``body`` (a heading, then a table) followed by ``tail`` (the 承诺 sentence, the
+    signature block, a 合计 line …) such that no page starts with the tail alone or with a
+    table's last row (its 合计) alone: when the tail does not fit under the table, the
+    table's last ``carry_rows`` rows go over with it (under the repeated header); when the
+    table is that short, the heading and table go over too. A table split across pages
+    always leaves at least ``carry_rows`` rows for its last page.
+
+    Like reportlab's KeepTogether it never draws itself: its height is "too tall" so the
+    frame always asks it to split, and it answers with the flowables to lay out instead.
+    """
+
+    def __init__(self, body: Sequence[Flowable], tail: Sequence[Flowable] = (), *,
+                 carry_rows: int = 2):
+        super().__init__()
+        self.body = list(body)
+        self.tail = list(tail)
+        self.carry_rows = carry_rows
+
+    def wrap(self, availWidth, availHeight):
+        self.width = availWidth
+        return availWidth, 0xFFFFFF  # force split()
+
+    def getSpaceBefore(self):
+        return self.body[0].getSpaceBefore() if self.body else 0
+
+    def split(self, availWidth, availHeight):
+        content = [*self.body, *self.tail]
+        canv = self.canv
+        frame = getattr(self, "_frame", None)
+        at_top = bool(getattr(frame, "_atTop", False))
+        _, total = _listWrapOn(content, availWidth, canv)
+        if total <= availHeight:
+            return content
+        table = self.body[-1] if self.body and isinstance(self.body[-1], Table) else None
+        lead = self.body[:-1] if table is not None else self.body
+        if table is None:
+            return content if at_top else [PageBreak(), *content]
+        lead_h = _listWrapOn(lead, availWidth, canv)[1] if lead else 0.0
+        room = availHeight - lead_h - (table.getSpaceBefore() if lead else 0) - 0.01
+        table.wrapOn(canv, availWidth, availHeight)
+        heights = list(table._rowHeights)
+        head = table.repeatRows if isinstance(table.repeatRows, int) else len(table.repeatRows)
+        used, fit = 0.0, 0
+        for h in heights:
+            if used + h > room:
+                break
+            used += h
+            fit += 1
+        if fit == len(heights):  # the table fits; the tail does not: carry rows with it
+            fit = len(heights) - self.carry_rows
+        elif len(heights) - fit < self.carry_rows:
+            fit = len(heights) - self.carry_rows
+        if fit <= head:  # not one body row (or too few rows) to leave here: all goes over
+            if at_top:
+                return content
+            return [PageBreak(), KeepTail(self.body, self.tail, carry_rows=self.carry_rows)]
+        parts = table.split(availWidth, sum(heights[:fit]) + 0.01)
+        if len(parts) != 2:
+            return content if at_top else [PageBreak(), *content]
+        return [*lead, parts[0], PageBreak(),
+                KeepTail([parts[1]], self.tail, carry_rows=self.carry_rows)]
 
 
 # -- records and the page frame -------------------------------------------------------------
@@ -781,7 +934,13 @@ class FormDocument(BaseDocTemplate):
             target, pagesize=pagesize, leftMargin=left, rightMargin=right, topMargin=top,
             bottomMargin=bottom, title=title, author="fupin_desktop", creator="fupin_desktop",
             invariant=True,
+            # A TrueType initial font: reportlab otherwise starts every page with a Helvetica
+            # (never embedded) selected, which PDF/A preflights flag although nothing uses it.
+            initialFontName=font_chain().primary,
         )
+        # Table cells without a FONT command (a plain Table's empty cell) select reportlab's
+        # default Helvetica: make the default the print font too.
+        CellStyle.fontname = font_chain().primary
         self.state = _PageState()
         self.show_header = header
         self.seed = seed

@@ -11,11 +11,12 @@ the page (DOMAIN §11.4; tests check the PDF text).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, Spacer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,13 +26,17 @@ from fupin_desktop.models.region import code_prefix, level_of_code
 from fupin_desktop.printing.common import label
 from fupin_desktop.printing.data import RegionNames, group_sort_key
 from fupin_desktop.printing.layout import (
+    NOTICE_SIZE,
+    KeepTail,
+    column_widths,
     date_text,
     grid_table,
     money,
     para,
     record,
-    styles,
+    sized_styles,
 )
+from fupin_desktop.printing.style import township_government, village_committee
 
 WIDTH = 180 * mm
 SUPERVISION_PHONE = "12317"
@@ -57,9 +62,10 @@ class Notice:
     township: str
     year: int
     rows: list[NoticeRow]
-    posted_on: dt.date
+    posted_on: dt.date | None  # None: a past year's decision, the 公示期 left to fill in
     days: int = 5
     phone: str = ""  # the township's own supervision phone, printed beside 12317
+    summary: str = ""  # a line under the 合计 (收益分配: the total and the village's shares)
 
     @property
     def title(self) -> str:
@@ -217,13 +223,43 @@ def build_notice(session: Session, region_code: str, kind: str | NoticeKind, *,
         for row in rows:
             row.group = f"{names.name(row.region_code)}{row.group}"
     township = names.name(region_code[:9] + "000")
+    if posted_on is None and year == dt.date.today().year:
+        posted_on = dt.date.today()
+    summary = _distribution_summary(session, region_code, year) if kind.key == "distribution" else ""
     return Notice(kind, region_code, region_name if level == "village" else township,
-                  township, year, rows, posted_on or dt.date.today(), days, phone)
+                  township, year, rows, posted_on, days, phone, summary)
+
+
+def _distribution_summary(session: Session, region: str, year: int) -> str:
+    """「分配总额 … 元，其中到户 … 元、村集体 … 元、公益岗位 … 元」: every share of the year's
+    asset incomes that the region's households receive a part of."""
+    incomes = (select(IncomeDistribution.asset_income_id)
+               .join(AssetIncome, IncomeDistribution.asset_income_id == AssetIncome.id)
+               .join(Household, IncomeDistribution.household_id == Household.id)
+               .where(_in_region(Household.region_code, region), AssetIncome.year == year))
+    stmt = (select(IncomeDistribution.recipient_type, func.sum(IncomeDistribution.amount))
+            .where(IncomeDistribution.asset_income_id.in_(incomes))
+            .group_by(IncomeDistribution.recipient_type))
+    shares = {code: Decimal(amount or 0) for code, amount in session.execute(stmt)}
+    if not shares:
+        return ""
+    total = sum(shares.values(), Decimal(0))
+    parts = [f"到户 {money(shares.get('01', Decimal(0)))} 元",
+             f"村集体 {money(shares.get('02', Decimal(0)))} 元",
+             f"公益岗位 {money(shares.get('03', Decimal(0)))} 元"]
+    parts += [f"{label('recipient_type', code)} {money(amount)} 元"
+              for code, amount in sorted(shares.items()) if code not in ("01", "02", "03")]
+    return f"{year}年资产收益分配总额 {money(total)} 元，其中" + "、".join(parts) + "。"
 
 
 def story(notice: Notice) -> list[Flowable]:
-    st = styles()
-    end = notice.posted_on + dt.timedelta(days=notice.days - 1)
+    st = sized_styles(NOTICE_SIZE)
+    if notice.posted_on is not None:
+        end = notice.posted_on + dt.timedelta(days=notice.days - 1)
+        period = f"{date_text(notice.posted_on)}至{date_text(end)}（{notice.days}天）"
+        posted = date_text(notice.posted_on)
+    else:  # a past year's decision: no date of today's under its title
+        period, posted = f"{date_text(None)}至{date_text(None)}（{notice.days}天）", date_text(None)
     rows = [[str(i), r.group, r.head_name, str(r.size), r.kind, r.matter, r.note]
             for i, r in enumerate(notice.rows, 1)]
     households = {r.household_id: r.size for r in notice.rows}
@@ -237,20 +273,23 @@ def story(notice: Notice) -> list[Flowable]:
         para(notice.title, st.title),
         Spacer(1, 2 * mm),
         para(notice.kind.intro, st.body),
-        para(f"公示期：{date_text(notice.posted_on)}至{date_text(end)}（{notice.days}天）。"
+        para(f"公示期：{period}。"
              "公示期间如有异议，请向村民委员会、驻村工作队或乡（镇）人民政府反映。", st.body),
         Spacer(1, 3 * mm),
-        grid_table(["序号", "组", "户主姓名", "家庭人口", "户类型/监测类别", "事项", "备注"], rows,
-                   [x * mm for x in (10, 22, 20, 16, 28, 58, 26)],
-                   align=["c", "c", "c", "c", "c", "l", "c"], min_rows=0 if rows else 1),
-        para(total + "。", st.body),
-        Spacer(1, 3 * mm),
-        para(f"监督举报电话：{phones}", st.body),
-        Spacer(1, 8 * mm),
-        KeepTogether([
-            para(f"{notice.region_name}村民委员会（盖章）" if notice.region_name != notice.township
-                 else f"{notice.township}人民政府（盖章）", st.body.clone("sign", alignment=2)),
-            para(date_text(notice.posted_on), st.body.clone("sign_date", alignment=2)),
+        KeepTail([grid_table(
+            ["序号", "组", "户主姓名", "家庭人口", "户类型/监测类别", "事项", "备注"], rows,
+            column_widths(WIDTH, [10 * mm, 22 * mm, 22 * mm, 20 * mm, 34 * mm, None, 30 * mm]),
+            align=["c", "c", "c", "c", "c", "l", "c"], min_rows=0 if rows else 1,
+            font_size=NOTICE_SIZE)], [
+            Spacer(1, 2 * mm),
+            para(total + "。" + notice.summary, st.body),
+            Spacer(1, 3 * mm),
+            para(f"监督举报电话：{phones}", st.body),
+            Spacer(1, 8 * mm),
+            para((village_committee(notice.region_name) if notice.region_name != notice.township
+                  else township_government(notice.township)) + "（盖章）",
+                 st.body.clone("sign", alignment=2)),
+            para(posted, st.body.clone("sign_date", alignment=2)),
         ]),
     ]
     return record(notice.title, f"公示期 {notice.days} 天", body, footer=f"{notice.kind.short}公示")

@@ -35,7 +35,8 @@ from fupin_desktop.codes import bool_label, era_for_year, label_of
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import Project
 from fupin_desktop.printing.fonts import font_chain
-from fupin_desktop.printing.layout import FormDocument, para, record
+from fupin_desktop.printing.layout import NOTICE_SIZE, FormDocument, KeepTail, para, record
+from fupin_desktop.printing.style import county_office, township_government, village_committee
 from fupin_desktop.services import projects as svc
 
 KINDS = {"declaration": "项目入库申报表", "notice": "项目公示表", "list": "项目清单"}
@@ -66,6 +67,10 @@ def _style(name: str) -> ParagraphStyle:
         s("list", 8, 10)
         s("list_right", 8, 10, alignment=TA_RIGHT)
         s("list_center", 8, 10, alignment=TA_CENTER)
+        # Posted notices: 10.5 pt at least, read on a wall.
+        s("notice", NOTICE_SIZE, 13.5)
+        s("notice_right", NOTICE_SIZE, 13.5, alignment=TA_RIGHT)
+        s("notice_center", NOTICE_SIZE, 13.5, alignment=TA_CENTER)
     return _styles[name]
 
 
@@ -121,7 +126,7 @@ def _funds_by_level(p: Project) -> str:
     sums: dict[str, Decimal] = {}
     for f in p.fundings:
         sums[f.level] = sums.get(f.level, Decimal(0)) + f.amount
-    return "；".join(f"{label_of('fund_level', lv)} {_yuan(v)} 元" for lv, v in sums.items())
+    return "；".join(f"{label_of('fund_level', lv)} {_wan(v)} 万元" for lv, v in sums.items())
 
 
 def _public_funds(p: Project) -> Decimal:
@@ -185,7 +190,7 @@ def declaration_story(session: Session, p: Project) -> list:
         Spacer(1, 2 * mm),
     ]
     head = Table(
-        [[_para(f"申报单位（盖章）：{town}{village}{'村民委员会' if village else '人民政府'}"),
+        [[_para(f"申报单位（盖章）：{village_committee(village) if village else township_government(town)}"),
           _para(f"项目编号：{p.project_no or ''}", "right")]],  # fmt: skip
         colWidths=[width * 0.6, width * 0.4],
     )
@@ -214,7 +219,9 @@ def declaration_story(session: Session, p: Project) -> list:
     pair("实施期限", _period(p), "是否脱贫村", bool_label(p.in_poor_village))
     scale = f"建设规模：{svc.plain_number(p.scale_quantity)}{p.scale_unit or ''}\n" if p.scale_quantity else ""
     full("建设规模及内容", f"{scale}{p.scope_and_content or ''}")
-    pair("项目总投资(元)", _yuan(p.total_funds), "本次拟申请资金(元)", _yuan(p.requested_funds))
+    # 本次拟申请资金: what the project asks of public funds, never 社会/自有 money or loans.
+    requested = _public_funds(p) if p.fundings else p.requested_funds
+    pair("项目总投资(万元)", _wan(p.total_funds), "本次拟申请资金(万元)", _wan(requested))
     full("资金构成", _funds_by_level(p))
     pair("是否统筹整合", bool_label(p.is_integrated), "资金直接补助到人", bool_label(p.direct_to_person))
     full("受益对象", _beneficiaries(p) or "")
@@ -264,9 +271,9 @@ def declaration_story(session: Session, p: Project) -> list:
 
 
 NOTICE_COLUMNS = (
-    ("序号", 8), ("项目名称", 30), ("建设地点", 22), ("建设\n性质", 10), ("建设内容及规模", 38),
-    ("总投资\n(万元)", 14), ("其中财政\n资金(万元)", 15), ("实施主体", 20), ("受益对象", 24),
-    ("绩效目标", 32), ("联农带农机制", 0), ("实施期限", 18),
+    ("序号", 8), ("项目名称", 28), ("建设地点", 22), ("建设\n性质", 10), ("建设内容及规模", 30),
+    ("总投资\n(万元)", 14), ("其中财政\n资金(万元)", 15), ("实施主体", 36), ("受益对象", 24),
+    ("绩效目标", 28), ("联农带农机制", 0), ("实施期限", 18),
 )  # fmt: skip
 
 
@@ -281,22 +288,22 @@ def notice_story(
     session: Session, projects: Sequence[Project], *, title: str, publisher: str
 ) -> list:
     width = landscape(A4)[0] - 30 * mm
-    head = [_para(h, "head") for h, _ in NOTICE_COLUMNS]
+    head = [_para(h, "notice_center") for h, _ in NOTICE_COLUMNS]
     rows = [head]
     total = public = Decimal(0)
     for n, p in enumerate(projects, start=1):
         total += p.total_funds or 0
         public += _public_funds(p)
         rows.append([
-            _para(n, "list_center"), _para(p.name, "list"), _para(p.location, "list"),
-            _para(label_of("construction_nature", p.construction_nature), "list_center"),
-            _para(p.scope_and_content, "list"), _para(_wan(p.total_funds), "list_right"),
-            _para(_wan(_public_funds(p)), "list_right"), _para(p.implementer, "list"),
-            _para(_beneficiaries(p, short=True), "list"), _para(_indicator_text(p), "list"),
-            _para(p.benefit_linkage, "list"), _para(_period(p, "—\n"), "list_center"),
+            _para(n, "notice_center"), _para(p.name, "notice"), _para(p.location, "notice"),
+            _para(label_of("construction_nature", p.construction_nature), "notice_center"),
+            _para(p.scope_and_content, "notice"), _para(_wan(p.total_funds), "notice_right"),
+            _para(_wan(_public_funds(p)), "notice_right"), _para(p.implementer, "notice"),
+            _para(_beneficiaries(p, short=True), "notice"), _para(_indicator_text(p), "notice"),
+            _para(p.benefit_linkage, "notice"), _para(_period(p, "—\n"), "notice_center"),
         ])  # fmt: skip
-    rows.append([_para("合计", "list_center"), _para(f"{len(projects)} 个项目", "list"), "", "", "",
-                 _para(_wan(total), "list_right"), _para(_wan(public), "list_right"),
+    rows.append([_para("合计", "notice_center"), _para(f"{len(projects)} 个项目", "notice"), "", "", "",
+                 _para(_wan(total), "notice_right"), _para(_wan(public), "notice_right"),
                  "", "", "", "", ""])  # fmt: skip
     table = Table(rows, colWidths=_column_widths(NOTICE_COLUMNS, width), repeatRows=1)
     table.setStyle(TableStyle([*GRID, ("BACKGROUND", (0, 0), (-1, 0), LABEL_FILL),
@@ -310,11 +317,13 @@ def notice_story(
         _para(title, "title"),
         _para(f"公示单位：{publisher}", "subtitle"),
         Spacer(1, 3 * mm),
-        table,
-        Spacer(1, 4 * mm),
-        _para(footer, "body"),
-        Spacer(1, 6 * mm),
-        _para(f"{publisher}（盖章）　　　　　　　　　　　　　　　　　　　　　　年　　月　　日", "right"),
+        # The 合计 row, the 12317 line and the seal never start a page alone.
+        KeepTail([table], [
+            Spacer(1, 4 * mm),
+            _para(footer, "body"),
+            Spacer(1, 6 * mm),
+            _para(f"{publisher}（盖章）　　　　　　　　　　　　　　　　　　　　　　年　　月　　日", "right"),
+        ]),
     ]
 
 
@@ -410,10 +419,13 @@ def render(
         return len(projects)
     printed = f"打印日期：{dt.date.today():%Y年%m月%d日}"
     if kind == "notice":
-        publisher = scope if scope != "全县" else "县巩固拓展脱贫攻坚成果领导小组办公室"
-        if project_id is not None:
-            town, village = _region_parts(session, projects[0].region_code)
-            publisher = f"{town}人民政府" if not village else f"{town}{village}村民委员会"
+        code = region_code or (projects[0].region_code if projects else "")
+        county = svc.region_name(session, code[:6] + "000000") if code else ""
+        county = "" if county.isdigit() else county
+        publisher = county_office(county)
+        if project_id is not None or region_code:
+            town, village = _region_parts(session, code)
+            publisher = township_government(town) if not village else village_committee(village)
         title = f"{scope}{_title_prefix(year)}项目公示表"
         doc = _doc(target, landscape(A4), title, header=True)
         story = notice_story(session, projects, title=title, publisher=publisher)

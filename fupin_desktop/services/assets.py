@@ -26,6 +26,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from fupin_desktop.printing.data import group_sort_key
 from fupin_desktop.codes import CodeError, code_list, label_of
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import (
@@ -1185,7 +1186,8 @@ def distribution_notice(session: Session, income_id: int) -> DistributionNotice:
     }
     ordered = sorted(
         income.distributions,
-        key=lambda d: (d.recipient_type, (households[d.household_id].group_name or "") if d.household_id in households else "", d.id),
+        key=lambda d: (d.recipient_type, group_sort_key(households[d.household_id].group_name)
+                       if d.household_id in households else group_sort_key(""), d.id),
     )
     for i, d in enumerate(ordered, start=1):
         hh = households.get(d.household_id) if d.household_id else None

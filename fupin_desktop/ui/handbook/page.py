@@ -379,7 +379,7 @@ class HandbookPage(QWidget):
         self.batch_month.setDisplayFormat("yyyy-MM")
         self.batch_year = QSpinBox()
         self.batch_year.setRange(0, 2100)
-        self.batch_year.setSpecialValueText("最近年度")
+        self.batch_year.setSpecialValueText("默认（户表为今年）")
         self.batch_year.setValue(0)
         self.one_file = QRadioButton("合并为一个 PDF（每户从新的一页开始）")
         self.one_file.setChecked(True)
