@@ -24,7 +24,8 @@ from fupin_desktop.errors import UserError
 from fupin_desktop.models import Asset, AssetIncome, Household, IncomeDistribution, MonitoringCase
 from fupin_desktop.models.region import code_prefix, level_of_code
 from fupin_desktop.printing.common import label
-from fupin_desktop.printing.data import RegionNames, group_sort_key
+from fupin_desktop.printing.data import RegionNames
+from fupin_desktop.rules.text import group_sort_key
 from fupin_desktop.printing.layout import (
     NOTICE_SIZE,
     KeepTail,

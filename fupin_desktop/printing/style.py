@@ -3,7 +3,7 @@ seals) and the order of a village's 组."""
 
 from __future__ import annotations
 
-from fupin_desktop.printing.data import group_sort_key
+from fupin_desktop.rules.text import group_sort_key
 
 __all__ = ["county_office", "group_sort_key", "issuer", "township_government", "village_committee"]
 

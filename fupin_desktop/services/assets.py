@@ -26,7 +26,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from fupin_desktop.printing.data import group_sort_key
+from fupin_desktop.rules.text import group_sort_key
 from fupin_desktop.codes import CodeError, code_list, label_of
 from fupin_desktop.errors import UserError
 from fupin_desktop.models import (

@@ -23,7 +23,8 @@ from fupin_desktop.errors import UserError
 from fupin_desktop.models import Asset, ChangeEvent, Household, Member, Project, ProjectFunding
 from fupin_desktop.models.region import code_prefix, level_of_code
 from fupin_desktop.printing.change_notice import ChangeNotice, ChangeRow
-from fupin_desktop.printing.data import RegionNames, group_sort_key
+from fupin_desktop.printing.data import RegionNames
+from fupin_desktop.rules.text import group_sort_key
 from fupin_desktop.printing.handover import Handover, HandoverAsset
 
 # Not a 动态调整: a corrected field is not posted.
