@@ -319,9 +319,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(self._db))
         self._db_label.setText(f"数据库：{info.place}")
         self._db_label.setToolTip(info.place)
-        who = self._db.principal
-        self._user_label.setText(f"当前用户：{who.display_name}（{who.role_label}）" if who is not None
-                                 else "未登录")
+        who = self._db.principal  # signed in (services.trust), else the person set for the database
+        if who is not None:
+            self._user_label.setText(f"当前用户：{who.display_name}（{who.role_label}）")
+        else:
+            self._user_label.setText(f"当前用户：{info.user}" if info.user else "未登录")
 
     # -- pages ------------------------------------------------------------------------------
     def _on_row_changed(self, row: int) -> None:

@@ -157,6 +157,11 @@ def _first_household_no(path: Path) -> str:
         return conn.execute("select household_no from households order by id limit 1").fetchone()[0]
 
 
+def _bundled_font(name: str) -> bool:
+    """A font of resources/fonts (the Song face for form text, the sans and Kai fallbacks)."""
+    return any(face in name for face in ("UMing", "WenQuanYi", "LXGW"))
+
+
 @pytest.mark.parametrize("form", ["handbook", "card", "form"])
 def test_each_household_form_prints_with_the_bundled_fonts(frozen, demo_db, form):
     from pypdf import PdfReader
@@ -168,7 +173,7 @@ def test_each_household_form_prints_with_the_bundled_fonts(frozen, demo_db, form
     frozen.run("--db", "demo.db", "print", form, "--household", number, "-o", str(out))
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert head in text
-    assert any("WenQuanYi" in name or "LXGW" in name for name in _pdf_fonts(out))
+    assert any(_bundled_font(name) for name in _pdf_fonts(out))
 
 
 def test_month_report_xlsx_and_pdf(frozen, demo_db):
@@ -178,7 +183,7 @@ def test_month_report_xlsx_and_pdf(frozen, demo_db):
                "--pdf", "m.pdf")
     book = openpyxl.load_workbook(frozen.place / "m.xlsx")
     assert book.worksheets and book.worksheets[0].max_row > 5
-    assert any("WenQuanYi" in name or "LXGW" in name for name in _pdf_fonts(frozen.place / "m.pdf"))
+    assert any(_bundled_font(name) for name in _pdf_fonts(frozen.place / "m.pdf"))
 
 
 def test_an_old_database_is_backed_up_and_upgraded(frozen, tmp_path):
@@ -198,7 +203,8 @@ def test_an_old_database_is_backed_up_and_upgraded(frozen, tmp_path):
     with sqlite3.connect(old) as conn:
         assert conn.execute("select version_num from alembic_version").fetchone()[0] == \
             _head_from_files(MIGRATIONS_DIR)
-    assert list((frozen.place / "data" / "backups").glob("old-*.sqlite3"))
+    # services.trust.backups: <data>/backups/<database stem>-<hash>/<time>-upgrade.<suffix>
+    assert list((frozen.place / "data" / "backups").glob("old-*/*-upgrade.*"))
 
 
 def test_desktop_program_paints_its_window_and_rows(frozen, demo_db):
