@@ -345,6 +345,10 @@ def import_ledger(db: Database, path: Path, *, dry_run: bool = False, errors_pat
             return str(int(v))
         return str(v).strip()
 
+    if not dry_run:  # an automatic backup before every import that writes
+        from fupin_desktop.services.trust import before_import
+
+        before_import(db)
     with db.session(note=f"导入资产台账 {report.file}") as s:
         names = svc.region_names(s)
         resolver = RegionResolver(s)

@@ -632,6 +632,10 @@ def import_projects(
     result.errors.extend(parsed.errors)
     result.ignored_columns = [parsed.header.display(c) for c in parsed.mapping.unknown]
     result.amounts_in_wan = [parsed.header.display(c) for c in parsed.wan_columns]
+    if not dry_run:  # an automatic backup before every import that writes
+        from fupin_desktop.services.trust import before_import
+
+        before_import(db)
     with db.session(note=f"导入项目库 {result.file}") as session:
         actor = session.info.get("user")
         _apply_rows(session, parsed, result, actor=actor, progress=progress, cancel=cancel)

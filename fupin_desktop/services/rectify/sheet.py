@@ -246,6 +246,10 @@ def import_list(db: Database, path: Path, *, dry_run: bool = False, user: str | 
             failed.add((i, key))
         cells[key] = values
 
+    if not dry_run:  # an automatic backup before every import that writes
+        from fupin_desktop.services.trust import before_import
+
+        before_import(db)
     with db.session(note=f"导入整改清单 {report.file}") as s:
         resolver = RegionResolver(s)
         existing_rows = {r.id: r for r in svc.list_items(s)}

@@ -129,13 +129,20 @@ def test_dry_run_writes_nothing_and_second_import_changes_nothing(regions, tmp_p
     db = regions
     path = write_template(tmp_path / "t.xlsx", [template_row(1, "新寨村通组路硬化项目"),
                                                 template_row(2, "新寨村产业路项目", total=40, central=40, county=0)])
+    from fupin_desktop.services.trust import list_backups
+
+    def import_backups() -> int:
+        return sum(b.reason == "import" for b in list_backups(db.engine.url)) if db.is_sqlite else 0
+
     audits = count(db, AuditLog)
     dry = X.import_projects(db, path, dry_run=True)
     assert dry.counts["projects_created"] == 2 and not dry.committed
     assert count(db, Project) == 0 and count(db, ProjectFunding) == 0 and count(db, AuditLog) == audits
+    assert import_backups() == 0  # a dry run writes nothing, so it backs nothing up
 
     first = X.import_projects(db, path)
     assert first.counts["projects_created"] == 2 and first.committed
+    assert import_backups() == (1 if db.is_sqlite else 0)  # the automatic backup before an import
     second = X.import_projects(db, path)
     assert second.counts == {**second.counts, "projects_created": 0, "projects_updated": 0, "projects_unchanged": 2}
     assert not second.committed and count(db, Project) == 2
