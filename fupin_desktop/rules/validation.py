@@ -338,6 +338,8 @@ class _Collector:
     BLANK_RULE_FIELDS) about one of them that ``value_of`` reads as blank goes into
     ``pending`` (field → who) instead."""
 
+    __slots__ = ("items", "labels", "member_index", "absent", "value_of", "pending", "who")
+
     def __init__(self, labels: dict[str, str], member_index: int | None = None, *,
                  absent: frozenset[str] = frozenset(), value_of=None,
                  pending: dict[str, list[str]] | None = None, who: str = "") -> None:
@@ -433,6 +435,7 @@ def _validate_member(
     school_start: date | None = None,
     absent: frozenset[str] = frozenset(),
     pending: dict[str, list[str]] | None = None,
+    codes_known: frozenset[tuple[str, object]] | None = None,
 ) -> list[Problem]:
     era = era or era_for_year(ref_date.year)
     v = values if values is not None else _member_values(member)
@@ -444,7 +447,8 @@ def _validate_member(
         out.add("name", "姓名未填写，请按身份证（或户口簿）填写姓名。", "member.name_required")
 
     try:
-        codes_ok = all(map(_member_codes_ok(era).__contains__, zip(_CODED_ATTRS, map(v.get, _CODED_ATTRS))))
+        codes_ok = all(map((codes_known or _member_codes_ok(era)).__contains__,
+                           zip(_CODED_ATTRS, map(v.get, _CODED_ATTRS))))
     except TypeError:  # an unhashable value: the loop below says what is wrong
         codes_ok = False
     for attr, list_name in () if codes_ok else _MEMBER_CODED.items():
@@ -726,13 +730,15 @@ def validate_household_values(
     today = today or date.today()
     school_start = school_year_start(ref_date)
     # Each ID is checked once; the member rules and the spouse rule share the result.
-    id_checks = [None if v.get("id_number") is None else _check_id(v.get("id_number"), today) for v in values]
+    id_checks = [None if (raw := v.get("id_number")) is None else _check_id(raw, today) for v in values]
+    codes_known = _member_codes_ok(era)
     for index, member_values in enumerate(values):
-        problems.extend(
-            _validate_member(member_values, household_type=household_type, ref_date=ref_date, index=index,
-                             values=member_values, today=today, id_check=id_checks[index], era=era,
-                             school_start=school_start, absent=absent, pending=pending)
-        )
+        found = _validate_member(member_values, household_type=household_type, ref_date=ref_date, index=index,
+                                 values=member_values, today=today, id_check=id_checks[index], era=era,
+                                 school_start=school_start, absent=absent, pending=pending,
+                                 codes_known=codes_known)
+        if found:
+            problems.extend(found)
 
     def sex_of(i: int) -> str | None:
         """Recorded sex, else the sex the ID implies, from the values and ID check already made."""
