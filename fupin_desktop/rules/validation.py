@@ -227,16 +227,26 @@ _MEMBER_FIELDS = MEMBER_FIELDS
 
 
 def _member_values(member: object) -> dict[str, object]:
-    """All member attributes the rules read, each as :func:`_get` gives it, read once.
+    """All member attributes the rules read, each as :func:`_get` gives it, read once."""
+    return _read_values(member, _MEMBER_FIELDS)
+
+
+# Household attributes validate_household_values reads.
+_HOUSEHOLD_READ = ("household_type", "monitoring_category", "main_cause", "region_code", "phone",
+                   "bank_account", "exit_year", "identified_year")
+
+
+def _read_values(obj: object, names: tuple[str, ...]) -> dict[str, object]:
+    """``names`` of ``obj``, each as :func:`_get` gives it (stripped, blank as ``None``).
     Mappings (the importer passes plain dicts) are read by key, ``SimpleNamespace`` objects
     from their ``__dict__``, anything else with ``getattr``."""
-    if isinstance(member, dict):
-        raw = map(member.get, _MEMBER_FIELDS)
-    elif type(member) is SimpleNamespace:
-        raw = map(member.__dict__.get, _MEMBER_FIELDS)
+    if isinstance(obj, dict):
+        raw = map(obj.get, names)
+    elif type(obj) is SimpleNamespace:
+        raw = map(obj.__dict__.get, names)
     else:
-        raw = (getattr(member, name, None) for name in _MEMBER_FIELDS)
-    out = dict(zip(_MEMBER_FIELDS, raw))
+        raw = (getattr(obj, name, None) for name in names)
+    out = dict(zip(names, raw))
     for name, value in out.items():
         if type(value) is str or isinstance(value, str):
             out[name] = value.strip() or None
@@ -725,7 +735,8 @@ def validate_household_values(
     era = era_for_year(ref_date.year)
     absent = frozenset(absent)
     pending: dict[str, list[str]] = {}
-    household_type = _get(household, "household_type")
+    hv = _read_values(household, _HOUSEHOLD_READ)  # each attribute read once
+    household_type = hv["household_type"]
     problems: list[Problem] = []
     today = today or date.today()
     school_start = school_year_start(ref_date)
@@ -825,9 +836,9 @@ def validate_household_values(
 
     # --- household fields --------------------------------------------------------------
     for attr, list_name in _HOUSEHOLD_CODED.items():
-        out.check_code_value(attr, _get(household, attr), list_name, era)
+        out.check_code_value(attr, hv[attr], list_name, era)
 
-    region = _get(household, "region_code")
+    region = hv["region_code"]
     if region is None:
         out.add("region_code", "行政区划代码未填写，请选择所在村。", "household.region_required")
     elif not _REGION_CODE.fullmatch(normalize_text(region)):
@@ -837,7 +848,7 @@ def validate_household_values(
             "household.region_format",
         )
 
-    phone = _get(household, "phone")
+    phone = hv["phone"]
     if phone is None:
         out.add("phone", "户联系电话未填写，请填写11位手机号码。", "household.phone_required")
     else:
@@ -858,7 +869,7 @@ def validate_household_values(
                 "household.phone_format",
             )
 
-    account = _get(household, "bank_account")
+    account = hv["bank_account"]
     if account is not None:
         digits = normalize_text(account).replace(" ", "").replace("-", "")
         if not _BANK_ACCOUNT.fullmatch(digits):
@@ -871,7 +882,7 @@ def validate_household_values(
 
     if era == "2021" and household_type is None:
         out.add("household_type", "户类型未填写，请选择脱贫户或一般农户。", "household.type_required")
-    category = _get(household, "monitoring_category")
+    category = hv["monitoring_category"]
     if category == MONITOR_UNSTABLE and household_type not in (None, HOUSEHOLD_TUOPIN):
         out.add(
             "monitoring_category",
@@ -887,12 +898,12 @@ def validate_household_values(
     if (
         era == "2014"
         and household_type in (None, HOUSEHOLD_TUOPIN, HOUSEHOLD_POOR)
-        and _get(household, "main_cause") is None
+        and hv["main_cause"] is None
     ):
         out.add("main_cause", "主要致贫原因未填写，建档立卡户必须选择一项。", "household.main_cause_required")
 
-    exit_year = _get(household, "exit_year")
-    identified_year = _get(household, "identified_year")
+    exit_year = hv["exit_year"]
+    identified_year = hv["identified_year"]
     if exit_year is not None and not (isinstance(exit_year, int) and 2014 <= exit_year <= 2020):
         out.add("exit_year", f"脱贫年度“{exit_year}”应在2014–2020年之间。", "household.exit_year_range")
     if household_type == HOUSEHOLD_TUOPIN and exit_year is None:
