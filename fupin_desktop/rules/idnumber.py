@@ -16,6 +16,7 @@ import operator
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from fupin_desktop.rules.text import normalize_text
 
@@ -129,6 +130,7 @@ def make_id(prefix6: str, birth_date: date, seq3: int | str) -> str:
     return first17 + check_char(first17)
 
 
+@lru_cache(maxsize=1 << 16)  # a county's birth dates repeat: each date is checked once
 def _check_birth(digits8: str, today: date) -> date:
     year, month, day = int(digits8[:4]), int(digits8[4:6]), int(digits8[6:])
     if not 1 <= month <= 12:
@@ -210,16 +212,10 @@ def validate_id(value: object, today: date | None = None) -> IdInfo:
             f"证件号码校验位错误：按前17位计算应为{expected}，实际为{text[17]}，请核对证件号码。"
         )
     id18 = text[:18]
-    return IdInfo(
-        id18=id18,
-        sex="1" if int(id18[16]) % 2 else "2",
-        birth_date=born,
-        region_prefix=id18[:6],
-        is_disability_cert=len(text) == 20,
-        disability_type=disability_type,
-        disability_grade=disability_grade,
-        converted_from_15=converted,
-    )
+    # Positional (id18, sex, birth_date, region_prefix, is_disability_cert, type, grade,
+    # converted): called once per member of a county check.
+    return IdInfo(id18, "1" if id18[16] in "13579" else "2", born, id18[:6], len(text) == 20,
+                  disability_type, disability_grade, converted)
 
 
 # --------------------------------------------------------------------------- masking

@@ -227,16 +227,26 @@ _MEMBER_FIELDS = MEMBER_FIELDS
 
 
 def _member_values(member: object) -> dict[str, object]:
-    """All member attributes the rules read, each as :func:`_get` gives it, read once.
+    """All member attributes the rules read, each as :func:`_get` gives it, read once."""
+    return _read_values(member, _MEMBER_FIELDS)
+
+
+# Household attributes validate_household_values reads.
+_HOUSEHOLD_READ = ("household_type", "monitoring_category", "main_cause", "region_code", "phone",
+                   "bank_account", "exit_year", "identified_year")
+
+
+def _read_values(obj: object, names: tuple[str, ...]) -> dict[str, object]:
+    """``names`` of ``obj``, each as :func:`_get` gives it (stripped, blank as ``None``).
     Mappings (the importer passes plain dicts) are read by key, ``SimpleNamespace`` objects
     from their ``__dict__``, anything else with ``getattr``."""
-    if isinstance(member, dict):
-        raw = map(member.get, _MEMBER_FIELDS)
-    elif type(member) is SimpleNamespace:
-        raw = map(member.__dict__.get, _MEMBER_FIELDS)
+    if isinstance(obj, dict):
+        raw = map(obj.get, names)
+    elif type(obj) is SimpleNamespace:
+        raw = map(obj.__dict__.get, names)
     else:
-        raw = (getattr(member, name, None) for name in _MEMBER_FIELDS)
-    out = dict(zip(_MEMBER_FIELDS, raw))
+        raw = (getattr(obj, name, None) for name in names)
+    out = dict(zip(names, raw))
     for name, value in out.items():
         if type(value) is str or isinstance(value, str):
             out[name] = value.strip() or None
@@ -338,6 +348,8 @@ class _Collector:
     BLANK_RULE_FIELDS) about one of them that ``value_of`` reads as blank goes into
     ``pending`` (field → who) instead."""
 
+    __slots__ = ("items", "labels", "member_index", "absent", "value_of", "pending", "who")
+
     def __init__(self, labels: dict[str, str], member_index: int | None = None, *,
                  absent: frozenset[str] = frozenset(), value_of=None,
                  pending: dict[str, list[str]] | None = None, who: str = "") -> None:
@@ -433,6 +445,7 @@ def _validate_member(
     school_start: date | None = None,
     absent: frozenset[str] = frozenset(),
     pending: dict[str, list[str]] | None = None,
+    codes_known: frozenset[tuple[str, object]] | None = None,
 ) -> list[Problem]:
     era = era or era_for_year(ref_date.year)
     v = values if values is not None else _member_values(member)
@@ -444,7 +457,8 @@ def _validate_member(
         out.add("name", "姓名未填写，请按身份证（或户口簿）填写姓名。", "member.name_required")
 
     try:
-        codes_ok = all(map(_member_codes_ok(era).__contains__, zip(_CODED_ATTRS, map(v.get, _CODED_ATTRS))))
+        codes_ok = all(map((codes_known or _member_codes_ok(era)).__contains__,
+                           zip(_CODED_ATTRS, map(v.get, _CODED_ATTRS))))
     except TypeError:  # an unhashable value: the loop below says what is wrong
         codes_ok = False
     for attr, list_name in () if codes_ok else _MEMBER_CODED.items():
@@ -721,18 +735,21 @@ def validate_household_values(
     era = era_for_year(ref_date.year)
     absent = frozenset(absent)
     pending: dict[str, list[str]] = {}
-    household_type = _get(household, "household_type")
+    hv = _read_values(household, _HOUSEHOLD_READ)  # each attribute read once
+    household_type = hv["household_type"]
     problems: list[Problem] = []
     today = today or date.today()
     school_start = school_year_start(ref_date)
     # Each ID is checked once; the member rules and the spouse rule share the result.
-    id_checks = [None if v.get("id_number") is None else _check_id(v.get("id_number"), today) for v in values]
+    id_checks = [None if (raw := v.get("id_number")) is None else _check_id(raw, today) for v in values]
+    codes_known = _member_codes_ok(era)
     for index, member_values in enumerate(values):
-        problems.extend(
-            _validate_member(member_values, household_type=household_type, ref_date=ref_date, index=index,
-                             values=member_values, today=today, id_check=id_checks[index], era=era,
-                             school_start=school_start, absent=absent, pending=pending)
-        )
+        found = _validate_member(member_values, household_type=household_type, ref_date=ref_date, index=index,
+                                 values=member_values, today=today, id_check=id_checks[index], era=era,
+                                 school_start=school_start, absent=absent, pending=pending,
+                                 codes_known=codes_known)
+        if found:
+            problems.extend(found)
 
     def sex_of(i: int) -> str | None:
         """Recorded sex, else the sex the ID implies, from the values and ID check already made."""
@@ -819,9 +836,9 @@ def validate_household_values(
 
     # --- household fields --------------------------------------------------------------
     for attr, list_name in _HOUSEHOLD_CODED.items():
-        out.check_code_value(attr, _get(household, attr), list_name, era)
+        out.check_code_value(attr, hv[attr], list_name, era)
 
-    region = _get(household, "region_code")
+    region = hv["region_code"]
     if region is None:
         out.add("region_code", "行政区划代码未填写，请选择所在村。", "household.region_required")
     elif not _REGION_CODE.fullmatch(normalize_text(region)):
@@ -831,7 +848,7 @@ def validate_household_values(
             "household.region_format",
         )
 
-    phone = _get(household, "phone")
+    phone = hv["phone"]
     if phone is None:
         out.add("phone", "户联系电话未填写，请填写11位手机号码。", "household.phone_required")
     else:
@@ -852,7 +869,7 @@ def validate_household_values(
                 "household.phone_format",
             )
 
-    account = _get(household, "bank_account")
+    account = hv["bank_account"]
     if account is not None:
         digits = normalize_text(account).replace(" ", "").replace("-", "")
         if not _BANK_ACCOUNT.fullmatch(digits):
@@ -865,7 +882,7 @@ def validate_household_values(
 
     if era == "2021" and household_type is None:
         out.add("household_type", "户类型未填写，请选择脱贫户或一般农户。", "household.type_required")
-    category = _get(household, "monitoring_category")
+    category = hv["monitoring_category"]
     if category == MONITOR_UNSTABLE and household_type not in (None, HOUSEHOLD_TUOPIN):
         out.add(
             "monitoring_category",
@@ -881,12 +898,12 @@ def validate_household_values(
     if (
         era == "2014"
         and household_type in (None, HOUSEHOLD_TUOPIN, HOUSEHOLD_POOR)
-        and _get(household, "main_cause") is None
+        and hv["main_cause"] is None
     ):
         out.add("main_cause", "主要致贫原因未填写，建档立卡户必须选择一项。", "household.main_cause_required")
 
-    exit_year = _get(household, "exit_year")
-    identified_year = _get(household, "identified_year")
+    exit_year = hv["exit_year"]
+    identified_year = hv["identified_year"]
     if exit_year is not None and not (isinstance(exit_year, int) and 2014 <= exit_year <= 2020):
         out.add("exit_year", f"脱贫年度“{exit_year}”应在2014–2020年之间。", "household.exit_year_range")
     if household_type == HOUSEHOLD_TUOPIN and exit_year is None:
