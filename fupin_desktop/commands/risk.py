@@ -125,7 +125,7 @@ def _plan_configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _plan_run(args: argparse.Namespace, db) -> int:
-    from fupin_desktop.printing.visit_plan import visit_plan_data, write_visit_plan
+    from fupin_desktop.services.risk.plan import visit_plan_data, write_visit_plan
 
     if args.output.suffix.lower() != ".pdf":
         raise UserError(f"输出文件应以 .pdf 结尾：{args.output}")

@@ -405,7 +405,7 @@ class RiskPage(QWidget):
             self.print_plan(Path(path))
 
     def print_plan(self, path: Path) -> int:
-        from fupin_desktop.printing.visit_plan import visit_plan_data, write_visit_plan
+        from fupin_desktop.services.risk.plan import visit_plan_data, write_visit_plan
 
         helper = self.helper_combo.currentData()
         try:

@@ -388,7 +388,7 @@ def test_migration_0011_goes_down_and_up(db, tmp_path, _isolated_user_folders):
 def test_printed_plan_and_handbook_show_the_visit_and_its_signatures(county, tmp_path):
     from pypdf import PdfReader
 
-    from fupin_desktop.printing.visit_plan import visit_plan_data, write_visit_plan
+    from fupin_desktop.services.risk.plan import visit_plan_data, write_visit_plan
     from fupin_desktop.services.printing import print_households
 
     with county.session() as s:
